@@ -1,0 +1,77 @@
+/*
+ * Sample host DMAR table for xen-rdm-plan's main job, written for this
+ * project (it is not a copy of any real machine's table).  It looks like
+ * a laptop with an integrated GPU (stolen memory below 2 GiB) and USB
+ * controllers with legacy buffers between 2 and 4 GiB.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+[0004]                          Signature : "DMAR"    [DMA Remapping table]
+[0004]                       Table Length : 00000000
+[0001]                           Revision : 01
+[0001]                           Checksum : 00
+[0006]                             Oem ID : "XENRDM"
+[0008]                       Oem Table ID : "SAMPLE  "
+[0004]                       Oem Revision : 00000001
+[0004]                    Asl Compiler ID : "INTL"
+[0004]              Asl Compiler Revision : 00000001
+
+[0001]                 Host Address Width : 26
+[0001]                              Flags : 01
+[0010]                           Reserved : 00 00 00 00 00 00 00 00 00 00
+
+[0002]                      Subtable Type : 0000 [Hardware Unit Definition]
+[0002]                             Length : 0018
+[0001]                              Flags : 00
+[0001]                           Reserved : 00
+[0002]                 PCI Segment Number : 0000
+[0008]              Register Base Address : 00000000FED90000
+
+[0001]                  Device Scope Type : 01 [PCI Endpoint Device]
+[0001]                       Entry Length : 08
+[0002]                           Reserved : 0000
+[0001]                     Enumeration ID : 00
+[0001]                     PCI Bus Number : 00
+[0002]                           PCI Path : 02,00
+
+[0002]                      Subtable Type : 0000 [Hardware Unit Definition]
+[0002]                             Length : 0010
+[0001]                              Flags : 01
+[0001]                           Reserved : 00
+[0002]                 PCI Segment Number : 0000
+[0008]              Register Base Address : 00000000FED91000
+
+[0002]                      Subtable Type : 0001 [Reserved Memory Region]
+[0002]                             Length : 0028
+[0002]                           Reserved : 0000
+[0002]                 PCI Segment Number : 0000
+[0008]                       Base Address : 00000000A3EEA000
+[0008]                End Address (limit) : 00000000A3EF8FFF
+
+[0001]                  Device Scope Type : 01 [PCI Endpoint Device]
+[0001]                       Entry Length : 08
+[0002]                           Reserved : 0000
+[0001]                     Enumeration ID : 00
+[0001]                     PCI Bus Number : 00
+[0002]                           PCI Path : 14,00
+
+[0001]                  Device Scope Type : 01 [PCI Endpoint Device]
+[0001]                       Entry Length : 08
+[0002]                           Reserved : 0000
+[0001]                     Enumeration ID : 00
+[0001]                     PCI Bus Number : 00
+[0002]                           PCI Path : 1D,00
+
+[0002]                      Subtable Type : 0001 [Reserved Memory Region]
+[0002]                             Length : 0020
+[0002]                           Reserved : 0000
+[0002]                 PCI Segment Number : 0000
+[0008]                       Base Address : 000000007B800000
+[0008]                End Address (limit) : 000000007F7FFFFF
+
+[0001]                  Device Scope Type : 01 [PCI Endpoint Device]
+[0001]                       Entry Length : 08
+[0002]                           Reserved : 0000
+[0001]                     Enumeration ID : 00
+[0001]                     PCI Bus Number : 00
+[0002]                           PCI Path : 02,00

@@ -1,0 +1,196 @@
+/*
+ * Xen reserved device memory (RDM) guest layout planner
+ *
+ * Pure layout logic: turns a guest RAM size, the RDM regions reported for
+ * the host and for passed-through devices, and the xl.cfg rdm= policies
+ * into a guest-physical memory layout.  No Xen or target headers are used
+ * so that the planner can be unit-tested and reused by a toolstack.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_XEN_XEN_RDM_PLAN_H
+#define HW_XEN_XEN_RDM_PLAN_H
+
+/* libxl's HVM_BELOW_4G_MMIO_LENGTH: RAM below 4 GiB ends at 0xF0000000. */
+#define XEN_RDM_DEFAULT_MMIO_HOLE   0x10000000ULL
+/* libxl's default rdm_mem_boundary */
+#define XEN_RDM_DEFAULT_BOUNDARY    0x80000000ULL
+/* Highest guest-physical address the planner will ever place RAM at */
+#define XEN_RDM_MAX_PADDR           (1ULL << 52)
+
+#define XEN_RDM_4G                  (1ULL << 32)
+/* The legacy first MiB: always RAM, never a place for an RDM hole */
+#define XEN_RDM_FIRST_MIB_END       0x100000ULL
+/* The fixed firmware area below 4 GiB (IO-APIC, HPET, LAPIC, BIOS) */
+#define XEN_RDM_FIRMWARE_START      0xFC000000ULL
+
+typedef enum XenRdmStrategy {
+    XEN_RDM_STRATEGY_IGNORE,
+    XEN_RDM_STRATEGY_HOST,
+} XenRdmStrategy;
+
+typedef enum XenRdmPolicy {
+    XEN_RDM_POLICY_STRICT,
+    XEN_RDM_POLICY_RELAXED,
+} XenRdmPolicy;
+
+typedef enum XenRdmLayout {
+    XEN_RDM_LAYOUT_COMPAT,
+    XEN_RDM_LAYOUT_SPLIT,
+} XenRdmLayout;
+
+typedef enum XenRdmStatus {
+    XEN_RDM_STATUS_RESERVED,
+    XEN_RDM_STATUS_IGNORED,
+    XEN_RDM_STATUS_CONFLICT,
+} XenRdmStatus;
+
+typedef enum XenRdmE820Type {
+    XEN_RDM_E820_RAM,
+    XEN_RDM_E820_RESERVED,
+} XenRdmE820Type;
+
+/* PCI segment/bus/device/function packed as Xen does: seg << 16 | bdf */
+#define XEN_RDM_SBDF(seg, bus, dev, fn) \
+    (((uint32_t)(seg) << 16) | ((uint32_t)(bus) << 8) | \
+     ((uint32_t)(dev) << 3) | (uint32_t)(fn))
+#define XEN_RDM_SBDF_SEG(sbdf)   ((sbdf) >> 16)
+#define XEN_RDM_SBDF_BUS(sbdf)   (((sbdf) >> 8) & 0xff)
+#define XEN_RDM_SBDF_DEVFN(sbdf) ((sbdf) & 0xff)
+#define XEN_RDM_SBDF_DEV(sbdf)   (((sbdf) >> 3) & 0x1f)
+#define XEN_RDM_SBDF_FN(sbdf)    ((sbdf) & 0x7)
+
+/*
+ * One reserved region as its source reports it.
+ *
+ * @host_wide: the region is part of the host-wide answer
+ *             (XENMEM_RDM_ALL, i.e. strategy=host sees it).
+ * @devices:   uint32_t SBDFs the source ties the region to; a per-device
+ *             query for SBDF s answers every entry listing s.
+ * @unresolved: char * descriptions of device scopes that name no SBDF
+ *             (e.g. "unresolved:0000:00:1c.0/00.0"); never matched.
+ */
+typedef struct XenRdmEntry {
+    uint64_t start;
+    uint64_t size;
+    bool host_wide;
+    GArray *devices;
+    GPtrArray *unresolved;
+} XenRdmEntry;
+
+/* The RDM regions known about a host, in source order */
+typedef struct XenRdmMap {
+    GPtrArray *entries;
+} XenRdmMap;
+
+/* A device passed through to the guest, with its rdm_policy */
+typedef struct XenRdmDeviceConfig {
+    uint32_t sbdf;
+    XenRdmPolicy policy;
+} XenRdmDeviceConfig;
+
+typedef struct XenRdmConfig {
+    uint64_t ram_size;          /* bytes of guest RAM to place */
+    uint64_t mmio_hole;         /* requested MMIO hole below 4 GiB */
+    uint64_t boundary;          /* rdm_mem_boundary in bytes */
+    XenRdmStrategy strategy;
+    XenRdmPolicy policy;        /* global policy, for host-wide regions */
+    XenRdmLayout layout;
+    bool hap;
+    const XenRdmDeviceConfig *devices;
+    size_t nr_devices;
+} XenRdmConfig;
+
+typedef struct XenRdmRange {
+    uint64_t start;
+    uint64_t size;
+} XenRdmRange;
+
+typedef struct XenRdmRegion {
+    uint64_t start;
+    uint64_t size;
+    XenRdmPolicy policy;
+    XenRdmStatus status;
+    GPtrArray *devices;         /* char *, SBDFs sorted, then unresolved */
+    char *conflict;             /* what it collides with, or NULL */
+} XenRdmRegion;
+
+typedef struct XenRdmE820Entry {
+    uint64_t start;
+    uint64_t size;
+    XenRdmE820Type type;
+} XenRdmE820Entry;
+
+typedef struct XenRdmPlan {
+    XenRdmLayout layout;
+    bool refused;
+    char *reason;               /* one line, set when refused */
+    uint64_t mmio_start;        /* where RAM below 4 GiB must stop */
+    uint64_t lowmem_end;        /* end of the last RAM range below 4 GiB */
+    uint64_t highmem_end;       /* end of RAM above 4 GiB, 0 if none */
+    GArray *ram;                /* XenRdmRange, sorted */
+    GPtrArray *regions;         /* XenRdmRegion *, sorted by start */
+    GArray *e820;               /* XenRdmE820Entry, sorted */
+} XenRdmPlan;
+
+/* Names as used on command lines, in JSON and in QMP */
+const char *xen_rdm_strategy_str(XenRdmStrategy s);
+const char *xen_rdm_policy_str(XenRdmPolicy p);
+const char *xen_rdm_layout_str(XenRdmLayout l);
+const char *xen_rdm_status_str(XenRdmStatus s);
+const char *xen_rdm_e820_type_str(XenRdmE820Type t);
+bool xen_rdm_strategy_parse(const char *str, XenRdmStrategy *s, Error **errp);
+bool xen_rdm_policy_parse(const char *str, XenRdmPolicy *p, Error **errp);
+bool xen_rdm_layout_parse(const char *str, XenRdmLayout *l, Error **errp);
+
+/* "SSSS:BB:DD.F" (or "BB:DD.F", segment 0), all hex, as xl.cfg writes it */
+bool xen_rdm_sbdf_parse(const char *str, uint32_t *sbdf, Error **errp);
+char *xen_rdm_sbdf_to_string(uint32_t sbdf);
+
+/*
+ * Sizes as xl.cfg and QEMU take them: plain bytes (decimal or 0x hex) or
+ * a decimal number with a K/M/G/T suffix (powers of 1024).
+ */
+bool xen_rdm_size_parse(const char *str, uint64_t *size, Error **errp);
+
+XenRdmMap *xen_rdm_map_new(void);
+void xen_rdm_map_free(XenRdmMap *map);
+/*
+ * Add a region; fails (and adds nothing) for a zero size, a region that
+ * wraps or one that is not page aligned.  The returned entry stays valid
+ * for the life of @map.
+ */
+XenRdmEntry *xen_rdm_map_add(XenRdmMap *map, uint64_t start, uint64_t size,
+                             bool host_wide, Error **errp);
+void xen_rdm_entry_add_device(XenRdmEntry *entry, uint32_t sbdf);
+void xen_rdm_entry_add_unresolved(XenRdmEntry *entry, const char *what);
+bool xen_rdm_entry_has_device(const XenRdmEntry *entry, uint32_t sbdf);
+
+void xen_rdm_config_init(XenRdmConfig *cfg);
+
+/*
+ * Compute the guest layout.  Returns false and sets @errp for invalid
+ * input (bad sizes, duplicate devices, ...).  Otherwise returns true and
+ * a plan in @plan; a strict conflict gives a plan with @refused set, the
+ * offending regions marked XEN_RDM_STATUS_CONFLICT and @reason naming
+ * the first of them.
+ */
+bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
+                          XenRdmPlan **plan, Error **errp);
+void xen_rdm_plan_free(XenRdmPlan *plan);
+
+/*
+ * Check a finished plan's invariants: RAM sorted, non-overlapping,
+ * summing to @ram_size, no RAM over a reserved region, e820 sorted and
+ * non-overlapping.  Used by tests and as a self-check before use.
+ */
+bool xen_rdm_plan_check(const XenRdmPlan *plan, uint64_t ram_size,
+                        Error **errp);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmMap, xen_rdm_map_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmPlan, xen_rdm_plan_free)
+
+#endif
