@@ -1,0 +1,1230 @@
+/*
+ * Xen reserved device memory (RDM) guest layout planner
+ *
+ * Two layouts are computed from the same inputs:
+ *
+ * compat: exactly what Xen 4.17's libxl computes in
+ *   libxl__domain_device_construct_rdm() (tools/libs/light/libxl_dm.c),
+ *   quirks included, because libxl populates the guest's memory itself and
+ *   the device model has to agree with it.
+ *
+ * split: every RDM is honoured by punching a hole in guest RAM, below or
+ *   above 4 GiB, unless it collides with a fixed platform region; the RAM
+ *   total is preserved and as much of it as possible stays below 4 GiB.
+ *
+ * See docs/rdm-design.rst for the exact rules.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "hw/xen/xen-rdm-plan.h"
+
+#define RDM_PAGE_SIZE       0x1000ULL
+#define RDM_2M              0x200000ULL
+#define RDM_MIN_MMIO_HOLE   0x10000000ULL   /* xl: HVM_BELOW_4G_MMIO_LENGTH */
+#define RDM_MAX_MMIO_HOLE   0xF0000000ULL   /* xl: HVM_BELOW_4G_MMIO_START */
+
+/* ------------------------------------------------------------------ */
+/* Names and parsers                                                    */
+
+static const char *const strategy_names[] = {
+    [XEN_RDM_STRATEGY_IGNORE] = "ignore",
+    [XEN_RDM_STRATEGY_HOST] = "host",
+};
+
+static const char *const policy_names[] = {
+    [XEN_RDM_POLICY_STRICT] = "strict",
+    [XEN_RDM_POLICY_RELAXED] = "relaxed",
+};
+
+static const char *const layout_names[] = {
+    [XEN_RDM_LAYOUT_COMPAT] = "compat",
+    [XEN_RDM_LAYOUT_SPLIT] = "split",
+};
+
+static const char *const status_names[] = {
+    [XEN_RDM_STATUS_RESERVED] = "reserved",
+    [XEN_RDM_STATUS_IGNORED] = "ignored",
+    [XEN_RDM_STATUS_CONFLICT] = "conflict",
+};
+
+static const char *const e820_names[] = {
+    [XEN_RDM_E820_RAM] = "ram",
+    [XEN_RDM_E820_RESERVED] = "reserved",
+};
+
+const char *xen_rdm_strategy_str(XenRdmStrategy s)
+{
+    g_assert(s < ARRAY_SIZE(strategy_names));
+    return strategy_names[s];
+}
+
+const char *xen_rdm_policy_str(XenRdmPolicy p)
+{
+    g_assert(p < ARRAY_SIZE(policy_names));
+    return policy_names[p];
+}
+
+const char *xen_rdm_layout_str(XenRdmLayout l)
+{
+    g_assert(l < ARRAY_SIZE(layout_names));
+    return layout_names[l];
+}
+
+const char *xen_rdm_status_str(XenRdmStatus s)
+{
+    g_assert(s < ARRAY_SIZE(status_names));
+    return status_names[s];
+}
+
+const char *xen_rdm_e820_type_str(XenRdmE820Type t)
+{
+    g_assert(t < ARRAY_SIZE(e820_names));
+    return e820_names[t];
+}
+
+static bool parse_name(const char *what, const char *str,
+                       const char *const *names, size_t nr_names,
+                       int *value, Error **errp)
+{
+    size_t i;
+    g_autofree char *choices = NULL;
+
+    for (i = 0; i < nr_names; i++) {
+        if (str && !strcmp(str, names[i])) {
+            *value = i;
+            return true;
+        }
+    }
+    choices = g_strjoinv("', '", (char **)names);
+    error_setg(errp, "invalid %s '%s': expected one of '%s'",
+               what, str ? str : "", choices);
+    return false;
+}
+
+bool xen_rdm_strategy_parse(const char *str, XenRdmStrategy *s, Error **errp)
+{
+    const char *names[] = { "ignore", "host", NULL };
+    int v;
+
+    if (!parse_name("RDM strategy", str, names, 2, &v, errp)) {
+        return false;
+    }
+    *s = v;
+    return true;
+}
+
+bool xen_rdm_policy_parse(const char *str, XenRdmPolicy *p, Error **errp)
+{
+    const char *names[] = { "strict", "relaxed", NULL };
+    int v;
+
+    if (!parse_name("RDM policy", str, names, 2, &v, errp)) {
+        return false;
+    }
+    *p = v;
+    return true;
+}
+
+bool xen_rdm_layout_parse(const char *str, XenRdmLayout *l, Error **errp)
+{
+    const char *names[] = { "compat", "split", NULL };
+    int v;
+
+    if (!parse_name("RDM layout", str, names, 2, &v, errp)) {
+        return false;
+    }
+    *l = v;
+    return true;
+}
+
+/* Parse a hex field of at most @max_digits digits into @val (<= @max) */
+static const char *parse_hex_field(const char *p, int max_digits,
+                                   unsigned long max, unsigned long *val)
+{
+    unsigned long v = 0;
+    int n = 0;
+
+    while (g_ascii_isxdigit(*p) && n < max_digits) {
+        v = v * 16 + g_ascii_xdigit_value(*p);
+        p++;
+        n++;
+    }
+    if (n == 0 || g_ascii_isxdigit(*p) || v > max) {
+        return NULL;
+    }
+    *val = v;
+    return p;
+}
+
+bool xen_rdm_sbdf_parse(const char *str, uint32_t *sbdf, Error **errp)
+{
+    unsigned long seg = 0, bus, dev, fn;
+    const char *p = str;
+    const char *colon;
+
+    if (!str || !*str) {
+        error_setg(errp, "empty PCI device address: expected SSSS:BB:DD.F");
+        return false;
+    }
+    /* Segment present when there are two colons */
+    colon = strchr(str, ':');
+    if (colon && strchr(colon + 1, ':')) {
+        p = parse_hex_field(p, 4, 0xffff, &seg);
+        if (!p || *p != ':') {
+            goto bad;
+        }
+        p++;
+    }
+    p = parse_hex_field(p, 2, 0xff, &bus);
+    if (!p || *p != ':') {
+        goto bad;
+    }
+    p = parse_hex_field(p + 1, 2, 0x1f, &dev);
+    if (!p || *p != '.') {
+        goto bad;
+    }
+    p = parse_hex_field(p + 1, 1, 7, &fn);
+    if (!p || *p) {
+        goto bad;
+    }
+    *sbdf = XEN_RDM_SBDF(seg, bus, dev, fn);
+    return true;
+
+bad:
+    error_setg(errp, "invalid PCI device address '%s': expected SSSS:BB:DD.F "
+               "(hex; device 00-1f, function 0-7)", str);
+    return false;
+}
+
+char *xen_rdm_sbdf_to_string(uint32_t sbdf)
+{
+    return g_strdup_printf("%04x:%02x:%02x.%x", XEN_RDM_SBDF_SEG(sbdf),
+                           XEN_RDM_SBDF_BUS(sbdf), XEN_RDM_SBDF_DEV(sbdf),
+                           XEN_RDM_SBDF_FN(sbdf));
+}
+
+bool xen_rdm_size_parse(const char *str, uint64_t *size, Error **errp)
+{
+    const char *p = str;
+    uint64_t v = 0, mult = 1;
+    int base = 10;
+    bool any = false;
+
+    if (!str || !*str) {
+        error_setg(errp, "empty size: expected bytes or a number with a "
+                   "K/M/G/T suffix");
+        return false;
+    }
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    for (; *p; p++) {
+        int d = base == 16 ? g_ascii_xdigit_value(*p)
+                           : g_ascii_digit_value(*p);
+        if (d < 0) {
+            break;
+        }
+        if (v > (UINT64_MAX - d) / base) {
+            error_setg(errp, "size '%s' is too large", str);
+            return false;
+        }
+        v = v * base + d;
+        any = true;
+    }
+    if (!any) {
+        goto bad;
+    }
+    if (*p) {
+        if (base == 16 || p[1]) {
+            goto bad;
+        }
+        switch (g_ascii_toupper(*p)) {
+        case 'K':
+            mult = 1ULL << 10;
+            break;
+        case 'M':
+            mult = 1ULL << 20;
+            break;
+        case 'G':
+            mult = 1ULL << 30;
+            break;
+        case 'T':
+            mult = 1ULL << 40;
+            break;
+        default:
+            goto bad;
+        }
+        if (v > UINT64_MAX / mult) {
+            error_setg(errp, "size '%s' is too large", str);
+            return false;
+        }
+    }
+    *size = v * mult;
+    return true;
+
+bad:
+    error_setg(errp, "invalid size '%s': expected bytes (decimal or 0x hex) "
+               "or a decimal number with a K/M/G/T suffix", str);
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* The RDM map                                                          */
+
+static void rdm_entry_free(gpointer p)
+{
+    XenRdmEntry *e = p;
+
+    g_array_unref(e->devices);
+    g_ptr_array_unref(e->unresolved);
+    g_free(e);
+}
+
+XenRdmMap *xen_rdm_map_new(void)
+{
+    XenRdmMap *map = g_new0(XenRdmMap, 1);
+
+    map->entries = g_ptr_array_new_with_free_func(rdm_entry_free);
+    return map;
+}
+
+void xen_rdm_map_free(XenRdmMap *map)
+{
+    if (map) {
+        g_ptr_array_unref(map->entries);
+        g_free(map);
+    }
+}
+
+XenRdmEntry *xen_rdm_map_add(XenRdmMap *map, uint64_t start, uint64_t size,
+                             bool host_wide, Error **errp)
+{
+    XenRdmEntry *e;
+
+    if (size == 0) {
+        error_setg(errp, "reserved region at 0x%" PRIx64 " has zero size",
+                   start);
+        return NULL;
+    }
+    if (start + size < start) {
+        error_setg(errp, "reserved region at 0x%" PRIx64 " of size 0x%"
+                   PRIx64 " wraps around the address space", start, size);
+        return NULL;
+    }
+    if (!QEMU_IS_ALIGNED(start, RDM_PAGE_SIZE) ||
+        !QEMU_IS_ALIGNED(size, RDM_PAGE_SIZE)) {
+        error_setg(errp, "reserved region 0x%" PRIx64 "-0x%" PRIx64
+                   " is not 4 KiB page aligned", start, start + size - 1);
+        return NULL;
+    }
+    e = g_new0(XenRdmEntry, 1);
+    e->start = start;
+    e->size = size;
+    e->host_wide = host_wide;
+    e->devices = g_array_new(false, false, sizeof(uint32_t));
+    e->unresolved = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(map->entries, e);
+    return e;
+}
+
+bool xen_rdm_entry_has_device(const XenRdmEntry *entry, uint32_t sbdf)
+{
+    guint i;
+
+    for (i = 0; i < entry->devices->len; i++) {
+        if (g_array_index(entry->devices, uint32_t, i) == sbdf) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void xen_rdm_entry_add_device(XenRdmEntry *entry, uint32_t sbdf)
+{
+    if (!xen_rdm_entry_has_device(entry, sbdf)) {
+        g_array_append_val(entry->devices, sbdf);
+    }
+}
+
+void xen_rdm_entry_add_unresolved(XenRdmEntry *entry, const char *what)
+{
+    g_ptr_array_add(entry->unresolved, g_strdup(what));
+}
+
+void xen_rdm_config_init(XenRdmConfig *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->mmio_hole = XEN_RDM_DEFAULT_MMIO_HOLE;
+    cfg->boundary = XEN_RDM_DEFAULT_BOUNDARY;
+    cfg->strategy = XEN_RDM_STRATEGY_IGNORE;
+    cfg->policy = XEN_RDM_POLICY_RELAXED;
+    cfg->layout = XEN_RDM_LAYOUT_COMPAT;
+    cfg->hap = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Planning                                                             */
+
+/*
+ * A region while planning: where it came from (for its devices) and what
+ * the planner decided about it.
+ */
+typedef struct PlanRegion {
+    uint64_t start;
+    uint64_t size;
+    XenRdmPolicy policy;
+    XenRdmStatus status;
+    const char *conflict;
+    GArray *sbdfs;              /* uint32_t, may hold duplicates */
+    GPtrArray *unresolved;      /* borrowed char *, may hold duplicates */
+    guint order;                /* position in libxl's list */
+} PlanRegion;
+
+typedef struct Planner {
+    const XenRdmConfig *cfg;
+    const XenRdmMap *map;
+    GArray *regions;            /* PlanRegion */
+    XenRdmPlan *plan;
+} Planner;
+
+static uint64_t region_end(const PlanRegion *r)
+{
+    return r->start + r->size;
+}
+
+/* libxl's overlaps_rdm() */
+static bool overlaps(uint64_t start, uint64_t size,
+                     uint64_t rdm_start, uint64_t rdm_size)
+{
+    return start + size > rdm_start && start < rdm_start + rdm_size;
+}
+
+static PlanRegion *planner_add_region(Planner *p, const XenRdmEntry *e,
+                                      XenRdmPolicy policy)
+{
+    PlanRegion r = {
+        .start = e->start,
+        .size = e->size,
+        .policy = policy,
+        .status = XEN_RDM_STATUS_RESERVED,
+        .sbdfs = g_array_new(false, false, sizeof(uint32_t)),
+        .unresolved = g_ptr_array_new(),
+        .order = p->regions->len,
+    };
+
+    g_array_append_val(p->regions, r);
+    return &g_array_index(p->regions, PlanRegion, p->regions->len - 1);
+}
+
+static void region_take_devices(PlanRegion *r, const XenRdmEntry *e)
+{
+    guint i;
+
+    g_array_append_vals(r->sbdfs, e->devices->data, e->devices->len);
+    for (i = 0; i < e->unresolved->len; i++) {
+        g_ptr_array_add(r->unresolved, g_ptr_array_index(e->unresolved, i));
+    }
+}
+
+static void plan_region_clear(gpointer data)
+{
+    PlanRegion *r = data;
+
+    g_array_unref(r->sbdfs);
+    g_ptr_array_unref(r->unresolved);
+}
+
+/*
+ * Index: SBDF -> the map entries a per-device query for it answers, in
+ * map order, so that every device query is linear in its own answer.
+ */
+static GHashTable *index_devices(const XenRdmMap *map)
+{
+    GHashTable *idx = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                            NULL,
+                                            (GDestroyNotify)g_ptr_array_unref);
+    guint i, j;
+
+    for (i = 0; i < map->entries->len; i++) {
+        XenRdmEntry *e = g_ptr_array_index(map->entries, i);
+
+        for (j = 0; j < e->devices->len; j++) {
+            gpointer key = GUINT_TO_POINTER(g_array_index(e->devices,
+                                                          uint32_t, j));
+            GPtrArray *list = g_hash_table_lookup(idx, key);
+
+            if (!list) {
+                list = g_ptr_array_new();
+                g_hash_table_insert(idx, key, list);
+            }
+            /* an entry listing a device twice answers once */
+            if (!list->len || g_ptr_array_index(list, list->len - 1) != e) {
+                g_ptr_array_add(list, e);
+            }
+        }
+    }
+    return idx;
+}
+
+/*
+ * Gather the regions as libxl does: the host-wide answer under strategy
+ * host with the global policy, then every device's answer with its
+ * policy.  @dedup_by_start reproduces libxl's duplicate check (same start
+ * address: the device's policy overrides, the first size stays); without
+ * it every answer is kept and merged later by address.
+ */
+static void gather_regions(Planner *p, bool dedup_by_start,
+                           bool stop_on_empty_host)
+{
+    const XenRdmConfig *cfg = p->cfg;
+    g_autoptr(GHashTable) by_start = NULL;
+    g_autoptr(GHashTable) dev_index = NULL;
+    guint i, j;
+
+    if (cfg->strategy == XEN_RDM_STRATEGY_IGNORE && !cfg->nr_devices) {
+        return;
+    }
+    by_start = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                     NULL);
+    if (cfg->strategy == XEN_RDM_STRATEGY_HOST) {
+        for (i = 0; i < p->map->entries->len; i++) {
+            XenRdmEntry *e = g_ptr_array_index(p->map->entries, i);
+            PlanRegion *r;
+
+            if (!e->host_wide) {
+                continue;
+            }
+            r = planner_add_region(p, e, cfg->policy);
+            region_take_devices(r, e);
+            if (!g_hash_table_contains(by_start, &e->start)) {
+                g_hash_table_insert(by_start, g_memdup2(&e->start, 8),
+                                    GUINT_TO_POINTER(r->order));
+            }
+        }
+        /* libxl returns early when the host has no RDM at all */
+        if (!p->regions->len && stop_on_empty_host) {
+            return;
+        }
+    }
+
+    dev_index = index_devices(p->map);
+    for (i = 0; i < cfg->nr_devices; i++) {
+        const XenRdmDeviceConfig *dev = &cfg->devices[i];
+        GPtrArray *answer = g_hash_table_lookup(dev_index,
+                                                GUINT_TO_POINTER(dev->sbdf));
+
+        for (j = 0; answer && j < answer->len; j++) {
+            XenRdmEntry *e = g_ptr_array_index(answer, j);
+            gpointer found;
+            PlanRegion *r;
+
+            if (dedup_by_start &&
+                g_hash_table_lookup_extended(by_start, &e->start, NULL,
+                                             &found)) {
+                r = &g_array_index(p->regions, PlanRegion,
+                                   GPOINTER_TO_UINT(found));
+                r->policy = dev->policy;
+                region_take_devices(r, e);
+                continue;
+            }
+            r = planner_add_region(p, e, dev->policy);
+            region_take_devices(r, e);
+            if (!g_hash_table_contains(by_start, &e->start)) {
+                g_hash_table_insert(by_start, g_memdup2(&e->start, 8),
+                                    GUINT_TO_POINTER(r->order));
+            }
+        }
+    }
+}
+
+static void add_ram(XenRdmPlan *plan, uint64_t start, uint64_t size)
+{
+    XenRdmRange *last;
+    XenRdmRange r = { .start = start, .size = size };
+
+    if (!size) {
+        return;
+    }
+    if (plan->ram->len) {
+        last = &g_array_index(plan->ram, XenRdmRange, plan->ram->len - 1);
+        if (last->start + last->size == start) {
+            last->size += size;
+            return;
+        }
+    }
+    g_array_append_val(plan->ram, r);
+}
+
+static void refuse(Planner *p, PlanRegion *r, const char *what)
+{
+    r->status = XEN_RDM_STATUS_CONFLICT;
+    r->conflict = what;
+    p->plan->refused = true;
+}
+
+/* The libxl algorithm, see libxl__domain_device_construct_rdm() */
+static void plan_compat(Planner *p)
+{
+    const XenRdmConfig *cfg = p->cfg;
+    XenRdmPlan *plan = p->plan;
+    uint64_t lowmem_end = cfg->ram_size;
+    uint64_t highmem_end = 0;
+    guint i;
+
+    /* libxl__build_hvm() */
+    if (lowmem_end > plan->mmio_start) {
+        highmem_end = XEN_RDM_4G + (lowmem_end - plan->mmio_start);
+        lowmem_end = plan->mmio_start;
+    }
+
+    gather_regions(p, true, true);
+
+    /* Move lowmem_end below conflicting regions above the boundary */
+    for (i = 0; i < p->regions->len; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+        uint64_t rdm_start = r->start;
+
+        if (!overlaps(0, lowmem_end, r->start, r->size)) {
+            continue;
+        }
+        /* the test is on the unrounded start, as in libxl */
+        if (rdm_start > cfg->boundary) {
+            if (cfg->hap && rdm_start > RDM_2M) {
+                rdm_start &= ~(RDM_2M - 1);
+            }
+            if (!highmem_end) {
+                highmem_end = XEN_RDM_4G;
+            }
+            highmem_end += lowmem_end - rdm_start;
+            lowmem_end = rdm_start;
+        }
+    }
+
+    /* Whatever still overlaps RAM is a conflict */
+    for (i = 0; i < p->regions->len; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+        bool low = overlaps(0, lowmem_end, r->start, r->size);
+        bool high = highmem_end &&
+                    overlaps(XEN_RDM_4G, highmem_end - XEN_RDM_4G,
+                             r->start, r->size);
+        const char *what;
+
+        if (!low && !high) {
+            continue;
+        }
+        what = low ? "guest RAM below lowmem_end" :
+                     "guest RAM above 4 GiB";
+        if (r->policy == XEN_RDM_POLICY_STRICT) {
+            refuse(p, r, what);
+        } else {
+            r->status = XEN_RDM_STATUS_IGNORED;
+            r->conflict = what;
+        }
+    }
+
+    plan->lowmem_end = lowmem_end;
+    plan->highmem_end = highmem_end;
+    add_ram(plan, 0, lowmem_end);
+    if (highmem_end) {
+        add_ram(plan, XEN_RDM_4G, highmem_end - XEN_RDM_4G);
+    }
+}
+
+static int region_cmp_start(gconstpointer a, gconstpointer b)
+{
+    const PlanRegion *ra = a, *rb = b;
+
+    if (ra->start != rb->start) {
+        return ra->start < rb->start ? -1 : 1;
+    }
+    if (ra->size != rb->size) {
+        return ra->size < rb->size ? -1 : 1;
+    }
+    return ra->order < rb->order ? -1 : ra->order > rb->order;
+}
+
+/* Merge overlapping and adjacent regions; the strictest policy wins */
+static void merge_regions(Planner *p)
+{
+    GArray *in = p->regions;
+    GArray *out = g_array_sized_new(false, false, sizeof(PlanRegion),
+                                    in->len);
+    guint i;
+
+    g_array_sort(in, region_cmp_start);
+    for (i = 0; i < in->len; i++) {
+        PlanRegion *r = &g_array_index(in, PlanRegion, i);
+        PlanRegion *last = out->len ?
+            &g_array_index(out, PlanRegion, out->len - 1) : NULL;
+
+        if (last && r->start <= region_end(last)) {
+            uint64_t end = MAX(region_end(last), region_end(r));
+
+            last->size = end - last->start;
+            if (r->policy == XEN_RDM_POLICY_STRICT) {
+                last->policy = XEN_RDM_POLICY_STRICT;
+            }
+            g_array_append_vals(last->sbdfs, r->sbdfs->data, r->sbdfs->len);
+            g_ptr_array_extend(last->unresolved, r->unresolved, NULL, NULL);
+            plan_region_clear(r);
+            continue;
+        }
+        r->order = out->len;
+        g_array_append_val(out, *r);
+    }
+    /* the regions now live in @out; drop @in without clearing them */
+    g_array_set_clear_func(in, NULL);
+    g_array_unref(in);
+    g_array_set_clear_func(out, plan_region_clear);
+    p->regions = out;
+}
+
+/* A fixed platform region an RDM must never be punched into */
+static const char *platform_collision(const PlanRegion *r)
+{
+    if (r->start < XEN_RDM_FIRST_MIB_END) {
+        return "the first MiB (legacy BIOS and VGA area)";
+    }
+    if (overlaps(XEN_RDM_FIRMWARE_START,
+                 XEN_RDM_4G - XEN_RDM_FIRMWARE_START, r->start, r->size)) {
+        return "the firmware area 0xfc000000-0xffffffff";
+    }
+    return NULL;
+}
+
+/* A span of guest-physical space that holds no RAM */
+typedef struct Span {
+    uint64_t start;
+    uint64_t end;
+} Span;
+
+static void add_span(GArray *spans, uint64_t start, uint64_t end)
+{
+    Span s = { .start = start, .end = end };
+    Span *last = spans->len ?
+        &g_array_index(spans, Span, spans->len - 1) : NULL;
+
+    if (start >= end) {
+        return;
+    }
+    if (last && start <= last->end) {
+        last->end = MAX(last->end, end);
+        return;
+    }
+    g_array_append_val(spans, s);
+}
+
+/* Bytes of [start, end) that no hole from index @from on covers */
+static uint64_t uncovered(const GArray *holes, guint from,
+                          uint64_t start, uint64_t end)
+{
+    uint64_t bytes = 0, pos = start;
+    guint i;
+
+    for (i = from; i < holes->len && pos < end; i++) {
+        const Span *h = &g_array_index(holes, Span, i);
+
+        if (h->start >= end) {
+            break;
+        }
+        if (h->start > pos) {
+            bytes += h->start - pos;
+        }
+        pos = MAX(pos, h->end);
+    }
+    if (pos < end) {
+        bytes += end - pos;
+    }
+    return bytes;
+}
+
+/*
+ * Place @remaining bytes of RAM from @from up to @limit around @spans
+ * (sorted, disjoint).  Returns what did not fit.
+ */
+static uint64_t place_ram(XenRdmPlan *plan, const GArray *spans,
+                          uint64_t from, uint64_t limit, uint64_t remaining)
+{
+    uint64_t pos = from;
+    guint i;
+
+    for (i = 0; i <= spans->len && remaining; i++) {
+        uint64_t gap_end = limit;
+        uint64_t chunk;
+
+        if (i < spans->len) {
+            const Span *s = &g_array_index(spans, Span, i);
+
+            if (s->end <= pos) {
+                continue;
+            }
+            gap_end = MIN(s->start, limit);
+            if (gap_end <= pos) {
+                pos = MAX(pos, s->end);
+                continue;
+            }
+            chunk = MIN(gap_end - pos, remaining);
+            add_ram(plan, pos, chunk);
+            remaining -= chunk;
+            pos = s->end;
+            continue;
+        }
+        if (gap_end > pos) {
+            chunk = MIN(gap_end - pos, remaining);
+            add_ram(plan, pos, chunk);
+            remaining -= chunk;
+        }
+    }
+    return remaining;
+}
+
+static bool plan_split(Planner *p, Error **errp)
+{
+    const XenRdmConfig *cfg = p->cfg;
+    XenRdmPlan *plan = p->plan;
+    uint64_t mmio_start = plan->mmio_start;
+    g_autoptr(GArray) low_holes = g_array_new(false, false, sizeof(Span));
+    g_autoptr(GArray) low_spans = g_array_new(false, false, sizeof(Span));
+    g_autoptr(GArray) high_spans = g_array_new(false, false, sizeof(Span));
+    uint64_t capacity = mmio_start, slack, remaining;
+    guint i;
+
+    gather_regions(p, false, false);
+    merge_regions(p);
+
+    /* Decide every region; collect the honoured ones as holes */
+    for (i = 0; i < p->regions->len; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+        const char *what = platform_collision(r);
+
+        if (what) {
+            if (r->policy == XEN_RDM_POLICY_STRICT) {
+                refuse(p, r, what);
+            } else {
+                r->status = XEN_RDM_STATUS_IGNORED;
+                r->conflict = what;
+            }
+            continue;
+        }
+        if (r->start < mmio_start) {
+            Span h = { r->start, MIN(region_end(r), mmio_start) };
+
+            g_array_append_val(low_holes, h);
+            capacity -= h.end - h.start;
+        } else if (r->start >= XEN_RDM_4G) {
+            uint64_t start = r->start, end = region_end(r);
+
+            if (cfg->hap) {
+                /* above 4 GiB alignment costs address space, not RAM */
+                start = QEMU_ALIGN_DOWN(start, RDM_2M);
+                end = end > UINT64_MAX - RDM_2M ? end :
+                      QEMU_ALIGN_UP(end, RDM_2M);
+            }
+            add_span(high_spans, start, end);
+        }
+        /* else: inside the MMIO hole, which holds no RAM anyway */
+    }
+
+    /*
+     * Under HAP widen each hole below 4 GiB to 2 MiB boundaries, lowest
+     * first, as long as the RAM that fits below the MMIO hole still holds
+     * the whole of what would have gone there unaligned.
+     */
+    slack = capacity > cfg->ram_size ? capacity - cfg->ram_size : 0;
+    for (i = 0; i < low_holes->len; i++) {
+        const Span *h = &g_array_index(low_holes, Span, i);
+        uint64_t start = h->start, end = h->end;
+
+        if (cfg->hap) {
+            uint64_t a_start = MAX(QEMU_ALIGN_DOWN(start, RDM_2M),
+                                   XEN_RDM_FIRST_MIB_END);
+            uint64_t a_end = MIN(QEMU_ALIGN_UP(end, RDM_2M), mmio_start);
+            uint64_t covered = low_spans->len ?
+                g_array_index(low_spans, Span, low_spans->len - 1).end : 0;
+            uint64_t extra;
+
+            a_start = MAX(a_start, covered);
+            extra = (a_start < start ? start - a_start : 0) +
+                    uncovered(low_holes, i + 1, end, a_end);
+            if (extra <= slack) {
+                slack -= extra;
+                start = MIN(start, a_start);
+                end = a_end;
+            }
+        }
+        add_span(low_spans, start, end);
+    }
+
+    remaining = place_ram(plan, low_spans, 0, mmio_start, cfg->ram_size);
+    if (plan->ram->len) {
+        XenRdmRange *last = &g_array_index(plan->ram, XenRdmRange,
+                                           plan->ram->len - 1);
+        plan->lowmem_end = last->start + last->size;
+    }
+    if (remaining) {
+        remaining = place_ram(plan, high_spans, XEN_RDM_4G,
+                              XEN_RDM_MAX_PADDR, remaining);
+        if (remaining) {
+            error_setg(errp, "guest RAM of 0x%" PRIx64 " bytes does not fit "
+                       "below the 2^52 guest-physical limit around the "
+                       "reserved regions", cfg->ram_size);
+            return false;
+        }
+        {
+            XenRdmRange *last = &g_array_index(plan->ram, XenRdmRange,
+                                               plan->ram->len - 1);
+            plan->highmem_end = last->start + last->size;
+        }
+    }
+    return true;
+}
+
+static int str_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int u32_cmp(gconstpointer a, gconstpointer b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static GPtrArray *region_device_names(PlanRegion *r)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *prev = NULL;
+    guint i;
+
+    g_array_sort(r->sbdfs, u32_cmp);
+    for (i = 0; i < r->sbdfs->len; i++) {
+        uint32_t s = g_array_index(r->sbdfs, uint32_t, i);
+
+        if (i && s == g_array_index(r->sbdfs, uint32_t, i - 1)) {
+            continue;
+        }
+        g_ptr_array_add(names, xen_rdm_sbdf_to_string(s));
+    }
+    g_ptr_array_sort(r->unresolved, str_cmp);
+    for (i = 0; i < r->unresolved->len; i++) {
+        const char *u = g_ptr_array_index(r->unresolved, i);
+
+        if (!prev || strcmp(prev, u)) {
+            g_ptr_array_add(names, g_strdup(u));
+        }
+        prev = u;
+    }
+    return names;
+}
+
+static void xen_rdm_region_free(gpointer data)
+{
+    XenRdmRegion *r = data;
+
+    g_ptr_array_unref(r->devices);
+    g_free(r->conflict);
+    g_free(r);
+}
+
+static int e820_cmp(gconstpointer a, gconstpointer b)
+{
+    const XenRdmE820Entry *x = a, *y = b;
+
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+    return x->size < y->size ? -1 : x->size > y->size;
+}
+
+/* Produce the plan's region list, reason and e820 from the regions */
+static void finish_plan(Planner *p)
+{
+    XenRdmPlan *plan = p->plan;
+    g_autoptr(GArray) e820 = g_array_new(false, false,
+                                         sizeof(XenRdmE820Entry));
+    PlanRegion *first_conflict = NULL;
+    guint i;
+
+    for (i = 0; i < p->regions->len; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+
+        if (r->status == XEN_RDM_STATUS_CONFLICT &&
+            (!first_conflict || r->order < first_conflict->order)) {
+            first_conflict = r;
+        }
+    }
+    if (first_conflict) {
+        g_autoptr(GPtrArray) names = region_device_names(first_conflict);
+        g_autofree char *devs = NULL;
+
+        g_ptr_array_add(names, NULL);
+        devs = g_strjoinv(", ", (char **)names->pdata);
+        plan->reason = g_strdup_printf(
+            "RDM conflict: region 0x%" PRIx64 "-0x%" PRIx64 " (%s%s) with "
+            "policy strict collides with %s",
+            first_conflict->start, region_end(first_conflict) - 1,
+            *devs ? "devices: " : "host-wide, no device",
+            devs, first_conflict->conflict);
+    }
+
+    g_array_sort(p->regions, region_cmp_start);
+    for (i = 0; i < p->regions->len; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+        XenRdmRegion *out = g_new0(XenRdmRegion, 1);
+
+        out->start = r->start;
+        out->size = r->size;
+        out->policy = r->policy;
+        out->status = r->status;
+        out->devices = region_device_names(r);
+        out->conflict = g_strdup(r->conflict);
+        g_ptr_array_add(plan->regions, out);
+
+        if (r->status == XEN_RDM_STATUS_RESERVED) {
+            XenRdmE820Entry e = { r->start, r->size, XEN_RDM_E820_RESERVED };
+            g_array_append_val(e820, e);
+        }
+    }
+    for (i = 0; i < plan->ram->len; i++) {
+        XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
+        XenRdmE820Entry e = { r->start, r->size, XEN_RDM_E820_RAM };
+        g_array_append_val(e820, e);
+    }
+    g_array_sort(e820, e820_cmp);
+
+    /* Coalesce reserved entries that overlap or touch (compat keeps them) */
+    for (i = 0; i < e820->len; i++) {
+        XenRdmE820Entry *e = &g_array_index(e820, XenRdmE820Entry, i);
+        XenRdmE820Entry *last = plan->e820->len ?
+            &g_array_index(plan->e820, XenRdmE820Entry,
+                           plan->e820->len - 1) : NULL;
+
+        if (last && last->type == XEN_RDM_E820_RESERVED &&
+            e->type == XEN_RDM_E820_RESERVED &&
+            e->start <= last->start + last->size) {
+            last->size = MAX(last->start + last->size,
+                             e->start + e->size) - last->start;
+            continue;
+        }
+        g_array_append_val(plan->e820, *e);
+    }
+}
+
+static bool check_config(const XenRdmConfig *cfg, Error **errp)
+{
+    size_t i;
+
+    if (cfg->ram_size == 0) {
+        error_setg(errp, "guest RAM size must not be zero");
+        return false;
+    }
+    if (!QEMU_IS_ALIGNED(cfg->ram_size, RDM_PAGE_SIZE)) {
+        error_setg(errp, "guest RAM size 0x%" PRIx64 " is not a multiple of "
+                   "4 KiB", cfg->ram_size);
+        return false;
+    }
+    if (cfg->ram_size > XEN_RDM_MAX_PADDR - XEN_RDM_4G) {
+        error_setg(errp, "guest RAM size 0x%" PRIx64 " exceeds the 2^52 "
+                   "guest-physical address space", cfg->ram_size);
+        return false;
+    }
+    if (cfg->mmio_hole < RDM_MIN_MMIO_HOLE ||
+        cfg->mmio_hole > RDM_MAX_MMIO_HOLE ||
+        !QEMU_IS_ALIGNED(cfg->mmio_hole, RDM_PAGE_SIZE)) {
+        error_setg(errp, "MMIO hole size 0x%" PRIx64 " is invalid: it must "
+                   "be 4 KiB aligned and between 256 MiB and 3840 MiB, as "
+                   "xl's mmio_hole", cfg->mmio_hole);
+        return false;
+    }
+    if (cfg->boundary > XEN_RDM_4G) {
+        error_setg(errp, "rdm_mem_boundary 0x%" PRIx64 " is above 4 GiB",
+                   cfg->boundary);
+        return false;
+    }
+    if (cfg->strategy > XEN_RDM_STRATEGY_HOST ||
+        cfg->policy > XEN_RDM_POLICY_RELAXED ||
+        cfg->layout > XEN_RDM_LAYOUT_SPLIT) {
+        error_setg(errp, "invalid RDM strategy, policy or layout value");
+        return false;
+    }
+    if (cfg->nr_devices && !cfg->devices) {
+        error_setg(errp, "device list missing");
+        return false;
+    }
+    for (i = 0; i < cfg->nr_devices; i++) {
+        if (cfg->devices[i].policy > XEN_RDM_POLICY_RELAXED) {
+            error_setg(errp, "invalid RDM policy for a device");
+            return false;
+        }
+    }
+    if (cfg->nr_devices > 1) {
+        g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+
+        for (i = 0; i < cfg->nr_devices; i++) {
+            gpointer key = GUINT_TO_POINTER(cfg->devices[i].sbdf + 1);
+
+            if (g_hash_table_contains(seen, key)) {
+                g_autofree char *s =
+                    xen_rdm_sbdf_to_string(cfg->devices[i].sbdf);
+                error_setg(errp, "device %s is listed twice", s);
+                return false;
+            }
+            g_hash_table_add(seen, key);
+        }
+    }
+    return true;
+}
+
+void xen_rdm_plan_free(XenRdmPlan *plan)
+{
+    if (!plan) {
+        return;
+    }
+    g_free(plan->reason);
+    g_array_unref(plan->ram);
+    g_ptr_array_unref(plan->regions);
+    g_array_unref(plan->e820);
+    g_free(plan);
+}
+
+bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
+                          XenRdmPlan **planp, Error **errp)
+{
+    g_autoptr(XenRdmPlan) plan = NULL;
+    Planner p = { .cfg = cfg, .map = map };
+    bool ok = true;
+
+    if (!check_config(cfg, errp)) {
+        return false;
+    }
+    plan = g_new0(XenRdmPlan, 1);
+    plan->layout = cfg->layout;
+    plan->mmio_start = XEN_RDM_4G - cfg->mmio_hole;
+    plan->ram = g_array_new(false, false, sizeof(XenRdmRange));
+    plan->regions = g_ptr_array_new_with_free_func(xen_rdm_region_free);
+    plan->e820 = g_array_new(false, false, sizeof(XenRdmE820Entry));
+
+    p.plan = plan;
+    p.regions = g_array_new(false, false, sizeof(PlanRegion));
+    g_array_set_clear_func(p.regions, plan_region_clear);
+
+    if (cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
+        plan_compat(&p);
+    } else {
+        ok = plan_split(&p, errp);
+    }
+    if (ok) {
+        finish_plan(&p);
+    }
+    g_array_unref(p.regions);
+    if (!ok) {
+        return false;
+    }
+    *planp = g_steal_pointer(&plan);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Invariants                                                           */
+
+bool xen_rdm_plan_check(const XenRdmPlan *plan, uint64_t ram_size,
+                        Error **errp)
+{
+    uint64_t total = 0, prev_end = 0, low_end = 0, high_end = 0;
+    bool any_conflict = false;
+    guint i, j = 0;
+
+    for (i = 0; i < plan->ram->len; i++) {
+        const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
+
+        if (!r->size || r->start + r->size < r->start) {
+            error_setg(errp, "RAM range %u is empty or wraps", i);
+            return false;
+        }
+        if (i && r->start < prev_end) {
+            error_setg(errp, "RAM range 0x%" PRIx64 " overlaps or is out of "
+                       "order", r->start);
+            return false;
+        }
+        if (r->start + r->size > plan->mmio_start && r->start < XEN_RDM_4G) {
+            error_setg(errp, "RAM range 0x%" PRIx64 " reaches into the MMIO "
+                       "hole at 0x%" PRIx64, r->start, plan->mmio_start);
+            return false;
+        }
+        prev_end = r->start + r->size;
+        total += r->size;
+        if (prev_end <= XEN_RDM_4G) {
+            low_end = prev_end;
+        } else {
+            high_end = prev_end;
+        }
+    }
+    if (total != ram_size) {
+        error_setg(errp, "RAM ranges sum to 0x%" PRIx64 ", not the requested "
+                   "0x%" PRIx64, total, ram_size);
+        return false;
+    }
+    if (low_end != plan->lowmem_end || high_end != plan->highmem_end) {
+        error_setg(errp, "lowmem_end/highmem_end 0x%" PRIx64 "/0x%" PRIx64
+                   " do not match the RAM ranges (0x%" PRIx64 "/0x%" PRIx64
+                   ")", plan->lowmem_end, plan->highmem_end, low_end,
+                   high_end);
+        return false;
+    }
+
+    /* Regions sorted; RAM never over a reserved one (linear sweep) */
+    for (i = 0; i < plan->regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+
+        if (i) {
+            const XenRdmRegion *q = g_ptr_array_index(plan->regions, i - 1);
+            if (q->start > r->start) {
+                error_setg(errp, "regions are not sorted");
+                return false;
+            }
+        }
+        any_conflict |= r->status == XEN_RDM_STATUS_CONFLICT;
+        if (r->status != XEN_RDM_STATUS_RESERVED) {
+            continue;
+        }
+        while (j < plan->ram->len) {
+            const XenRdmRange *m = &g_array_index(plan->ram, XenRdmRange, j);
+            if (m->start + m->size <= r->start) {
+                j++;
+                continue;
+            }
+            if (overlaps(m->start, m->size, r->start, r->size)) {
+                error_setg(errp, "RAM 0x%" PRIx64 "-0x%" PRIx64 " covers "
+                           "reserved region 0x%" PRIx64 "-0x%" PRIx64,
+                           m->start, m->start + m->size - 1, r->start,
+                           r->start + r->size - 1);
+                return false;
+            }
+            break;
+        }
+    }
+    if (any_conflict != plan->refused || plan->refused != !!plan->reason) {
+        error_setg(errp, "refused flag, reason and conflicts disagree");
+        return false;
+    }
+
+    for (i = 1; i < plan->e820->len; i++) {
+        const XenRdmE820Entry *a = &g_array_index(plan->e820,
+                                                  XenRdmE820Entry, i - 1);
+        const XenRdmE820Entry *b = &g_array_index(plan->e820,
+                                                  XenRdmE820Entry, i);
+        if (a->start + a->size > b->start) {
+            error_setg(errp, "e820 entries at 0x%" PRIx64 " and 0x%" PRIx64
+                       " overlap or are out of order", a->start, b->start);
+            return false;
+        }
+    }
+    return true;
+}
