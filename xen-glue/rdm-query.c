@@ -1,5 +1,216 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
-/* STUB: replaced by the xenctrl work (hypervisor-independent protocol) */
+/*
+ * The XENMEM_reserved_device_memory_map two-call protocol
+ *
+ * A first call with no buffer is answered ENOBUFS and the number of
+ * entries (or 0 when there are none); a second call with a buffer of that
+ * size gets them.  The count may change between the two calls (a device
+ * being assigned, say), so ENOBUFS on the second call means "try again
+ * with the new count", a bounded number of times.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "rdm-source.h"
+#include "rdm-query.h"
+
+#define XEN_RDM_PAGE_SHIFT  12
+#define XEN_RDM_MAX_PFN     (XEN_RDM_MAX_PADDR >> XEN_RDM_PAGE_SHIFT)
+
+static char *query_name(bool host_wide, uint32_t sbdf)
+{
+    g_autofree char *dev = NULL;
+
+    if (host_wide) {
+        return g_strdup("host-wide reserved device memory (XENMEM_RDM_ALL)");
+    }
+    dev = xen_rdm_sbdf_to_string(sbdf);
+    return g_strdup_printf("reserved device memory of %s", dev);
+}
+
+static void set_call_error(Error **errp, const char *what, int err)
+{
+    const char *hint;
+
+    switch (err) {
+    case ENOSYS:
+        hint = "the hypervisor has no reserved device memory support";
+        break;
+    case EPERM:
+    case EACCES:
+        hint = "permission denied (run as root in dom0)";
+        break;
+    case EINVAL:
+        hint = "the hypervisor rejected the request";
+        break;
+    case EFAULT:
+        hint = "the hypervisor could not access the buffer";
+        break;
+    default:
+        hint = "the query failed";
+        break;
+    }
+    error_setg(errp, "%s: %s (XENMEM_reserved_device_memory_map: %s)",
+               what, hint, g_strerror(err));
+}
+
+static bool check_count(const char *what, uint32_t count, Error **errp)
+{
+    if (count == 0) {
+        error_setg(errp, "%s: the hypervisor answered ENOBUFS but a count "
+                   "of 0 entries", what);
+        return false;
+    }
+    if (count > XEN_RDM_QUERY_MAX_ENTRIES) {
+        error_setg(errp, "%s: the hypervisor reports %" PRIu32 " entries, "
+                   "more than the %u accepted", what, count,
+                   XEN_RDM_QUERY_MAX_ENTRIES);
+        return false;
+    }
+    return true;
+}
+
+static bool check_entry(const char *what, uint32_t i, uint32_t n,
+                        const XenRdmRawEntry *e, Error **errp)
+{
+    if (e->nr_pages == 0) {
+        error_setg(errp, "%s: entry %" PRIu32 " of %" PRIu32 " (start pfn "
+                   "0x%" PRIx64 ") has zero pages", what, i, n, e->start_pfn);
+        return false;
+    }
+    if (e->start_pfn > XEN_RDM_MAX_PFN ||
+        e->nr_pages > XEN_RDM_MAX_PFN - e->start_pfn) {
+        error_setg(errp, "%s: entry %" PRIu32 " of %" PRIu32 " (start pfn "
+                   "0x%" PRIx64 ", 0x%" PRIx64 " pages) wraps or ends beyond "
+                   "2^52 bytes", what, i, n, e->start_pfn, e->nr_pages);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Run the protocol for one query and add its validated regions to
+ * @scratch.
+ */
+static bool query_one(XenRdmMapFn fn, void *opaque, bool host_wide,
+                      uint32_t sbdf, XenRdmMap *scratch, Error **errp)
+{
+    g_autofree char *what = query_name(host_wide, sbdf);
+    g_autofree XenRdmRawEntry *buf = NULL;
+    uint32_t flags = host_wide ? XEN_RDM_QUERY_FLAG_ALL : 0;
+    uint16_t seg = host_wide ? 0 : XEN_RDM_SBDF_SEG(sbdf);
+    uint8_t bus = host_wide ? 0 : XEN_RDM_SBDF_BUS(sbdf);
+    uint8_t devfn = host_wide ? 0 : XEN_RDM_SBDF_DEVFN(sbdf);
+    uint32_t count = 0, n;
+    int attempt;
+
+    errno = 0;
+    if (fn(opaque, flags, seg, bus, devfn, NULL, &count) == 0) {
+        return true;            /* no entries */
+    }
+    if (errno != ENOBUFS) {
+        set_call_error(errp, what, errno);
+        return false;
+    }
+
+    for (attempt = 0; ; attempt++) {
+        if (!check_count(what, count, errp)) {
+            return false;
+        }
+        if (attempt == XEN_RDM_QUERY_MAX_RETRIES) {
+            error_setg(errp, "%s: the number of entries kept changing "
+                       "(%d attempts, last count %" PRIu32 ")", what,
+                       XEN_RDM_QUERY_MAX_RETRIES, count);
+            return false;
+        }
+        g_free(buf);
+        buf = g_new0(XenRdmRawEntry, count);
+        n = count;
+        errno = 0;
+        if (fn(opaque, flags, seg, bus, devfn, buf, &n) == 0) {
+            break;
+        }
+        if (errno != ENOBUFS) {
+            set_call_error(errp, what, errno);
+            return false;
+        }
+        count = n;
+    }
+
+    if (n > count) {
+        error_setg(errp, "%s: the hypervisor reports %" PRIu32 " entries "
+                   "in a buffer of %" PRIu32, what, n, count);
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        XenRdmEntry *e;
+
+        if (!check_entry(what, i, n, &buf[i], errp)) {
+            return false;
+        }
+        e = xen_rdm_map_add(scratch, buf[i].start_pfn << XEN_RDM_PAGE_SHIFT,
+                            buf[i].nr_pages << XEN_RDM_PAGE_SHIFT, host_wide,
+                            errp);
+        if (!e) {
+            error_prepend(errp, "%s: entry %" PRIu32 ": ", what, i);
+            return false;
+        }
+        if (!host_wide) {
+            xen_rdm_entry_add_device(e, sbdf);
+        }
+    }
+    return true;
+}
+
+static bool sbdf_seen(const uint32_t *sbdfs, size_t i)
+{
+    for (size_t j = 0; j < i; j++) {
+        if (sbdfs[j] == sbdfs[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool xen_rdm_map_append(XenRdmMap *dst, const XenRdmMap *src,
+                        Error **errp)
+{
+    for (guint i = 0; i < src->entries->len; i++) {
+        const XenRdmEntry *se = g_ptr_array_index(src->entries, i);
+        XenRdmEntry *e = xen_rdm_map_add(dst, se->start, se->size,
+                                         se->host_wide, errp);
+
+        if (!e) {
+            return false;
+        }
+        for (guint j = 0; se->devices && j < se->devices->len; j++) {
+            xen_rdm_entry_add_device(e, g_array_index(se->devices,
+                                                      uint32_t, j));
+        }
+        for (guint j = 0; se->unresolved && j < se->unresolved->len; j++) {
+            xen_rdm_entry_add_unresolved(e, g_ptr_array_index(se->unresolved,
+                                                              j));
+        }
+    }
+    return true;
+}
+
+bool xen_rdm_query_entries(XenRdmMapFn fn, void *opaque, bool host_wide,
+                           const uint32_t *sbdfs, size_t nr,
+                           XenRdmMap *map, Error **errp)
+{
+    g_autoptr(XenRdmMap) scratch = xen_rdm_map_new();
+
+    if (host_wide && !query_one(fn, opaque, true, 0, scratch, errp)) {
+        return false;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        if (!sbdf_seen(sbdfs, i) &&
+            !query_one(fn, opaque, false, sbdfs[i], scratch, errp)) {
+            return false;
+        }
+    }
+    return xen_rdm_map_append(map, scratch, errp);
+}

@@ -1,0 +1,62 @@
+/*
+ * The XENMEM_reserved_device_memory_map two-call protocol, independent of
+ * libxenctrl so that it can be tested without a hypervisor.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef XEN_GLUE_RDM_QUERY_H
+#define XEN_GLUE_RDM_QUERY_H
+
+#include "hw/xen/xen-rdm-plan.h"
+
+/* Xen's XENMEM_RDM_ALL: ask for every region, ignoring the device */
+#define XEN_RDM_QUERY_FLAG_ALL      1u
+
+/* Entries per query above which an answer is refused as absurd */
+#define XEN_RDM_QUERY_MAX_ENTRIES   65536u
+
+/* How often the buffer is resized when the count keeps changing */
+#define XEN_RDM_QUERY_MAX_RETRIES   8
+
+/* One struct xen_reserved_device_memory, in 4 KiB pages */
+typedef struct XenRdmRawEntry {
+    uint64_t start_pfn;
+    uint64_t nr_pages;
+} XenRdmRawEntry;
+
+/*
+ * Same semantics as xc_reserved_device_memory_map(): on entry
+ * *@max_entries is the capacity of @entries (which may be NULL when it
+ * is 0); on return it is the number of entries the hypervisor has.
+ * Returns 0 on success, or -1 with errno set (ENOBUFS when the buffer is
+ * too small, *@max_entries then being the number needed).
+ */
+typedef int (*XenRdmMapFn)(void *opaque, uint32_t flags, uint16_t seg,
+                           uint8_t bus, uint8_t devfn,
+                           XenRdmRawEntry *entries, uint32_t *max_entries);
+
+/*
+ * Query the host-wide list when @host_wide (flags XENMEM_RDM_ALL) and
+ * then the list of each device in @sbdfs (@nr of them) through @fn, and
+ * add the regions to @map: host-wide ones with host_wide set and no
+ * device, a device's ones with host_wide clear and that device.  A
+ * device listed twice is queried once.  On any error nothing is added
+ * and @errp names the query that failed.
+ */
+bool xen_rdm_query_entries(XenRdmMapFn fn, void *opaque, bool host_wide,
+                           const uint32_t *sbdfs, size_t nr,
+                           XenRdmMap *map, Error **errp);
+
+/*
+ * Add a copy of every entry of @src to @dst, in order.  @src's entries
+ * having been accepted by xen_rdm_map_add() already, this only fails on
+ * a broken map.  Sources use it to fill a scratch map first and touch
+ * the caller's map only once everything is accepted.
+ */
+bool xen_rdm_map_append(XenRdmMap *dst, const XenRdmMap *src,
+                        Error **errp);
+
+#endif
