@@ -618,8 +618,13 @@ static void plan_compat(Planner *p)
         if (!low && !high) {
             continue;
         }
-        what = low ? "guest RAM below lowmem_end" :
-                     "guest RAM above 4 GiB";
+        /*
+         * Low conflicts left are all at or below the boundary: the first
+         * pass moved lowmem_end below every other one.
+         */
+        what = low ? "guest RAM below lowmem_end (at or below "
+                     "rdm_mem_boundary libxl does not move lowmem_end)"
+                   : "guest RAM above 4 GiB (libxl never moves high memory)";
         if (r->policy == XEN_RDM_POLICY_STRICT) {
             refuse(p, r, what);
         } else {

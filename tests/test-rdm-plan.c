@@ -1,0 +1,1185 @@
+/*
+ * Unit tests for the RDM layout planner (hw/xen/xen-rdm-plan.c)
+ *
+ * The compat cases follow libxl__domain_device_construct_rdm() and
+ * libxl__build_hvm() in Xen 4.17 branch by branch; the expected numbers
+ * are worked out by hand from that code.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "hw/xen/xen-rdm-plan.h"
+
+#define KiB (1ULL << 10)
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+#define G4  (4 * GiB)
+
+#define IGD     XEN_RDM_SBDF(0, 0, 2, 0)
+#define XHCI    XEN_RDM_SBDF(0, 0, 0x14, 0)
+#define EHCI    XEN_RDM_SBDF(0, 0, 0x1d, 0)
+#define NIC     XEN_RDM_SBDF(0, 3, 0, 0)
+#define NODEV   0xffffffffU
+
+/* A region for a test map: host-wide unless not_host */
+typedef struct TestRdm {
+    uint64_t start;
+    uint64_t size;
+    uint32_t dev1;
+    uint32_t dev2;
+    bool not_host;
+} TestRdm;
+
+#define RDM(s, z) { (s), (z), NODEV, NODEV, false }
+#define RDM_DEV(s, z, d) { (s), (z), (d), NODEV, false }
+#define RDM_DEV2(s, z, d, e) { (s), (z), (d), (e), false }
+#define RDM_ONLY_DEV(s, z, d) { (s), (z), (d), NODEV, true }
+
+static XenRdmMap *make_map(const TestRdm *rdms, size_t n)
+{
+    XenRdmMap *map = xen_rdm_map_new();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        Error *err = NULL;
+        XenRdmEntry *e = xen_rdm_map_add(map, rdms[i].start, rdms[i].size,
+                                         !rdms[i].not_host, &err);
+
+        g_assert_null(err);
+        g_assert_nonnull(e);
+        if (rdms[i].dev1 != NODEV) {
+            xen_rdm_entry_add_device(e, rdms[i].dev1);
+        }
+        if (rdms[i].dev2 != NODEV) {
+            xen_rdm_entry_add_device(e, rdms[i].dev2);
+        }
+    }
+    return map;
+}
+
+/* Plan, check invariants, return the plan */
+static XenRdmPlan *plan_ok(const XenRdmConfig *cfg, const XenRdmMap *map)
+{
+    XenRdmPlan *plan = NULL;
+    Error *err = NULL;
+
+    if (!xen_rdm_plan_compute(cfg, map, &plan, &err)) {
+        g_error("plan failed: %s", error_get_pretty(err));
+    }
+    if (!xen_rdm_plan_check(plan, cfg->ram_size, &err)) {
+        g_error("plan invariants: %s", error_get_pretty(err));
+    }
+    return plan;
+}
+
+static const XenRdmRegion *region(const XenRdmPlan *plan, guint i)
+{
+    g_assert_cmpuint(i, <, plan->regions->len);
+    return g_ptr_array_index(plan->regions, i);
+}
+
+static const XenRdmRange *ram(const XenRdmPlan *plan, guint i)
+{
+    g_assert_cmpuint(i, <, plan->ram->len);
+    return &g_array_index(plan->ram, XenRdmRange, i);
+}
+
+static void assert_ram(const XenRdmPlan *plan, guint i, uint64_t start,
+                       uint64_t size)
+{
+    g_assert_cmphex(ram(plan, i)->start, ==, start);
+    g_assert_cmphex(ram(plan, i)->size, ==, size);
+}
+
+static void assert_region(const XenRdmPlan *plan, guint i, uint64_t start,
+                          uint64_t size, XenRdmPolicy policy,
+                          XenRdmStatus status)
+{
+    const XenRdmRegion *r = region(plan, i);
+
+    g_assert_cmphex(r->start, ==, start);
+    g_assert_cmphex(r->size, ==, size);
+    g_assert_cmpstr(xen_rdm_policy_str(r->policy), ==,
+                    xen_rdm_policy_str(policy));
+    g_assert_cmpstr(xen_rdm_status_str(r->status), ==,
+                    xen_rdm_status_str(status));
+}
+
+static void assert_devices(const XenRdmPlan *plan, guint i,
+                           const char *joined)
+{
+    const XenRdmRegion *r = region(plan, i);
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    g_autofree char *s = NULL;
+    guint j;
+
+    for (j = 0; j < r->devices->len; j++) {
+        g_ptr_array_add(names, g_ptr_array_index(r->devices, j));
+    }
+    g_ptr_array_add(names, NULL);
+    s = g_strjoinv(" ", (char **)names->pdata);
+    g_assert_cmpstr(s, ==, joined);
+}
+
+static void config(XenRdmConfig *cfg, uint64_t ram_size, XenRdmLayout l)
+{
+    xen_rdm_config_init(cfg);
+    cfg->ram_size = ram_size;
+    cfg->layout = l;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsers and the map                                                  */
+
+static void test_size_parse(void)
+{
+    static const struct {
+        const char *in;
+        uint64_t out;
+    } good[] = {
+        { "0", 0 }, { "4096", 4096 }, { "0x1000", 0x1000 },
+        { "0XfF", 0xff }, { "4K", 4 * KiB }, { "256m", 256 * MiB },
+        { "2G", 2 * GiB }, { "1T", 1ULL << 40 },
+        { "16383T", 16383ULL << 40 },
+        { "18446744073709551615", UINT64_MAX },
+    };
+    static const char *const bad[] = {
+        "", "G", "4X", "4GB", "-1", " 4G", "4G ", "0x", "0x10K", "1.5G",
+        "18446744073709551616", "16777216T", "99999999999999999999G",
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(good); i++) {
+        uint64_t v = 1;
+        Error *err = NULL;
+
+        g_assert_true(xen_rdm_size_parse(good[i].in, &v, &err));
+        g_assert_null(err);
+        g_assert_cmphex(v, ==, good[i].out);
+    }
+    for (i = 0; i < ARRAY_SIZE(bad); i++) {
+        uint64_t v = 7;
+        Error *err = NULL;
+
+        g_assert_false(xen_rdm_size_parse(bad[i], &v, &err));
+        g_assert_nonnull(err);
+        g_assert_cmpuint(v, ==, 7);
+        g_assert_nonnull(strstr(error_get_pretty(err), "size"));
+        error_free(err);
+    }
+    g_assert_false(xen_rdm_size_parse(NULL, &(uint64_t){0}, NULL));
+}
+
+static void test_sbdf_parse(void)
+{
+    static const struct {
+        const char *in;
+        uint32_t out;
+        const char *canon;
+    } good[] = {
+        { "0000:00:02.0", IGD, "0000:00:02.0" },
+        { "00:02.0", IGD, "0000:00:02.0" },
+        { "0:2.0", IGD, "0000:00:02.0" },
+        { "ffff:ff:1f.7", XEN_RDM_SBDF(0xffff, 0xff, 0x1f, 7),
+          "ffff:ff:1f.7" },
+        { "0001:3A:00.1", XEN_RDM_SBDF(1, 0x3a, 0, 1), "0001:3a:00.1" },
+    };
+    static const char *const bad[] = {
+        "", "00:02", "00:20.0", "00:02.8", "10000:00:02.0", "0000:100:02.0",
+        "0000:00:02.0x", "x0:02.0", "0000:00:02.0,rdm_policy=strict",
+        "0000:00:02:0", ":00:02.0", "0000::02.0", "0000:00:02.",
+        "1:2:3:4.0",
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(good); i++) {
+        uint32_t v = 0;
+        Error *err = NULL;
+        g_autofree char *s = NULL;
+
+        g_assert_true(xen_rdm_sbdf_parse(good[i].in, &v, &err));
+        g_assert_cmphex(v, ==, good[i].out);
+        s = xen_rdm_sbdf_to_string(v);
+        g_assert_cmpstr(s, ==, good[i].canon);
+    }
+    for (i = 0; i < ARRAY_SIZE(bad); i++) {
+        uint32_t v = 0x1234;
+        Error *err = NULL;
+
+        g_assert_false(xen_rdm_sbdf_parse(bad[i], &v, &err));
+        g_assert_cmphex(v, ==, 0x1234);
+        g_assert_nonnull(strstr(error_get_pretty(err), "PCI device"));
+        error_free(err);
+    }
+}
+
+static void test_enum_parse(void)
+{
+    XenRdmStrategy s;
+    XenRdmPolicy p;
+    XenRdmLayout l;
+    Error *err = NULL;
+
+    g_assert_true(xen_rdm_strategy_parse("host", &s, NULL));
+    g_assert_cmpint(s, ==, XEN_RDM_STRATEGY_HOST);
+    g_assert_true(xen_rdm_strategy_parse("ignore", &s, NULL));
+    g_assert_cmpint(s, ==, XEN_RDM_STRATEGY_IGNORE);
+    g_assert_true(xen_rdm_policy_parse("strict", &p, NULL));
+    g_assert_cmpint(p, ==, XEN_RDM_POLICY_STRICT);
+    g_assert_true(xen_rdm_policy_parse("relaxed", &p, NULL));
+    g_assert_cmpint(p, ==, XEN_RDM_POLICY_RELAXED);
+    g_assert_true(xen_rdm_layout_parse("split", &l, NULL));
+    g_assert_cmpint(l, ==, XEN_RDM_LAYOUT_SPLIT);
+    g_assert_true(xen_rdm_layout_parse("compat", &l, NULL));
+    g_assert_cmpint(l, ==, XEN_RDM_LAYOUT_COMPAT);
+
+    g_assert_false(xen_rdm_strategy_parse("Host", &s, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "invalid RDM strategy 'Host': expected one of "
+                    "'ignore', 'host'");
+    error_free(err);
+    err = NULL;
+    g_assert_false(xen_rdm_policy_parse("", &p, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "'strict', 'relaxed'"));
+    error_free(err);
+    err = NULL;
+    g_assert_false(xen_rdm_layout_parse(NULL, &l, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "'compat', 'split'"));
+    error_free(err);
+}
+
+static void test_map_add_errors(void)
+{
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    Error *err = NULL;
+
+    g_assert_null(xen_rdm_map_add(map, 0x1000, 0, true, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "zero size"));
+    error_free(err);
+    err = NULL;
+    g_assert_null(xen_rdm_map_add(map, UINT64_MAX - 0xfff, 0x2000, true,
+                                  &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "wraps"));
+    error_free(err);
+    err = NULL;
+    g_assert_null(xen_rdm_map_add(map, 0x1800, 0x1000, true, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "page aligned"));
+    error_free(err);
+    err = NULL;
+    g_assert_null(xen_rdm_map_add(map, 0x1000, 0x800, true, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "page aligned"));
+    error_free(err);
+    g_assert_cmpuint(map->entries->len, ==, 0);
+
+    /* Ends are exclusive 64-bit values: the last page cannot be held */
+    g_assert_null(xen_rdm_map_add(map, UINT64_MAX - 0xfff, 0x1000, true,
+                                  NULL));
+    g_assert_nonnull(xen_rdm_map_add(map, UINT64_MAX - 0x1fff, 0x1000, true,
+                                     NULL));
+    g_assert_cmpuint(map->entries->len, ==, 1);
+}
+
+static void test_config_errors(void)
+{
+    static const struct {
+        uint64_t ram, hole, boundary;
+        const char *msg;
+    } cases[] = {
+        { 0, 256 * MiB, 2 * GiB, "must not be zero" },
+        { GiB + 512, 256 * MiB, 2 * GiB, "not a multiple of 4 KiB" },
+        { XEN_RDM_MAX_PADDR, 256 * MiB, 2 * GiB, "2^52" },
+        { GiB, 128 * MiB, 2 * GiB, "MMIO hole size" },
+        { GiB, 3841 * MiB, 2 * GiB, "MMIO hole size" },
+        { GiB, 0, 2 * GiB, "MMIO hole size" },
+        { GiB, 256 * MiB + 1, 2 * GiB, "MMIO hole size" },
+        { GiB, 256 * MiB, G4 + 1, "rdm_mem_boundary" },
+    };
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        XenRdmConfig cfg;
+        XenRdmPlan *plan = NULL;
+        Error *err = NULL;
+
+        config(&cfg, cases[i].ram, XEN_RDM_LAYOUT_COMPAT);
+        cfg.mmio_hole = cases[i].hole;
+        cfg.boundary = cases[i].boundary;
+        g_assert_false(xen_rdm_plan_compute(&cfg, map, &plan, &err));
+        g_assert_null(plan);
+        if (!strstr(error_get_pretty(err), cases[i].msg)) {
+            g_error("case %zu: '%s' lacks '%s'", i, error_get_pretty(err),
+                    cases[i].msg);
+        }
+        error_free(err);
+    }
+}
+
+static void test_duplicate_device(void)
+{
+    XenRdmDeviceConfig devs[] = {
+        { IGD, XEN_RDM_POLICY_STRICT },
+        { XHCI, XEN_RDM_POLICY_STRICT },
+        { IGD, XEN_RDM_POLICY_RELAXED },
+    };
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    XenRdmConfig cfg;
+    XenRdmPlan *plan = NULL;
+    Error *err = NULL;
+
+    config(&cfg, GiB, XEN_RDM_LAYOUT_SPLIT);
+    cfg.devices = devs;
+    cfg.nr_devices = ARRAY_SIZE(devs);
+    g_assert_false(xen_rdm_plan_compute(&cfg, map, &plan, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "device 0000:00:02.0 is listed twice");
+    error_free(err);
+}
+
+/* ------------------------------------------------------------------ */
+/* compat: libxl__build_hvm() without any RDM                           */
+
+static void test_compat_no_rdm(void)
+{
+    static const struct {
+        uint64_t ram, hole, low, high;
+    } cases[] = {
+        { GiB, 256 * MiB, GiB, 0 },
+        { 3840 * MiB, 256 * MiB, 3840 * MiB, 0 },
+        { 4 * GiB, 256 * MiB, 3840 * MiB, G4 + 256 * MiB },
+        { 8 * GiB, 256 * MiB, 3840 * MiB, G4 + 4352 * MiB },
+        { 4 * GiB, 2 * GiB, 2 * GiB, 6 * GiB },
+        { GiB, 3840 * MiB, 256 * MiB, G4 + 768 * MiB },
+    };
+    TestRdm rdms[] = { RDM(0xa0000000, 0x10000) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        XenRdmConfig cfg;
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        /* strategy ignore and no device: the host's RDMs are not looked at */
+        config(&cfg, cases[i].ram, XEN_RDM_LAYOUT_COMPAT);
+        cfg.mmio_hole = cases[i].hole;
+        plan = plan_ok(&cfg, map);
+        g_assert_false(plan->refused);
+        g_assert_cmphex(plan->mmio_start, ==, G4 - cases[i].hole);
+        g_assert_cmphex(plan->lowmem_end, ==, cases[i].low);
+        g_assert_cmphex(plan->highmem_end, ==, cases[i].high);
+        g_assert_cmpuint(plan->regions->len, ==, 0);
+        assert_ram(plan, 0, 0, cases[i].low);
+        g_assert_cmpuint(plan->ram->len, ==, cases[i].high ? 2 : 1);
+        if (cases[i].high) {
+            assert_ram(plan, 1, G4, cases[i].high - G4);
+        }
+    }
+}
+
+/* strategy host: an RDM above the boundary moves lowmem_end (HAP) */
+static void test_compat_move_lowmem_hap(void)
+{
+    TestRdm rdms[] = { RDM_DEV2(0xa3eea000, 0xf000, XHCI, EHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    plan = plan_ok(&cfg, map);
+    /* rounded down to 2 MiB; highmem grows by what lowmem lost */
+    g_assert_cmphex(plan->lowmem_end, ==, 0xa3e00000);
+    g_assert_cmphex(plan->highmem_end, ==,
+                    G4 + 256 * MiB + (0xf0000000 - 0xa3e00000));
+    assert_region(plan, 0, 0xa3eea000, 0xf000, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_RESERVED);
+    assert_devices(plan, 0, "0000:00:14.0 0000:00:1d.0");
+    g_assert_false(plan->refused);
+    g_assert_null(plan->reason);
+    /* e820: low RAM, the region, high RAM */
+    g_assert_cmpuint(plan->e820->len, ==, 3);
+    g_assert_cmpint(g_array_index(plan->e820, XenRdmE820Entry, 1).type, ==,
+                    XEN_RDM_E820_RESERVED);
+}
+
+static void test_compat_move_lowmem_no_hap(void)
+{
+    TestRdm rdms[] = { RDM(0xa3eea000, 0xf000) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    cfg.hap = false;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmphex(plan->lowmem_end, ==, 0xa3eea000);
+    g_assert_cmphex(plan->highmem_end, ==,
+                    G4 + 256 * MiB + (0xf0000000 - 0xa3eea000));
+}
+
+/* No high memory yet: libxl starts highmem_end at 4 GiB */
+static void test_compat_highmem_from_zero(void)
+{
+    TestRdm rdms[] = { RDM(0x90000000, 0x1000) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 3 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmphex(plan->lowmem_end, ==, 0x90000000);
+    g_assert_cmphex(plan->highmem_end, ==, G4 + (3 * GiB - 0x90000000));
+    assert_ram(plan, 1, G4, 3 * GiB - 0x90000000);
+}
+
+/* RDM above the RAM: nothing to move, reserved */
+static void test_compat_no_overlap(void)
+{
+    TestRdm rdms[] = { RDM(0xc0000000, 0x100000),   /* above 1 GiB RAM */
+                       RDM(0xfd000000, 0x1000),     /* firmware area */
+                       RDM(0x200000000ULL, 0x1000) }; /* far above 4G */
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+    guint i;
+
+    config(&cfg, GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    cfg.policy = XEN_RDM_POLICY_STRICT;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmphex(plan->lowmem_end, ==, GiB);
+    g_assert_cmphex(plan->highmem_end, ==, 0);
+    for (i = 0; i < 3; i++) {
+        g_assert_cmpint(region(plan, i)->status, ==, XEN_RDM_STATUS_RESERVED);
+    }
+}
+
+/* The boundary test is '>' on the unrounded start */
+static void test_compat_boundary_edges(void)
+{
+    XenRdmConfig cfg;
+
+    {
+        /* start == boundary: not above it, a conflict */
+        TestRdm rdms[] = { RDM(2 * GiB, 0x1000) };
+        g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmphex(plan->lowmem_end, ==, 0xf0000000);
+        assert_region(plan, 0, 2 * GiB, 0x1000, XEN_RDM_POLICY_RELAXED,
+                      XEN_RDM_STATUS_IGNORED);
+        g_assert_nonnull(strstr(region(plan, 0)->conflict,
+                                "rdm_mem_boundary"));
+    }
+    {
+        /* one page above: moved, and rounding takes lowmem_end to 2 GiB */
+        TestRdm rdms[] = { RDM(2 * GiB + 0x1000, 0x1000) };
+        g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmphex(plan->lowmem_end, ==, 2 * GiB);
+        g_assert_cmphex(plan->highmem_end, ==, G4 + 2 * GiB);
+        g_assert_cmpint(region(plan, 0)->status, ==, XEN_RDM_STATUS_RESERVED);
+    }
+    {
+        /* boundary 0, region at 1 MiB + 4 KiB: moved, no rounding <= 2M */
+        TestRdm rdms[] = { RDM(0x101000, 0x1000) };
+        g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        config(&cfg, GiB, XEN_RDM_LAYOUT_COMPAT);
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        cfg.boundary = 0;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmphex(plan->lowmem_end, ==, 0x101000);
+        g_assert_cmphex(plan->highmem_end, ==, G4 + GiB - 0x101000);
+    }
+    {
+        /* exactly 2 MiB: not '> 2M', so not rounded */
+        TestRdm rdms[] = { RDM(0x200000, 0x1000) };
+        g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        config(&cfg, GiB, XEN_RDM_LAYOUT_COMPAT);
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        cfg.boundary = 0;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmphex(plan->lowmem_end, ==, 0x200000);
+    }
+}
+
+/* Below the boundary: strict refuses, relaxed ignores */
+static void test_compat_below_boundary(void)
+{
+    TestRdm rdms[] = { RDM_DEV(0x7b800000, 64 * MiB, IGD) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+    XenRdmDeviceConfig dev = { IGD, XEN_RDM_POLICY_STRICT };
+    XenRdmConfig cfg;
+
+    {
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+        cfg.devices = &dev;
+        cfg.nr_devices = 1;
+        plan = plan_ok(&cfg, map);
+        g_assert_true(plan->refused);
+        assert_region(plan, 0, 0x7b800000, 64 * MiB, XEN_RDM_POLICY_STRICT,
+                      XEN_RDM_STATUS_CONFLICT);
+        g_assert_cmpstr(plan->reason, ==,
+                        "RDM conflict: region 0x7b800000-0x7f7fffff "
+                        "(devices: 0000:00:02.0) with policy strict collides "
+                        "with guest RAM below lowmem_end (at or below "
+                        "rdm_mem_boundary libxl does not move lowmem_end)");
+        /* a conflicting region is not in the e820 */
+        g_assert_cmpuint(plan->e820->len, ==, 2);
+    }
+    {
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        dev.policy = XEN_RDM_POLICY_RELAXED;
+        plan = plan_ok(&cfg, map);
+        g_assert_false(plan->refused);
+        assert_region(plan, 0, 0x7b800000, 64 * MiB, XEN_RDM_POLICY_RELAXED,
+                      XEN_RDM_STATUS_IGNORED);
+        /* libxl leaves the RAM where it was */
+        g_assert_cmphex(plan->lowmem_end, ==, 0xf0000000);
+        g_assert_cmpuint(plan->e820->len, ==, 2);
+    }
+}
+
+/* The first pass runs in list order: a later, lower region moves it on */
+static void test_compat_order(void)
+{
+    TestRdm rdms[] = { RDM(0xc0000000, 0x1000), RDM(0xa0000000, 0x1000),
+                       RDM(0xd0000000, 0x1000) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    cfg.policy = XEN_RDM_POLICY_STRICT;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmphex(plan->lowmem_end, ==, 0xa0000000);
+    g_assert_cmphex(plan->highmem_end, ==, G4 + 256 * MiB + 0x50000000);
+    g_assert_false(plan->refused);
+    /* output sorted by address */
+    g_assert_cmphex(region(plan, 0)->start, ==, 0xa0000000);
+    g_assert_cmphex(region(plan, 2)->start, ==, 0xd0000000);
+}
+
+/* High memory conflicts are never resolved */
+static void test_compat_highmem_conflict(void)
+{
+    TestRdm rdms[] = { RDM_DEV(0x120000000ULL, 0x1000, NIC) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+    XenRdmDeviceConfig dev = { NIC, XEN_RDM_POLICY_STRICT };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 8 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.devices = &dev;
+    cfg.nr_devices = 1;
+    plan = plan_ok(&cfg, map);
+    g_assert_true(plan->refused);
+    g_assert_nonnull(strstr(plan->reason, "above 4 GiB"));
+    g_assert_nonnull(strstr(plan->reason, "0000:03:00.0"));
+}
+
+/* Dedup by exact start: the device's policy overrides, first size stays */
+static void test_compat_dedup(void)
+{
+    TestRdm rdms[] = {
+        RDM_DEV(0xa0000000, 0x2000, XHCI),          /* host-wide */
+        RDM_ONLY_DEV(0xa0000000, 0x8000, XHCI),     /* device's answer */
+        RDM_ONLY_DEV(0xa0001000, 0x1000, XHCI),     /* overlaps, kept */
+    };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    XenRdmDeviceConfig dev = { XHCI, XEN_RDM_POLICY_STRICT };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    cfg.policy = XEN_RDM_POLICY_RELAXED;
+    cfg.devices = &dev;
+    cfg.nr_devices = 1;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmpuint(plan->regions->len, ==, 2);
+    assert_region(plan, 0, 0xa0000000, 0x2000, XEN_RDM_POLICY_STRICT,
+                  XEN_RDM_STATUS_RESERVED);
+    assert_region(plan, 1, 0xa0001000, 0x1000, XEN_RDM_POLICY_STRICT,
+                  XEN_RDM_STATUS_RESERVED);
+    /* e820 coalesces the overlapping reserved entries */
+    g_assert_cmpuint(plan->e820->len, ==, 2);
+    g_assert_cmphex(g_array_index(plan->e820, XenRdmE820Entry, 1).size, ==,
+                    0x2000);
+
+    /* a relaxed device overrides a strict global policy */
+    {
+        g_autoptr(XenRdmPlan) p2 = NULL;
+
+        cfg.policy = XEN_RDM_POLICY_STRICT;
+        dev.policy = XEN_RDM_POLICY_RELAXED;
+        p2 = plan_ok(&cfg, map);
+        g_assert_cmpint(region(p2, 0)->policy, ==, XEN_RDM_POLICY_RELAXED);
+    }
+}
+
+/* Two devices sharing a region: the last device's policy wins */
+static void test_compat_shared_region(void)
+{
+    TestRdm rdms[] = { RDM_DEV2(0x7c000000, 0x1000, XHCI, EHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+    XenRdmDeviceConfig devs[] = {
+        { XHCI, XEN_RDM_POLICY_STRICT },
+        { EHCI, XEN_RDM_POLICY_RELAXED },
+    };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.devices = devs;
+    cfg.nr_devices = 2;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmpuint(plan->regions->len, ==, 1);
+    assert_region(plan, 0, 0x7c000000, 0x1000, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_IGNORED);
+    assert_devices(plan, 0, "0000:00:14.0 0000:00:1d.0");
+    g_assert_false(plan->refused);
+}
+
+/* strategy host with an empty host list: libxl returns before devices */
+static void test_compat_empty_host_quirk(void)
+{
+    TestRdm rdms[] = { RDM_ONLY_DEV(0x7c000000, 0x1000, NIC) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+    XenRdmDeviceConfig dev = { NIC, XEN_RDM_POLICY_STRICT };
+    XenRdmConfig cfg;
+
+    {
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        cfg.devices = &dev;
+        cfg.nr_devices = 1;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmpuint(plan->regions->len, ==, 0);
+        g_assert_false(plan->refused);
+    }
+    {
+        /* under strategy ignore the device is asked, and it conflicts */
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        cfg.strategy = XEN_RDM_STRATEGY_IGNORE;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmpuint(plan->regions->len, ==, 1);
+        g_assert_true(plan->refused);
+    }
+    {
+        /* split asks the device whatever the host list says */
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        cfg.layout = XEN_RDM_LAYOUT_SPLIT;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmpuint(plan->regions->len, ==, 1);
+        g_assert_cmpint(region(plan, 0)->status, ==, XEN_RDM_STATUS_RESERVED);
+    }
+}
+
+/* A region inside the first MiB is below any sane boundary */
+static void test_compat_first_mib(void)
+{
+    TestRdm rdms[] = { RDM_DEV(0x7c000, 0x1000, XHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 2 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    cfg.policy = XEN_RDM_POLICY_STRICT;
+    plan = plan_ok(&cfg, map);
+    g_assert_true(plan->refused);
+    g_assert_nonnull(strstr(plan->reason, "0x7c000-0x7cfff"));
+}
+
+/* The device's query only answers regions tied to it */
+static void test_compat_device_only_own(void)
+{
+    TestRdm rdms[] = { RDM_DEV(0x7b800000, 64 * MiB, IGD),
+                       RDM_DEV(0xa3eea000, 0xf000, XHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 2);
+    XenRdmDeviceConfig dev = { XHCI, XEN_RDM_POLICY_STRICT };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.devices = &dev;
+    cfg.nr_devices = 1;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmpuint(plan->regions->len, ==, 1);
+    assert_region(plan, 0, 0xa3eea000, 0xf000, XEN_RDM_POLICY_STRICT,
+                  XEN_RDM_STATUS_RESERVED);
+    g_assert_cmphex(plan->lowmem_end, ==, 0xa3e00000);
+}
+
+/* ------------------------------------------------------------------ */
+/* split                                                                */
+
+static void test_split_no_rdm_equals_compat(void)
+{
+    static const uint64_t sizes[] = { GiB, 3840 * MiB, 4 * GiB, 16 * GiB };
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+        XenRdmConfig cfg;
+        g_autoptr(XenRdmPlan) a = NULL;
+        g_autoptr(XenRdmPlan) b = NULL;
+        guint j;
+
+        config(&cfg, sizes[i], XEN_RDM_LAYOUT_COMPAT);
+        a = plan_ok(&cfg, map);
+        cfg.layout = XEN_RDM_LAYOUT_SPLIT;
+        b = plan_ok(&cfg, map);
+        g_assert_cmphex(a->lowmem_end, ==, b->lowmem_end);
+        g_assert_cmphex(a->highmem_end, ==, b->highmem_end);
+        g_assert_cmpuint(a->ram->len, ==, b->ram->len);
+        for (j = 0; j < a->ram->len; j++) {
+            assert_ram(b, j, ram(a, j)->start, ram(a, j)->size);
+        }
+    }
+}
+
+/* The IGD region below 2 GiB gets a hole; nothing is lost */
+static void test_split_hole_below_boundary(void)
+{
+    TestRdm rdms[] = { RDM_DEV(0x7b800000, 64 * MiB, IGD),
+                       RDM_DEV2(0xa3eea000, 0xf000, XHCI, EHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 2);
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_SPLIT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    plan = plan_ok(&cfg, map);
+    g_assert_false(plan->refused);
+    /* low memory is full: no alignment, holes exactly the regions */
+    g_assert_cmpuint(plan->ram->len, ==, 4);
+    assert_ram(plan, 0, 0, 0x7b800000);
+    assert_ram(plan, 1, 0x7f800000, 0xa3eea000 - 0x7f800000);
+    assert_ram(plan, 2, 0xa3ef9000, 0xf0000000 - 0xa3ef9000);
+    assert_ram(plan, 3, G4, 256 * MiB + 64 * MiB + 0xf000);
+    g_assert_cmphex(plan->lowmem_end, ==, 0xf0000000);
+    g_assert_cmphex(plan->highmem_end, ==, G4 + 320 * MiB + 0xf000);
+    assert_region(plan, 0, 0x7b800000, 64 * MiB, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_RESERVED);
+    assert_region(plan, 1, 0xa3eea000, 0xf000, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_RESERVED);
+    g_assert_cmpuint(plan->e820->len, ==, 6);
+}
+
+/* With room to spare below 4 GiB, holes widen to 2 MiB under HAP */
+static void test_split_hap_alignment(void)
+{
+    TestRdm rdms[] = { RDM(0x10101000, 0x1000), RDM(0x10103000, 0x1000),
+                       RDM(0x20000000, 0x1000) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    XenRdmConfig cfg;
+
+    {
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        config(&cfg, GiB, XEN_RDM_LAYOUT_SPLIT);
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        plan = plan_ok(&cfg, map);
+        assert_ram(plan, 0, 0, 0x10000000);
+        assert_ram(plan, 1, 0x10200000, 0x20000000 - 0x10200000);
+        assert_ram(plan, 2, 0x20200000, GiB - 0x20000000 + 0x200000);
+        g_assert_cmphex(plan->highmem_end, ==, 0);
+        /* the regions themselves are reported exactly */
+        assert_region(plan, 0, 0x10101000, 0x1000, XEN_RDM_POLICY_RELAXED,
+                      XEN_RDM_STATUS_RESERVED);
+        g_assert_cmpuint(plan->regions->len, ==, 3);
+    }
+    {
+        /* without HAP, exact holes */
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        cfg.hap = false;
+        plan = plan_ok(&cfg, map);
+        assert_ram(plan, 0, 0, 0x10101000);
+        assert_ram(plan, 1, 0x10102000, 0x1000);
+        assert_ram(plan, 2, 0x10104000, 0x20000000 - 0x10104000);
+    }
+    {
+        /* low memory full: aligning would push RAM above 4 GiB */
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        cfg.hap = true;
+        cfg.ram_size = 3840 * MiB - 0x3000;
+        plan = plan_ok(&cfg, map);
+        g_assert_cmphex(plan->highmem_end, ==, 0);
+        assert_ram(plan, 0, 0, 0x10101000);
+        g_assert_cmphex(plan->lowmem_end, ==, 0xf0000000);
+    }
+    {
+        /*
+         * Just enough slack for the lowest hole (whose 2 MiB block holds
+         * the second region too): it is aligned, the last one is not.
+         */
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        cfg.ram_size = 3840 * MiB - 2 * MiB - 0x1000;
+        plan = plan_ok(&cfg, map);
+        assert_ram(plan, 0, 0, 0x10000000);
+        assert_ram(plan, 1, 0x10200000, 0x20000000 - 0x10200000);
+        assert_ram(plan, 2, 0x20001000, 0xf0000000 - 0x20001000);
+        g_assert_cmphex(plan->highmem_end, ==, 0);
+    }
+    {
+        /* one page less slack: nothing is aligned, nothing moves up */
+        g_autoptr(XenRdmPlan) plan = NULL;
+
+        cfg.ram_size += 0x1000;
+        plan = plan_ok(&cfg, map);
+        assert_ram(plan, 0, 0, 0x10101000);
+        g_assert_cmphex(plan->highmem_end, ==, 0);
+    }
+}
+
+static void test_split_platform_collisions(void)
+{
+    static const struct {
+        uint64_t start, size;
+        const char *what;
+    } cases[] = {
+        { 0x7c000, 0x1000, "the first MiB" },
+        { 0xff000, 0x2000, "the first MiB" },
+        { 0xfed00000, 0x1000, "firmware area" },
+        { 0xfb000000, 0x2000000, "firmware area" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        TestRdm rdms[] = { RDM_DEV(cases[i].start, cases[i].size, XHCI) };
+        g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+        XenRdmDeviceConfig dev = { XHCI, XEN_RDM_POLICY_STRICT };
+        g_autoptr(XenRdmPlan) strict = NULL;
+        g_autoptr(XenRdmPlan) relaxed = NULL;
+        XenRdmConfig cfg;
+
+        config(&cfg, 2 * GiB, XEN_RDM_LAYOUT_SPLIT);
+        cfg.devices = &dev;
+        cfg.nr_devices = 1;
+        strict = plan_ok(&cfg, map);
+        g_assert_true(strict->refused);
+        g_assert_nonnull(strstr(strict->reason, cases[i].what));
+        g_assert_nonnull(strstr(strict->reason, "0000:00:14.0"));
+        g_assert_cmpint(region(strict, 0)->status, ==,
+                        XEN_RDM_STATUS_CONFLICT);
+
+        dev.policy = XEN_RDM_POLICY_RELAXED;
+        relaxed = plan_ok(&cfg, map);
+        g_assert_false(relaxed->refused);
+        g_assert_cmpint(region(relaxed, 0)->status, ==,
+                        XEN_RDM_STATUS_IGNORED);
+        g_assert_nonnull(strstr(region(relaxed, 0)->conflict,
+                                cases[i].what));
+        /* RAM untouched by an ignored region */
+        assert_ram(relaxed, 0, 0, 2 * GiB);
+    }
+}
+
+/* Overlapping and adjacent regions merge; strict wins; devices unite */
+static void test_split_merge(void)
+{
+    TestRdm rdms[] = {
+        RDM_DEV(0x40000000, 0x2000, XHCI),
+        RDM_DEV(0x40001000, 0x2000, EHCI),      /* overlaps */
+        RDM_DEV(0x40003000, 0x1000, IGD),       /* adjacent */
+        RDM_DEV(0x40005000, 0x1000, NIC),       /* a page apart */
+        RDM_ONLY_DEV(0x40000000, 0x2000, XHCI), /* the device's copy */
+    };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    XenRdmDeviceConfig dev = { EHCI, XEN_RDM_POLICY_STRICT };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 2 * GiB, XEN_RDM_LAYOUT_SPLIT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    cfg.devices = &dev;
+    cfg.nr_devices = 1;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmpuint(plan->regions->len, ==, 2);
+    assert_region(plan, 0, 0x40000000, 0x4000, XEN_RDM_POLICY_STRICT,
+                  XEN_RDM_STATUS_RESERVED);
+    assert_devices(plan, 0, "0000:00:02.0 0000:00:14.0 0000:00:1d.0");
+    assert_region(plan, 1, 0x40005000, 0x1000, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_RESERVED);
+    assert_devices(plan, 1, "0000:03:00.0");
+}
+
+/* Regions above 4 GiB get holes in high memory; RAM continues past them */
+static void test_split_high_holes(void)
+{
+    TestRdm rdms[] = { RDM(0x100100000ULL, 0x1000),
+                       RDM(0x180000000ULL, 0x10000000) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 2);
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 8 * GiB, XEN_RDM_LAYOUT_SPLIT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    plan = plan_ok(&cfg, map);
+    assert_ram(plan, 0, 0, 0xf0000000);
+    /* under HAP the high hole is widened to [4G, 4G + 2M) */
+    assert_ram(plan, 1, 0x100200000ULL, 0x180000000ULL - 0x100200000ULL);
+    assert_ram(plan, 2, 0x190000000ULL,
+               8 * GiB - 0xf0000000 - (0x180000000ULL - 0x100200000ULL));
+    g_assert_cmphex(plan->highmem_end, ==,
+                    0x190000000ULL + ram(plan, 2)->size);
+    g_assert_cmpuint(plan->ram->len, ==, 3);
+
+    /* without HAP the holes are exact */
+    {
+        g_autoptr(XenRdmPlan) p2 = NULL;
+
+        cfg.hap = false;
+        p2 = plan_ok(&cfg, map);
+        assert_ram(p2, 1, G4, 0x100000);
+        assert_ram(p2, 2, 0x100101000ULL, 0x180000000ULL - 0x100101000ULL);
+        g_assert_cmpuint(p2->ram->len, ==, 4);
+    }
+    g_assert_false(plan->refused);
+}
+
+/* A region in the MMIO hole needs no hole at all */
+static void test_split_mmio_hole_region(void)
+{
+    TestRdm rdms[] = { RDM(0xf8000000, 0x10000) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, 1);
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_SPLIT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    plan = plan_ok(&cfg, map);
+    g_assert_cmpuint(plan->ram->len, ==, 2);
+    assert_ram(plan, 0, 0, 0xf0000000);
+    g_assert_cmpint(region(plan, 0)->status, ==, XEN_RDM_STATUS_RESERVED);
+}
+
+/* Unresolved scopes are reported after SBDFs, never matched */
+static void test_unresolved_devices(void)
+{
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    XenRdmEntry *e = xen_rdm_map_add(map, 0x7c000000, 0x1000, true, NULL);
+    XenRdmDeviceConfig dev = { XEN_RDM_SBDF(0, 0x1c, 0, 0),
+                               XEN_RDM_POLICY_STRICT };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    xen_rdm_entry_add_unresolved(e, "unresolved:0000:00:1c.0/00.0");
+    xen_rdm_entry_add_device(e, IGD);
+    config(&cfg, GiB, XEN_RDM_LAYOUT_SPLIT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    plan = plan_ok(&cfg, map);
+    assert_devices(plan, 0, "0000:00:02.0 unresolved:0000:00:1c.0/00.0");
+
+    /* a device whose SBDF looks like the path's first hop matches nothing */
+    {
+        g_autoptr(XenRdmPlan) p2 = NULL;
+
+        cfg.strategy = XEN_RDM_STRATEGY_IGNORE;
+        cfg.devices = &dev;
+        cfg.nr_devices = 1;
+        p2 = plan_ok(&cfg, map);
+        g_assert_cmpuint(p2->regions->len, ==, 0);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Properties on generated inputs                                       */
+
+static void random_case(GRand *rng, XenRdmLayout layout)
+{
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    XenRdmDeviceConfig devs[4];
+    XenRdmConfig cfg;
+    g_autoptr(XenRdmPlan) plan = NULL;
+    Error *err = NULL;
+    int n = g_rand_int_range(rng, 0, 40), i;
+    guint j, k;
+
+    for (i = 0; i < n; i++) {
+        uint64_t start, size;
+        XenRdmEntry *e;
+
+        switch (g_rand_int_range(rng, 0, 4)) {
+        case 0:     /* anywhere below 4 GiB */
+            start = (uint64_t)g_rand_int_range(rng, 0, 0x100000) << 12;
+            break;
+        case 1:     /* clustered, to make overlaps */
+            start = 0x80000000ULL +
+                    ((uint64_t)g_rand_int_range(rng, 0, 64) << 12);
+            break;
+        case 2:     /* above 4 GiB */
+            start = G4 + ((uint64_t)g_rand_int_range(rng, 0, 0x400000) << 12);
+            break;
+        default:    /* between boundary and the hole */
+            start = 0x80000000ULL +
+                    ((uint64_t)g_rand_int_range(rng, 0, 0x70000) << 12);
+            break;
+        }
+        size = (uint64_t)g_rand_int_range(rng, 1, 64) << 12;
+        if (g_rand_int_range(rng, 0, 8) == 0) {
+            size <<= 10;
+        }
+        e = xen_rdm_map_add(map, start, size, g_rand_boolean(rng), NULL);
+        g_assert_nonnull(e);
+        xen_rdm_entry_add_device(e, XEN_RDM_SBDF(0, 0,
+                                                 g_rand_int_range(rng, 0, 6),
+                                                 0));
+    }
+    config(&cfg, (uint64_t)g_rand_int_range(rng, 1, 16 * 256) << 22, layout);
+    cfg.strategy = g_rand_boolean(rng) ? XEN_RDM_STRATEGY_HOST
+                                       : XEN_RDM_STRATEGY_IGNORE;
+    cfg.policy = g_rand_boolean(rng) ? XEN_RDM_POLICY_STRICT
+                                     : XEN_RDM_POLICY_RELAXED;
+    cfg.hap = g_rand_boolean(rng);
+    cfg.mmio_hole = (uint64_t)g_rand_int_range(rng, 1, 16) << 28;
+    cfg.boundary = (uint64_t)g_rand_int_range(rng, 0, 5) << 30;
+    cfg.nr_devices = g_rand_int_range(rng, 0, 4);
+    for (i = 0; i < (int)cfg.nr_devices; i++) {
+        devs[i].sbdf = XEN_RDM_SBDF(0, 0, i * 2, 0);
+        devs[i].policy = g_rand_boolean(rng) ? XEN_RDM_POLICY_STRICT
+                                             : XEN_RDM_POLICY_RELAXED;
+    }
+    cfg.devices = devs;
+
+    g_assert_true(xen_rdm_plan_compute(&cfg, map, &plan, &err));
+    if (!xen_rdm_plan_check(plan, cfg.ram_size, &err)) {
+        g_error("invariant: %s", error_get_pretty(err));
+    }
+    if (layout != XEN_RDM_LAYOUT_SPLIT) {
+        return;
+    }
+    /* split: regions disjoint, not adjacent; no RAM over any honoured one */
+    for (j = 0; j < plan->regions->len; j++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, j);
+
+        if (j) {
+            const XenRdmRegion *q = g_ptr_array_index(plan->regions, j - 1);
+            g_assert_cmphex(q->start + q->size, <, r->start);
+        }
+        if (r->status == XEN_RDM_STATUS_RESERVED) {
+            for (k = 0; k < plan->ram->len; k++) {
+                const XenRdmRange *m = ram(plan, k);
+                g_assert_false(m->start < r->start + r->size &&
+                               r->start < m->start + m->size);
+            }
+            g_assert_true(r->start >= XEN_RDM_FIRST_MIB_END);
+        } else {
+            /* only platform collisions are not honoured */
+            g_assert_nonnull(r->conflict);
+            g_assert_true(r->start < XEN_RDM_FIRST_MIB_END ||
+                          (r->start < G4 &&
+                           r->start + r->size > XEN_RDM_FIRMWARE_START));
+            g_assert_true((r->status == XEN_RDM_STATUS_CONFLICT) ==
+                          (r->policy == XEN_RDM_POLICY_STRICT));
+        }
+    }
+    /* as much RAM as possible below 4 GiB */
+    {
+        uint64_t low = 0, holes = 0;
+
+        for (k = 0; k < plan->ram->len; k++) {
+            if (ram(plan, k)->start < G4) {
+                low += ram(plan, k)->size;
+            }
+        }
+        for (j = 0; j < plan->regions->len; j++) {
+            const XenRdmRegion *r = g_ptr_array_index(plan->regions, j);
+            if (r->status == XEN_RDM_STATUS_RESERVED &&
+                r->start < plan->mmio_start) {
+                holes += MIN(r->start + r->size, plan->mmio_start) - r->start;
+            }
+        }
+        g_assert_cmphex(low, ==, MIN(cfg.ram_size, plan->mmio_start - holes));
+    }
+}
+
+static void test_random_properties(void)
+{
+    g_autoptr(GRand) rng = g_rand_new_with_seed(20261125);
+    int i;
+
+    for (i = 0; i < 3000; i++) {
+        random_case(rng, XEN_RDM_LAYOUT_COMPAT);
+        random_case(rng, XEN_RDM_LAYOUT_SPLIT);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/rdm-plan/parse/size", test_size_parse);
+    g_test_add_func("/rdm-plan/parse/sbdf", test_sbdf_parse);
+    g_test_add_func("/rdm-plan/parse/enums", test_enum_parse);
+    g_test_add_func("/rdm-plan/map/add-errors", test_map_add_errors);
+    g_test_add_func("/rdm-plan/config/errors", test_config_errors);
+    g_test_add_func("/rdm-plan/config/duplicate-device",
+                    test_duplicate_device);
+    g_test_add_func("/rdm-plan/compat/no-rdm", test_compat_no_rdm);
+    g_test_add_func("/rdm-plan/compat/move-lowmem-hap",
+                    test_compat_move_lowmem_hap);
+    g_test_add_func("/rdm-plan/compat/move-lowmem-no-hap",
+                    test_compat_move_lowmem_no_hap);
+    g_test_add_func("/rdm-plan/compat/highmem-from-zero",
+                    test_compat_highmem_from_zero);
+    g_test_add_func("/rdm-plan/compat/no-overlap", test_compat_no_overlap);
+    g_test_add_func("/rdm-plan/compat/boundary-edges",
+                    test_compat_boundary_edges);
+    g_test_add_func("/rdm-plan/compat/below-boundary",
+                    test_compat_below_boundary);
+    g_test_add_func("/rdm-plan/compat/order", test_compat_order);
+    g_test_add_func("/rdm-plan/compat/highmem-conflict",
+                    test_compat_highmem_conflict);
+    g_test_add_func("/rdm-plan/compat/dedup", test_compat_dedup);
+    g_test_add_func("/rdm-plan/compat/shared-region",
+                    test_compat_shared_region);
+    g_test_add_func("/rdm-plan/compat/empty-host-quirk",
+                    test_compat_empty_host_quirk);
+    g_test_add_func("/rdm-plan/compat/first-mib", test_compat_first_mib);
+    g_test_add_func("/rdm-plan/compat/device-only-own",
+                    test_compat_device_only_own);
+    g_test_add_func("/rdm-plan/split/no-rdm", test_split_no_rdm_equals_compat);
+    g_test_add_func("/rdm-plan/split/hole-below-boundary",
+                    test_split_hole_below_boundary);
+    g_test_add_func("/rdm-plan/split/hap-alignment", test_split_hap_alignment);
+    g_test_add_func("/rdm-plan/split/platform-collisions",
+                    test_split_platform_collisions);
+    g_test_add_func("/rdm-plan/split/merge", test_split_merge);
+    g_test_add_func("/rdm-plan/split/high-holes", test_split_high_holes);
+    g_test_add_func("/rdm-plan/split/mmio-hole-region",
+                    test_split_mmio_hole_region);
+    g_test_add_func("/rdm-plan/unresolved", test_unresolved_devices);
+    g_test_add_func("/rdm-plan/random-properties", test_random_properties);
+    return g_test_run();
+}

@@ -1,0 +1,22 @@
+/*
+ * Output formats for an RDM layout plan: JSON (the shape QMP's
+ * query-xen-rdm returns), a table for people, and an e820 listing.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef XEN_GLUE_RDM_FORMAT_H
+#define XEN_GLUE_RDM_FORMAT_H
+
+#include "hw/xen/xen-rdm-plan.h"
+
+/* One JSON object, no trailing newline; see docs/xen-rdm-plan.rst */
+char *xen_rdm_plan_format_json(const XenRdmPlan *plan);
+/* Aligned tables and a one-line verdict, newline terminated */
+char *xen_rdm_plan_format_text(const XenRdmPlan *plan);
+/* One line per e820 entry, as Linux prints its BIOS-e820 map */
+char *xen_rdm_plan_format_e820(const XenRdmPlan *plan);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * xen-rdm-plan: show the guest memory layout that reserved device memory
+ * (RDM) regions lead to, as libxl computes it (compat) or with holes
+ * punched around every region (split).
+ *
+ * Exit status: 0 plan accepted, 1 plan refused (strict conflict),
+ * 2 bad usage or bad input.  Reasons go to stderr, one line each.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "rdm-source.h"
+#include "rdm-format.h"
+
+#define EXIT_REFUSED    1
+#define EXIT_BAD_INPUT  2
+
+#define HOST_DMAR "/sys/firmware/acpi/tables/DMAR"
+
+typedef enum OutputFormat {
+    FORMAT_TEXT,
+    FORMAT_JSON,
+    FORMAT_E820,
+} OutputFormat;
+
+static G_GNUC_PRINTF(1, 2) G_NORETURN void bad_input(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("xen-rdm-plan: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(EXIT_BAD_INPUT);
+}
+
+static void die_on_error(Error *err, const char *context)
+{
+    if (err) {
+        bad_input("%s%s", context, error_get_pretty(err));
+    }
+}
+
+/* "SBDF[,rdm_policy=strict|relaxed]", as in xl.cfg's pci=[...] */
+static void parse_device(const char *arg, XenRdmDeviceConfig *dev)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    Error *err = NULL;
+    int i;
+
+    dev->policy = XEN_RDM_POLICY_STRICT;
+    if (!xen_rdm_sbdf_parse(parts[0], &dev->sbdf, &err)) {
+        die_on_error(err, "--device: ");
+    }
+    for (i = 1; parts[i]; i++) {
+        if (g_str_has_prefix(parts[i], "rdm_policy=")) {
+            if (!xen_rdm_policy_parse(parts[i] + strlen("rdm_policy="),
+                                      &dev->policy, &err)) {
+                die_on_error(err, "--device: ");
+            }
+        } else {
+            bad_input("--device '%s': unknown option '%s' (only "
+                      "rdm_policy=strict|relaxed is known)", arg, parts[i]);
+        }
+    }
+}
+
+static uint64_t parse_size_opt(const char *opt, const char *arg)
+{
+    Error *err = NULL;
+    uint64_t v;
+
+    if (!xen_rdm_size_parse(arg, &v, &err)) {
+        g_autofree char *ctx = g_strdup_printf("%s: ", opt);
+        die_on_error(err, ctx);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    g_autofree char *dmar = NULL, *rdm_file = NULL, *sysfs = NULL;
+    g_autofree char *memory = NULL, *mmio_hole = NULL, *boundary = NULL;
+    g_autofree char *strategy = NULL, *policy = NULL, *layout = NULL;
+    g_autofree char *format = NULL;
+    g_auto(GStrv) devices = NULL;
+    gboolean use_xenctrl = false, no_hap = false, version = false;
+    GOptionEntry entries[] = {
+        { "dmar", 0, 0, G_OPTION_ARG_FILENAME, &dmar,
+          "Read RDM regions (RMRRs) from a binary ACPI DMAR table", "FILE" },
+        { "rdm-file", 0, 0, G_OPTION_ARG_FILENAME, &rdm_file,
+          "Read RDM regions from a text file (START SIZE [SBDF...])",
+          "FILE" },
+        { "xenctrl", 0, 0, G_OPTION_ARG_NONE, &use_xenctrl,
+          "Ask the running Xen hypervisor (needs dom0 privileges)", NULL },
+        { "sysfs", 0, 0, G_OPTION_ARG_FILENAME, &sysfs,
+          "Resolve DMAR scopes behind bridges with the PCI topology under "
+          "this sysfs root (default: /sys when --dmar is this host's table)",
+          "DIR" },
+        { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory,
+          "Guest RAM size (required)", "SIZE" },
+        { "mmio-hole", 0, 0, G_OPTION_ARG_STRING, &mmio_hole,
+          "MMIO hole below 4 GiB, 256M..3840M (default 256M)", "SIZE" },
+        { "boundary", 0, 0, G_OPTION_ARG_STRING, &boundary,
+          "rdm_mem_boundary (default 2G)", "SIZE" },
+        { "strategy", 0, 0, G_OPTION_ARG_STRING, &strategy,
+          "RDM strategy: host or ignore (default ignore)", "S" },
+        { "policy", 0, 0, G_OPTION_ARG_STRING, &policy,
+          "Global RDM policy: strict or relaxed (default relaxed)", "P" },
+        { "device", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &devices,
+          "Passed-through device, repeatable (rdm_policy default strict)",
+          "SBDF[,rdm_policy=P]" },
+        { "no-hap", 0, 0, G_OPTION_ARG_NONE, &no_hap,
+          "Guest without hardware assisted paging", NULL },
+        { "layout", 0, 0, G_OPTION_ARG_STRING, &layout,
+          "compat (as libxl, default) or split", "L" },
+        { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+          "Output: text (default), json or e820", "F" },
+        { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+          "Print the version and exit", NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = NULL;
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    g_autoptr(XenRdmPlan) plan = NULL;
+    g_autoptr(GArray) devs = g_array_new(false, false,
+                                         sizeof(XenRdmDeviceConfig));
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *out = NULL;
+    OutputFormat fmt = FORMAT_TEXT;
+    XenRdmConfig cfg;
+    Error *err = NULL;
+    int nr_sources;
+    guint i, j;
+
+    ctx = g_option_context_new("- plan a Xen HVM guest's memory around "
+                               "reserved device memory");
+    g_option_context_set_summary(ctx,
+        "Exactly one source: --dmar, --rdm-file or --xenctrl.\n"
+        "SIZE is bytes (decimal or 0x hex) or a number with K/M/G/T.\n"
+        "Exit status: 0 accepted, 1 refused (strict conflict), 2 bad "
+        "usage or input.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+        bad_input("%s (see --help)", gerr->message);
+    }
+    if (version) {
+        printf("xen-rdm-plan %s\n", XEN_RDM_VERSION);
+        return 0;
+    }
+    if (argc > 1) {
+        bad_input("unexpected argument '%s' (see --help)", argv[1]);
+    }
+
+    xen_rdm_config_init(&cfg);
+    if (!memory) {
+        bad_input("--memory SIZE is required (see --help)");
+    }
+    cfg.ram_size = parse_size_opt("--memory", memory);
+    if (mmio_hole) {
+        cfg.mmio_hole = parse_size_opt("--mmio-hole", mmio_hole);
+    }
+    if (boundary) {
+        cfg.boundary = parse_size_opt("--boundary", boundary);
+    }
+    if (strategy && !xen_rdm_strategy_parse(strategy, &cfg.strategy, &err)) {
+        die_on_error(err, "--strategy: ");
+    }
+    if (policy && !xen_rdm_policy_parse(policy, &cfg.policy, &err)) {
+        die_on_error(err, "--policy: ");
+    }
+    if (layout && !xen_rdm_layout_parse(layout, &cfg.layout, &err)) {
+        die_on_error(err, "--layout: ");
+    }
+    cfg.hap = !no_hap;
+    if (format) {
+        if (!strcmp(format, "text")) {
+            fmt = FORMAT_TEXT;
+        } else if (!strcmp(format, "json")) {
+            fmt = FORMAT_JSON;
+        } else if (!strcmp(format, "e820")) {
+            fmt = FORMAT_E820;
+        } else {
+            bad_input("--format: invalid format '%s': expected one of "
+                      "'text', 'json', 'e820'", format);
+        }
+    }
+    for (i = 0; devices && devices[i]; i++) {
+        XenRdmDeviceConfig dev;
+
+        parse_device(devices[i], &dev);
+        for (j = 0; j < devs->len; j++) {
+            if (g_array_index(devs, XenRdmDeviceConfig, j).sbdf == dev.sbdf) {
+                bad_input("--device: %s is given twice", devices[i]);
+            }
+        }
+        g_array_append_val(devs, dev);
+    }
+    cfg.devices = (XenRdmDeviceConfig *)devs->data;
+    cfg.nr_devices = devs->len;
+
+    nr_sources = !!dmar + !!rdm_file + !!use_xenctrl;
+    if (nr_sources != 1) {
+        bad_input("give exactly one RDM source: --dmar FILE, --rdm-file "
+                  "FILE or --xenctrl (got %d)", nr_sources);
+    }
+    if (sysfs && !dmar) {
+        bad_input("--sysfs only applies to --dmar");
+    }
+    if (dmar) {
+        XenRdmPciResolver resolver;
+        const char *root = sysfs;
+
+        if (!root && !strcmp(dmar, HOST_DMAR)) {
+            root = "/sys";
+        }
+        if (root) {
+            xen_rdm_pci_resolver_sysfs(&resolver, root);
+        }
+        if (!xen_rdm_dmar_load(dmar, root ? &resolver : NULL, map, &err)) {
+            die_on_error(err, "");
+        }
+    } else if (rdm_file) {
+        if (!xen_rdm_file_load(rdm_file, map, &err)) {
+            die_on_error(err, "");
+        }
+    } else {
+        g_autoptr(GArray) sbdfs = g_array_new(false, false,
+                                              sizeof(uint32_t));
+
+        for (i = 0; i < devs->len; i++) {
+            g_array_append_val(sbdfs,
+                               g_array_index(devs, XenRdmDeviceConfig,
+                                             i).sbdf);
+        }
+        if (!xen_rdm_xenctrl_query(cfg.strategy == XEN_RDM_STRATEGY_HOST,
+                                   (uint32_t *)sbdfs->data, sbdfs->len, map,
+                                   &err)) {
+            die_on_error(err, "");
+        }
+    }
+
+    if (!xen_rdm_plan_compute(&cfg, map, &plan, &err)) {
+        die_on_error(err, "");
+    }
+    if (!xen_rdm_plan_check(plan, cfg.ram_size, &err)) {
+        /* a planner bug, not bad input: say so loudly */
+        fprintf(stderr, "xen-rdm-plan: internal error: plan fails its "
+                "invariants: %s\n", error_get_pretty(err));
+        abort();
+    }
+
+    switch (fmt) {
+    case FORMAT_JSON:
+        out = xen_rdm_plan_format_json(plan);
+        printf("%s\n", out);
+        break;
+    case FORMAT_E820:
+        out = xen_rdm_plan_format_e820(plan);
+        fputs(out, stdout);
+        break;
+    case FORMAT_TEXT:
+        out = xen_rdm_plan_format_text(plan);
+        fputs(out, stdout);
+        break;
+    }
+    fflush(stdout);
+
+    for (i = 0; i < plan->regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+
+        if (r->status == XEN_RDM_STATUS_IGNORED) {
+            fprintf(stderr, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
+                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
+                    r->start, r->start + r->size - 1, r->conflict);
+        }
+    }
+    if (plan->refused) {
+        fprintf(stderr, "xen-rdm-plan: %s\n", plan->reason);
+        return EXIT_REFUSED;
+    }
+    return 0;
+}
