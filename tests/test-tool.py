@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Tests of the xen-rdm-plan command line: exit status, one-line reasons on
+# stderr, and the JSON / e820 / text output on the bundled sample host
+# and on RDM text files written here.
+#
+# usage: test-tool.py XEN_RDM_PLAN SAMPLE_DMAR
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOOL = None
+SAMPLE = None
+G = 1 << 30
+M = 1 << 20
+G4 = 4 * G
+
+
+def run(*args):
+    p = subprocess.run([TOOL, *args], capture_output=True, text=True,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+class ToolTest(unittest.TestCase):
+    def plan_json(self, *args, rc=0):
+        code, out, err = run(*args, "--format", "json")
+        self.assertEqual(code, rc, err)
+        return json.loads(out), err
+
+    def rdm_file(self, text):
+        f = tempfile.NamedTemporaryFile("w", suffix=".rdm", delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def assert_bad(self, args, needle):
+        code, out, err = run(*args)
+        self.assertEqual(code, 2, (args, out, err))
+        self.assertEqual(out, "")
+        lines = err.strip("\n").split("\n")
+        self.assertEqual(len(lines), 1, err)
+        self.assertTrue(lines[0].startswith("xen-rdm-plan: "), err)
+        self.assertIn(needle, lines[0])
+
+    def check_shape(self, plan, ram_size):
+        self.assertEqual(set(plan) - {"reason"},
+                         {"layout", "result", "mmio-start", "lowmem-end",
+                          "highmem-end", "ram", "regions", "e820"})
+        self.assertIn(plan["layout"], ("compat", "split"))
+        self.assertIn(plan["result"], ("ok", "refused"))
+        self.assertEqual("reason" in plan, plan["result"] == "refused")
+        total, prev = 0, -1
+        for r in plan["ram"]:
+            self.assertEqual(set(r), {"start", "size"})
+            self.assertGreater(r["start"], prev)
+            self.assertGreater(r["size"], 0)
+            prev = r["start"] + r["size"] - 1
+            total += r["size"]
+        self.assertEqual(total, ram_size)
+        starts = [r["start"] for r in plan["regions"]]
+        self.assertEqual(starts, sorted(starts))
+        for r in plan["regions"]:
+            self.assertTrue({"start", "size", "policy", "status",
+                             "devices"} <= set(r))
+            self.assertIn(r["policy"], ("strict", "relaxed"))
+            self.assertIn(r["status"], ("reserved", "ignored", "conflict"))
+            if r["status"] != "reserved":
+                self.assertIn("conflict", r)
+            if r["status"] == "reserved":
+                for m in plan["ram"]:
+                    self.assertFalse(m["start"] < r["start"] + r["size"] and
+                                     r["start"] < m["start"] + m["size"])
+        prev = -1
+        for e in plan["e820"]:
+            self.assertIn(e["type"], ("ram", "reserved"))
+            self.assertGreater(e["start"], prev)
+            prev = e["start"] + e["size"] - 1
+
+    # -- the bundled sample host --------------------------------------
+
+    def test_sample_compat_host(self):
+        plan, err = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                   "--strategy", "host")
+        self.check_shape(plan, 4 * G)
+        self.assertEqual(plan["layout"], "compat")
+        self.assertEqual(plan["result"], "ok")
+        # the USB region above 2 GiB moves lowmem_end to 0xa3e00000 (HAP)
+        self.assertEqual(plan["lowmem-end"], 0xa3e00000)
+        self.assertEqual(plan["highmem-end"],
+                         G4 + 256 * M + 0xf0000000 - 0xa3e00000)
+        igd, usb = plan["regions"]
+        self.assertEqual((igd["start"], igd["size"]), (0x7b800000, 64 * M))
+        self.assertEqual(igd["devices"], ["0000:00:02.0"])
+        self.assertEqual(igd["status"], "ignored")
+        self.assertEqual(usb["devices"], ["0000:00:14.0", "0000:00:1d.0"])
+        self.assertEqual(usb["status"], "reserved")
+        # the relaxed conflict is warned about on stderr
+        self.assertIn("warning: ignoring RDM 0x7b800000-0x7f7fffff", err)
+
+    def test_sample_split_host(self):
+        plan, err = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                   "--strategy", "host", "--layout", "split")
+        self.check_shape(plan, 4 * G)
+        self.assertEqual(plan["result"], "ok")
+        self.assertEqual([r["status"] for r in plan["regions"]],
+                         ["reserved", "reserved"])
+        self.assertEqual(plan["lowmem-end"], 0xf0000000)
+        self.assertEqual(err, "")
+
+    def test_strict_device_refused(self):
+        code, out, err = run("--dmar", SAMPLE, "--memory", "4G",
+                             "--device", "00:02.0")
+        self.assertEqual(code, 1)
+        self.assertIn("Verdict: REFUSED", out)
+        lines = err.strip().split("\n")
+        self.assertEqual(len(lines), 1)
+        self.assertEqual(lines[0],
+                         "xen-rdm-plan: RDM conflict: region "
+                         "0x7b800000-0x7f7fffff (devices: 0000:00:02.0) "
+                         "with policy strict collides with guest RAM below "
+                         "lowmem_end (at or below rdm_mem_boundary libxl "
+                         "does not move lowmem_end)")
+        plan, _ = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                 "--device", "00:02.0", rc=1)
+        self.check_shape(plan, 4 * G)
+        self.assertEqual(plan["result"], "refused")
+        self.assertEqual(plan["regions"][0]["status"], "conflict")
+
+    def test_relaxed_device_ok(self):
+        plan, _ = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                 "--device", "0000:00:02.0,rdm_policy=relaxed")
+        self.assertEqual(plan["result"], "ok")
+        self.assertEqual(plan["regions"][0]["policy"], "relaxed")
+
+    def test_boundary_moves_lowmem(self):
+        # with the boundary below the IGD region libxl moves lowmem_end
+        plan, _ = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                 "--device", "00:02.0", "--boundary", "1G")
+        self.assertEqual(plan["result"], "ok")
+        self.assertEqual(plan["lowmem-end"], 0x7b800000)
+
+    def test_e820_format(self):
+        code, out, err = run("--dmar", SAMPLE, "--memory", "4G",
+                             "--strategy", "host", "--format", "e820")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.splitlines(), [
+            "[mem 0x0000000000000000-0x00000000a3dfffff] usable",
+            "[mem 0x00000000a3eea000-0x00000000a3ef8fff] reserved",
+            "[mem 0x0000000100000000-0x000000015c1fffff] usable",
+        ])
+
+    def test_text_format(self):
+        code, out, err = run("--dmar", SAMPLE, "--memory", "2G",
+                             "--strategy", "host", "--layout", "split")
+        self.assertEqual(code, 0, err)
+        self.assertIn("Verdict: OK: 2 regions reserved, 0 ignored", out)
+        self.assertIn("0x000000007b800000 0x000000007f7fffff       64 MiB  "
+                      "relaxed  reserved  0000:00:02.0", out)
+
+    # -- text files ---------------------------------------------------
+
+    def test_rdm_file_split_first_mib(self):
+        path = self.rdm_file("# a USB legacy buffer in the first MiB\n"
+                             "0x7c000 4K 0000:00:1d.0\n")
+        plan, _ = self.plan_json("--rdm-file", path, "--memory", "1G",
+                                 "--layout", "split", "--device", "00:1d.0",
+                                 rc=1)
+        self.assertEqual(plan["result"], "refused")
+        self.assertIn("the first MiB", plan["reason"])
+        plan, err = self.plan_json("--rdm-file", path, "--memory", "1G",
+                                   "--layout", "split", "--device",
+                                   "00:1d.0,rdm_policy=relaxed")
+        self.assertEqual(plan["regions"][0]["status"], "ignored")
+        self.assertIn("first MiB", err)
+
+    def test_rdm_file_no_hap(self):
+        path = self.rdm_file("0xa3eea000 0xf000\n")
+        plan, _ = self.plan_json("--rdm-file", path, "--memory", "4G",
+                                 "--strategy", "host", "--no-hap")
+        self.assertEqual(plan["lowmem-end"], 0xa3eea000)
+
+    def test_mmio_hole(self):
+        path = self.rdm_file("")
+        plan, _ = self.plan_json("--rdm-file", path, "--memory", "4G",
+                                 "--mmio-hole", "1G")
+        self.assertEqual(plan["mmio-start"], 3 * G)
+        self.assertEqual(plan["ram"], [{"start": 0, "size": 3 * G},
+                                       {"start": G4, "size": G}])
+
+    # -- bad usage and input: exit 2, one line --------------------------
+
+    def test_bad_usage(self):
+        self.assert_bad(["--dmar", SAMPLE], "--memory SIZE is required")
+        self.assert_bad(["--memory", "1G"], "give exactly one RDM source")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE, "--rdm-file",
+                         SAMPLE], "give exactly one RDM source")
+        self.assert_bad(["--memory", "1Q", "--dmar", SAMPLE],
+                        "--memory: invalid size '1Q'")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--strategy", "all"], "invalid RDM strategy 'all'")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--policy", "lax"], "invalid RDM policy 'lax'")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--layout", "x"], "invalid RDM layout 'x'")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--format", "xml"], "invalid format 'xml'")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--device", "00:02"], "invalid PCI device address")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--device", "00:02.0,rdm_policy=loose"],
+                        "invalid RDM policy 'loose'")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--device", "00:02.0,msitranslate=1"],
+                        "unknown option 'msitranslate=1'")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--device", "00:02.0", "--device", "0:2.0"],
+                        "is given twice")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--mmio-hole", "128M"], "MMIO hole size")
+        self.assert_bad(["--memory", "0", "--dmar", SAMPLE],
+                        "must not be zero")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE, "extra"],
+                        "unexpected argument 'extra'")
+        self.assert_bad(["--memory", "1G", "--bogus"], "Unknown option")
+        self.assert_bad(["--memory", "1G", "--rdm-file", SAMPLE,
+                         "--sysfs", "/sys"], "--sysfs only applies")
+
+    def test_bad_sources(self):
+        self.assert_bad(["--memory", "1G", "--dmar", "/nonexistent/DMAR"],
+                        "/nonexistent/DMAR")
+        self.assert_bad(["--memory", "1G", "--rdm-file", "/nonexistent/x"],
+                        "/nonexistent/x")
+        # a DMAR table is not a text file, and the reverse
+        self.assert_bad(["--memory", "1G", "--rdm-file", SAMPLE], SAMPLE)
+        path = self.rdm_file("0x1000 4K\n")
+        self.assert_bad(["--memory", "1G", "--dmar", path], path)
+        bad = self.rdm_file("0x1000 0\n")
+        self.assert_bad(["--memory", "1G", "--rdm-file", bad], ":1:")
+
+    def test_xenctrl_without_xen(self):
+        if os.path.exists("/dev/xen/privcmd") or \
+           os.path.exists("/proc/xen/privcmd"):
+            self.skipTest("this machine runs on Xen: the no-hypervisor "
+                          "error cannot be provoked")
+        self.assert_bad(["--memory", "1G", "--xenctrl"],
+                        "Xen control interface")
+
+
+if __name__ == "__main__":
+    TOOL, SAMPLE = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"])
