@@ -1,0 +1,341 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Get QEMU 10.0.x (Debian's source package from trixie), put our tree into
+# it and build a minimal qemu-system-x86_64 with Xen support plus our
+# qtests.  See docs/xen-sim.rst.
+#
+# usage: scripts/qemu-build.sh [--qemu-src PATH] [--no-deps] [--jobs N]
+#                              [--check-series]
+#
+#   --qemu-src PATH  use an existing QEMU source tree (e.g. upstream master)
+#                    instead of Debian's package; it is copied, never
+#                    modified.  Says clearly when our series does not apply.
+#   --no-deps        do not touch apt (build dependencies already there)
+#   --jobs N         parallel build jobs (default: nproc)
+#   --check-series   only prepare the source tree (overlay + series), run
+#                    QEMU's checkpatch.pl on every patch, do not build
+#
+# Work dir: build/qemu/ in the repository (gitignored).  Layout:
+#   build/qemu/dl/          downloaded .dsc / tarballs
+#   build/qemu/pristine-*/  dpkg-source -x result (Debian patches applied)
+#   build/qemu/src/         pristine + our overlay + our patch series
+#   build/qemu/obj/         QEMU build directory
+# A second run only rebuilds what changed: the pristine tree is reused,
+# the working tree is synchronised by content (rsync -c) so unchanged
+# files keep their timestamps, and configure is rerun only when its
+# arguments change.
+#
+# Prints the path of the built binary on its last line:
+#   QEMU=<repo>/build/qemu/obj/qemu-system-x86_64
+set -eu
+
+QEMU_PIN_VERSION='1:10.0.13+ds-0+deb13u1'
+QEMU_SERIES_PREFIX='1:10.0.'
+
+die() { echo "qemu-build.sh: error: $*" >&2; exit 1; }
+say() { echo "qemu-build.sh: $*"; }
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$REPO/build/qemu
+QEMU_SRC=
+DO_DEPS=1
+CHECK_SERIES=0
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --qemu-src) [ $# -ge 2 ] || die "--qemu-src needs a path"
+                QEMU_SRC=$(cd "$2" && pwd) || die "no such directory: $2"
+                shift 2 ;;
+    --qemu-src=*) QEMU_SRC=$(cd "${1#*=}" && pwd) ||
+                  die "no such directory: ${1#*=}"; shift ;;
+    --no-deps) DO_DEPS=0; shift ;;
+    --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
+    --check-series) CHECK_SERIES=1; shift ;;
+    -h|--help) sed -n '3,30p' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+    esac
+done
+
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 && SUDO=sudo
+fi
+
+# ---------------------------------------------------------------- apt
+APT_LIST=/etc/apt/sources.list.d/xen-rdm-qemu-build.sources
+
+apt_sources_ok() {
+    # deb-src for trixie (QEMU 10.0 source) and bookworm-backports binaries
+    apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: $QEMU_SERIES_PREFIX" &&
+        apt-cache policy meson 2>/dev/null | grep -q 'bpo12'
+}
+
+ensure_apt_sources() {
+    if apt_sources_ok; then
+        return
+    fi
+    if [ ! -f "$APT_LIST" ]; then
+        say "adding apt sources (deb-src trixie, bookworm-backports) in $APT_LIST"
+        $SUDO tee "$APT_LIST" >/dev/null <<'EOS'
+# Added by xen-rdm scripts/qemu-build.sh: QEMU 10.0 source from trixie,
+# meson >= 1.5 and python3-pycotap from bookworm-backports.
+Types: deb deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOS
+    fi
+    $SUDO apt-get update -q
+    apt_sources_ok || die "apt still serves no QEMU 10.0 source or backports meson after adding $APT_LIST"
+}
+
+# Debian 12 packages; meson and pycotap from bookworm-backports
+BUILD_DEPS="build-essential pkgconf ninja-build python3 python3-venv
+    libglib2.0-dev libpixman-1-dev zlib1g-dev libxen-dev dpkg-dev rsync
+    xz-utils patch git perl"
+BPO_DEPS="meson python3-pycotap"
+
+pkg_installed() {
+    dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
+}
+
+meson_ok() {
+    v=$(/usr/bin/meson --version 2>/dev/null) || return 1
+    [ "$(printf '%s\n1.5.0\n' "$v" | sort -V | head -1)" = 1.5.0 ]
+}
+
+ensure_deps() {
+    missing=
+    for p in $BUILD_DEPS; do
+        pkg_installed "$p" || missing="$missing $p"
+    done
+    bpo_missing=
+    pkg_installed python3-pycotap || bpo_missing="$bpo_missing python3-pycotap"
+    meson_ok || bpo_missing="$bpo_missing meson"
+    if [ -z "$missing" ] && [ -z "$bpo_missing" ]; then
+        return
+    fi
+    ensure_apt_sources
+    if [ -n "$missing" ]; then
+        say "installing build dependencies:$missing"
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    fi
+    if [ -n "$bpo_missing" ]; then
+        say "installing from bookworm-backports:$bpo_missing"
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            -t bookworm-backports $bpo_missing
+    fi
+    meson_ok || die "meson >= 1.5 is needed, /usr/bin/meson is $(/usr/bin/meson --version 2>/dev/null || echo missing)"
+}
+
+# ---------------------------------------------------------------- source
+# Sets QEMU_VERSION (Debian version) and DSC (path) after download+verify
+fetch_debian_source() {
+    ensure_apt_sources
+    versions=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | sort -u)
+    if printf '%s\n' "$versions" | grep -qxF "$QEMU_PIN_VERSION"; then
+        QEMU_VERSION=$QEMU_PIN_VERSION
+    else
+        QEMU_VERSION=$(printf '%s\n' "$versions" | grep "^$QEMU_SERIES_PREFIX" |
+                       sort -V | tail -1)
+        [ -n "$QEMU_VERSION" ] || die "apt serves no QEMU 10.0.x source (have: $(echo $versions))"
+        echo "qemu-build.sh: WARNING: pinned QEMU $QEMU_PIN_VERSION is no longer served;" >&2
+        echo "qemu-build.sh: WARNING: using the newest 10.0.x instead: $QEMU_VERSION" >&2
+    fi
+    nov=${QEMU_VERSION#*:}
+    DSC=$WORK/dl/qemu_$nov.dsc
+    # expected sha256 of the .dsc, from the (signed) Sources index
+    want=$(apt-cache showsrc qemu | awk -v v="$QEMU_VERSION" '
+        /^Package:/ { p = 0 }
+        $0 == "Version: " v { p = 1 }
+        p && /^Checksums-Sha256:/ { c = 1; next }
+        p && c && /^ / { print; next }
+        { c = 0 }' | awk -v f="qemu_$nov.dsc" '$3 == f { print $1 }' | head -1)
+    [ -n "$want" ] || die "no sha256 for qemu_$nov.dsc in the apt Sources index"
+    mkdir -p "$WORK/dl"
+    if [ ! -f "$DSC" ] || [ "$(sha256sum < "$DSC" | cut -d' ' -f1)" != "$want" ]; then
+        say "downloading QEMU source package $QEMU_VERSION"
+        (cd "$WORK/dl" && apt-get source --download-only -q "qemu=$QEMU_VERSION") ||
+            die "apt-get source qemu=$QEMU_VERSION failed"
+    fi
+    have=$(sha256sum < "$DSC" | cut -d' ' -f1)
+    [ "$have" = "$want" ] || die "$DSC: sha256 $have, Sources index says $want"
+    grep -qxF "Version: $QEMU_VERSION" "$DSC" ||
+        die "$DSC is not version $QEMU_VERSION"
+    say "QEMU source: Debian qemu $QEMU_VERSION (.dsc sha256 $have)"
+}
+
+extract_debian_source() {
+    nov=${QEMU_VERSION#*:}
+    PRISTINE=$WORK/pristine-$nov
+    if [ -f "$PRISTINE/.xen-rdm-extracted" ]; then
+        return
+    fi
+    rm -rf "$PRISTINE" "$PRISTINE.tmp"
+    say "unpacking with Debian's patches (dpkg-source -x, checks the .dsc checksums)"
+    dpkg-source --require-valid-signature -x "$DSC" "$PRISTINE.tmp" >/dev/null 2>&1 ||
+        dpkg-source -x "$DSC" "$PRISTINE.tmp" ||
+        die "dpkg-source -x $DSC failed"
+    mv "$PRISTINE.tmp" "$PRISTINE"
+    echo "$QEMU_VERSION" > "$PRISTINE/.xen-rdm-extracted"
+}
+
+# ---------------------------------------------------------------- tree
+# Our QEMU-side files, copied over the QEMU tree at the same paths
+OVERLAY_FILES="include/hw/xen/xen-rdm-plan.h hw/xen/xen-rdm-plan.c"
+SERIES_DIR=$REPO/patches/qemu
+QTEST_DIR=$REPO/qtest
+
+# Make the tree at $1 (pristine + overlay + series + our qtests)
+prepare_tree() {
+    dst=$1
+    rsync -a --delete --exclude=/.git --exclude=/build "$PRISTINE/" "$dst/"
+    for f in $OVERLAY_FILES; do
+        if [ -f "$REPO/$f" ]; then
+            mkdir -p "$dst/$(dirname "$f")"
+            cp "$REPO/$f" "$dst/$f"
+        else
+            echo "qemu-build.sh: WARNING: overlay file $f does not exist yet, skipped" >&2
+        fi
+    done
+    if [ -f "$SERIES_DIR/series" ]; then
+        n=0
+        while read -r p rest; do
+            case $p in ''|'#'*) continue ;; esac
+            n=$((n + 1))
+            [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
+            if ! (cd "$dst" && git apply --check -p1 "$SERIES_DIR/$p") 2>"$WORK/apply.log"; then
+                cat "$WORK/apply.log" >&2
+                die "our patch $n ($p) does not apply to $SOURCE_DESC"
+            fi
+            (cd "$dst" && git apply -p1 "$SERIES_DIR/$p")
+            say "applied patch $n: $p"
+        done < "$SERIES_DIR/series"
+    fi
+    # Our qtests: built as standalone executables, not registered with
+    # QEMU's "meson test" (they need xen-sim; scripts/run-qtests.sh runs them)
+    if ls "$QTEST_DIR"/*.c >/dev/null 2>&1; then
+        mkdir -p "$dst/tests/qtest/xen-sim"
+        cp "$QTEST_DIR"/*.c "$dst/tests/qtest/xen-sim/"
+        ls "$QTEST_DIR"/*.h >/dev/null 2>&1 && cp "$QTEST_DIR"/*.h "$dst/tests/qtest/xen-sim/"
+        {
+            echo "# Added by xen-rdm scripts/qemu-build.sh: tests run under xen-sim"
+            echo "xen_sim_qtests = ["
+            for c in "$QTEST_DIR"/*-test.c; do
+                echo "  '$(basename "$c" .c)',"
+            done
+            echo "]"
+            echo "xen_sim_common = files("
+            for c in "$QTEST_DIR"/*.c; do
+                case $c in *-test.c) ;; *) echo "  '$(basename "$c")'," ;; esac
+            done
+            echo ")"
+            cat <<'EOM'
+foreach t : xen_sim_qtests
+  executable(t, files(t + '.c') + xen_sim_common,
+             dependencies: [qemuutil, qos],
+             build_by_default: false)
+endforeach
+EOM
+        } > "$dst/tests/qtest/xen-sim/meson.build"
+        echo "subdir('xen-sim')" >> "$dst/tests/qtest/meson.build"
+    fi
+}
+
+# Fingerprint of everything prepare_tree uses
+tree_inputs_hash() {
+    {
+        echo "$SOURCE_DESC"
+        for f in $OVERLAY_FILES; do
+            [ -f "$REPO/$f" ] && { echo "$f"; cat "$REPO/$f"; }
+        done
+        [ -d "$SERIES_DIR" ] && find "$SERIES_DIR" -type f | sort | xargs cat
+        ls "$QTEST_DIR"/*.[ch] 2>/dev/null | sort | while read -r f; do
+            echo "$f"; cat "$f"
+        done
+        if [ -n "$QEMU_SRC" ]; then
+            (cd "$QEMU_SRC" && git rev-parse HEAD 2>/dev/null && git status --porcelain 2>/dev/null) || true
+        fi
+        sed -n '/^prepare_tree()/,/^}/p' "$0"
+    } | sha256sum | cut -d' ' -f1
+}
+
+# ---------------------------------------------------------------- main
+mkdir -p "$WORK"
+[ "$DO_DEPS" = 1 ] && ensure_deps
+command -v rsync >/dev/null || die "rsync is needed (apt-get install rsync)"
+
+if [ -n "$QEMU_SRC" ]; then
+    [ -f "$QEMU_SRC/configure" ] && [ -d "$QEMU_SRC/hw/xen" ] ||
+        die "$QEMU_SRC does not look like a QEMU source tree"
+    PRISTINE=$QEMU_SRC
+    desc=$( (cd "$QEMU_SRC" && git describe --always --dirty 2>/dev/null) || echo "no git")
+    SOURCE_DESC="QEMU tree $QEMU_SRC ($desc, VERSION $(cat "$QEMU_SRC/VERSION"))"
+    SRC=$WORK/src-custom
+    OBJ=$WORK/obj-custom
+else
+    fetch_debian_source
+    extract_debian_source
+    SOURCE_DESC="Debian qemu $QEMU_VERSION"
+    SRC=$WORK/src
+    OBJ=$WORK/obj
+fi
+say "source: $SOURCE_DESC"
+
+hash=$(tree_inputs_hash)
+if [ -f "$SRC/.xen-rdm-tree" ] && [ "$(cat "$SRC/.xen-rdm-tree")" = "$hash" ]; then
+    say "source tree $SRC is up to date"
+else
+    say "preparing source tree $SRC (overlay + patches/qemu/series)"
+    rm -rf "$WORK/src.new"
+    prepare_tree "$WORK/src.new"
+    mkdir -p "$SRC"
+    # by content, so that unchanged files keep their mtimes (incremental)
+    rsync -rlpc --delete "$WORK/src.new/" "$SRC/"
+    rm -rf "$WORK/src.new"
+    echo "$hash" > "$SRC/.xen-rdm-tree"
+fi
+
+if [ "$CHECK_SERIES" = 1 ]; then
+    rc=0
+    while read -r p rest; do
+        case $p in ''|'#'*) continue ;; esac
+        say "checkpatch: $p"
+        (cd "$SRC" && perl scripts/checkpatch.pl "$SERIES_DIR/$p") || rc=1
+    done < "$SERIES_DIR/series"
+    exit $rc
+fi
+
+CONFIGURE_ARGS="--target-list=x86_64-softmmu --enable-xen --enable-xen-pci-passthrough
+    --without-default-features --disable-tcg --disable-docs --disable-werror
+    --python=/usr/bin/python3 --disable-download --disable-install-blobs"
+cfg_hash=$(echo "$CONFIGURE_ARGS" | sha256sum | cut -d' ' -f1)
+mkdir -p "$OBJ"
+if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.xen-rdm-configure" 2>/dev/null)" != "$cfg_hash" ]; then
+    say "configuring QEMU in $OBJ"
+    # shellcheck disable=SC2086
+    (cd "$OBJ" && "$SRC/configure" $CONFIGURE_ARGS) > "$OBJ/configure.log" 2>&1 || {
+        tail -40 "$OBJ/configure.log" >&2
+        die "QEMU configure failed (full log: $OBJ/configure.log)"
+    }
+    echo "$cfg_hash" > "$OBJ/.xen-rdm-configure"
+fi
+
+targets="qemu-system-x86_64"
+for c in "$QTEST_DIR"/*-test.c; do
+    [ -f "$c" ] && targets="$targets tests/qtest/xen-sim/$(basename "$c" .c)"
+done
+say "building: $targets"
+start=$(date +%s)
+ninja -C "$OBJ" -j "$JOBS" $targets || die "QEMU build failed"
+say "build took $(( $(date +%s) - start ))s"
+echo "QEMU=$OBJ/qemu-system-x86_64"
