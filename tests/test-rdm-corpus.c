@@ -1,0 +1,291 @@
+/*
+ * Corpus test: every real DMAR table in ../shared/corpus/dmar (ACPI
+ * tables collected by Linux users at linux-hardware.org, CC BY 4.0) must
+ * parse, and the planner must produce a plan that passes its invariant
+ * check for each device with an RMRR and for all of them together, at
+ * 1, 2, 4, 8 and 16 GiB, in both layouts.  Prints counts.
+ *
+ * usage: test-rdm-corpus [CORPUS_DIR] [gtest options]
+ * The directory is the argument, else $XEN_RDM_DMAR_CORPUS, else the
+ * default compiled in by meson.  Skipped when the folder is absent.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "rdm-source.h"
+
+#ifndef XEN_RDM_DMAR_CORPUS_DEFAULT
+#define XEN_RDM_DMAR_CORPUS_DEFAULT "../shared/corpus/dmar"
+#endif
+
+/*
+ * Xen refuses a DMAR table whose DRHD has register base address 0 (the
+ * whole table: VT-d stays off), and so does our parser.  Real firmware
+ * has shipped such tables; they are counted, not failed.
+ */
+#define XEN_REFUSES "DRHD register base address"
+
+typedef struct CorpusTable {
+    char *name;
+    XenRdmMap *map;
+} CorpusTable;
+
+static const char *corpus_dir;
+static GPtrArray *tables;           /* CorpusTable *, the parsed ones */
+
+static void corpus_table_free(gpointer data)
+{
+    CorpusTable *t = data;
+
+    g_free(t->name);
+    xen_rdm_map_free(t->map);
+    g_free(t);
+}
+
+static bool corpus_present(void)
+{
+    if (!g_file_test(corpus_dir, G_FILE_TEST_IS_DIR)) {
+        g_autofree char *msg = g_strdup_printf(
+            "DMAR corpus folder is absent: looked for %s", corpus_dir);
+
+        g_test_skip(msg);
+        return false;
+    }
+    return true;
+}
+
+static gint str_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char * const *)a, *(const char * const *)b);
+}
+
+static void test_parse(void)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) devices = g_hash_table_new(NULL, NULL);
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GDir) dir = NULL;
+    unsigned failed = 0, xen_refused = 0, rmrrs = 0, no_scope = 0;
+    unsigned multi_device = 0, scopes = 0, unresolved = 0, no_rmrr = 0;
+    unsigned first_mib = 0, above_4g = 0;
+    uint64_t largest = 0;
+    const char *name;
+    guint i, j;
+
+    if (!corpus_present()) {
+        return;
+    }
+    dir = g_dir_open(corpus_dir, 0, &gerr);
+    g_assert_no_error(gerr);
+    while ((name = g_dir_read_name(dir))) {
+        if (g_str_has_suffix(name, ".dat")) {
+            g_ptr_array_add(names, g_strdup(name));
+        }
+    }
+    g_ptr_array_sort(names, str_cmp);
+    g_assert_cmpuint(names->len, >, 0);
+
+    for (i = 0; i < names->len; i++) {
+        g_autofree char *path = g_build_filename(corpus_dir,
+                                                 names->pdata[i], NULL);
+        g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+        g_autoptr(Error) err = NULL;
+        CorpusTable *t;
+
+        if (!xen_rdm_dmar_load(path, NULL, map, &err)) {
+            g_assert_cmpuint(map->entries->len, ==, 0);
+            if (strstr(error_get_pretty(err), XEN_REFUSES)) {
+                g_test_message("refused, as Xen does: %s",
+                               error_get_pretty(err));
+                xen_refused++;
+            } else {
+                g_test_message("FAILED: %s", error_get_pretty(err));
+                failed++;
+            }
+            continue;
+        }
+        no_rmrr += map->entries->len == 0;
+        for (j = 0; j < map->entries->len; j++) {
+            const XenRdmEntry *e = g_ptr_array_index(map->entries, j);
+            guint d;
+
+            g_assert_true(e->host_wide);
+            rmrrs++;
+            scopes += e->devices->len + e->unresolved->len;
+            unresolved += e->unresolved->len;
+            no_scope += e->devices->len + e->unresolved->len == 0;
+            multi_device += e->devices->len > 1;
+            first_mib += e->start < XEN_RDM_FIRST_MIB_END;
+            above_4g += e->start + e->size > XEN_RDM_4G;
+            largest = MAX(largest, e->size);
+            for (d = 0; d < e->devices->len; d++) {
+                g_hash_table_add(devices, GUINT_TO_POINTER(
+                    g_array_index(e->devices, uint32_t, d)));
+            }
+        }
+        t = g_new0(CorpusTable, 1);
+        t->name = g_strdup(names->pdata[i]);
+        t->map = g_steal_pointer(&map);
+        g_ptr_array_add(tables, t);
+    }
+
+    g_test_message("DMAR corpus %s: %u tables, %u parsed, %u refused as Xen "
+                   "refuses them (" XEN_REFUSES "), %u failed",
+                   corpus_dir, names->len, tables->len, xen_refused, failed);
+    g_test_message("  %u RMRRs (%u tables without any), %u device scopes, "
+                   "%u distinct devices, %u unresolved multi-hop scopes",
+                   rmrrs, no_rmrr, scopes, g_hash_table_size(devices),
+                   unresolved);
+    g_test_message("  %u RMRRs without device scopes, %u with several "
+                   "devices, %u starting in the first MiB, %u reaching above "
+                   "4 GiB, largest 0x%" PRIx64 " bytes", no_scope,
+                   multi_device, first_mib, above_4g, largest);
+    g_assert_cmpuint(failed, ==, 0);
+    g_assert_cmpuint(tables->len + xen_refused, ==, names->len);
+    g_assert_cmpuint(rmrrs, >, 0);
+}
+
+typedef struct PlanCounts {
+    unsigned plans, ok, refused, ignored;
+} PlanCounts;
+
+/* Plan @map with @cfg and check it; count the outcome in @c */
+static void plan_one(const CorpusTable *t, const XenRdmConfig *cfg,
+                     PlanCounts *c)
+{
+    g_autoptr(XenRdmPlan) plan = NULL;
+    g_autoptr(Error) err = NULL;
+    guint i;
+
+    if (!xen_rdm_plan_compute(cfg, t->map, &plan, &err)) {
+        g_error("%s: %s, %" PRIu64 " MiB: planner error: %s", t->name,
+                xen_rdm_layout_str(cfg->layout), cfg->ram_size >> 20,
+                error_get_pretty(err));
+    }
+    if (!xen_rdm_plan_check(plan, cfg->ram_size, &err)) {
+        g_error("%s: %s, %" PRIu64 " MiB: invariant broken: %s", t->name,
+                xen_rdm_layout_str(cfg->layout), cfg->ram_size >> 20,
+                error_get_pretty(err));
+    }
+    c->plans++;
+    if (plan->refused) {
+        c->refused++;
+    } else {
+        c->ok++;
+    }
+    for (i = 0; i < plan->regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+
+        c->ignored += r->status == XEN_RDM_STATUS_IGNORED;
+        /* Planning one device: every region is that device's */
+        if (cfg->nr_devices == 1 && cfg->strategy == XEN_RDM_STRATEGY_IGNORE) {
+            g_autofree char *sbdf =
+                xen_rdm_sbdf_to_string(cfg->devices[0].sbdf);
+
+            g_assert_true(g_ptr_array_find_with_equal_func(r->devices, sbdf,
+                                                           g_str_equal,
+                                                           NULL));
+        }
+    }
+    if (cfg->nr_devices == 1) {
+        g_assert_cmpuint(plan->regions->len, >, 0);
+    }
+}
+
+static void test_plan(void)
+{
+    static const XenRdmLayout layouts[] = {
+        XEN_RDM_LAYOUT_COMPAT, XEN_RDM_LAYOUT_SPLIT,
+    };
+    static const unsigned gib[] = { 1, 2, 4, 8, 16 };
+    PlanCounts all[2] = { { 0 } }, each[2] = { { 0 } };
+    guint i, j, l, s;
+
+    if (!corpus_present()) {
+        return;
+    }
+    if (!tables->len) {
+        g_test_skip("no DMAR table of the corpus parsed (see /corpus/parse)");
+        return;
+    }
+    for (i = 0; i < tables->len; i++) {
+        const CorpusTable *t = g_ptr_array_index(tables, i);
+        g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+        g_autoptr(GArray) devs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+
+        for (j = 0; j < t->map->entries->len; j++) {
+            const XenRdmEntry *e = g_ptr_array_index(t->map->entries, j);
+            guint d;
+
+            for (d = 0; d < e->devices->len; d++) {
+                uint32_t sbdf = g_array_index(e->devices, uint32_t, d);
+
+                if (g_hash_table_add(seen, GUINT_TO_POINTER(sbdf))) {
+                    g_array_append_val(devs, sbdf);
+                }
+            }
+        }
+
+        for (l = 0; l < ARRAY_SIZE(layouts); l++) {
+            for (s = 0; s < ARRAY_SIZE(gib); s++) {
+                XenRdmDeviceConfig dev = { 0 };
+                XenRdmConfig cfg;
+
+                xen_rdm_config_init(&cfg);
+                cfg.ram_size = (uint64_t)gib[s] << 30;
+                cfg.layout = layouts[l];
+
+                /* All together: the host-wide answer */
+                cfg.strategy = XEN_RDM_STRATEGY_HOST;
+                plan_one(t, &cfg, &all[l]);
+
+                /* Each device alone, with its default (strict) policy */
+                cfg.strategy = XEN_RDM_STRATEGY_IGNORE;
+                cfg.devices = &dev;
+                cfg.nr_devices = 1;
+                for (j = 0; j < devs->len; j++) {
+                    dev.sbdf = g_array_index(devs, uint32_t, j);
+                    dev.policy = XEN_RDM_POLICY_STRICT;
+                    plan_one(t, &cfg, &each[l]);
+                }
+            }
+        }
+    }
+    for (l = 0; l < ARRAY_SIZE(layouts); l++) {
+        g_test_message("%s: all together: %u plans, %u ok, %u refused, %u "
+                       "regions ignored; each device: %u plans, %u ok, %u "
+                       "refused, %u regions ignored",
+                       xen_rdm_layout_str(layouts[l]), all[l].plans,
+                       all[l].ok, all[l].refused, all[l].ignored,
+                       each[l].plans, each[l].ok, each[l].refused,
+                       each[l].ignored);
+        g_assert_cmpuint(all[l].plans, ==, tables->len * ARRAY_SIZE(gib));
+        g_assert_cmpuint(each[l].plans, >, 0);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    if (argc > 2) {
+        g_printerr("usage: %s [CORPUS_DIR]\n", argv[0]);
+        return 2;
+    }
+    corpus_dir = argc == 2 ? argv[1] : g_getenv("XEN_RDM_DMAR_CORPUS");
+    if (!corpus_dir) {
+        corpus_dir = XEN_RDM_DMAR_CORPUS_DEFAULT;
+    }
+    tables = g_ptr_array_new_with_free_func(corpus_table_free);
+
+    g_test_add_func("/corpus/parse", test_parse);
+    g_test_add_func("/corpus/plan", test_plan);
+    ret = g_test_run();
+    g_ptr_array_unref(tables);
+    return ret;
+}
