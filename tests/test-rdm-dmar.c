@@ -34,7 +34,7 @@ static void put(TableBuilder *t, uint64_t v, unsigned bytes)
     unsigned i;
 
     for (i = 0; i < bytes; i++) {
-        uint8_t c = v >> (8 * i);
+        uint8_t c = i < 8 ? v >> (8 * i) : 0;
 
         g_byte_array_append(t->b, &c, 1);
     }
