@@ -457,7 +457,18 @@ static void test_header_errors(void)
     t->data[36] = 0;
     fix_checksum(t->data, t->len);
     parse_bad(t->data, t->len, "byte 36 (0x24): host address width field "
-              "0 is invalid", NULL);
+              "0 is invalid (width - 1, must be 11 to 63)", NULL);
+    t->data[36] = 10;
+    fix_checksum(t->data, t->len);
+    parse_bad(t->data, t->len, "host address width field 10 is invalid",
+              NULL);
+    t->data[36] = 11;
+    fix_checksum(t->data, t->len);
+    {
+        g_autoptr(XenRdmMap) map = parse_ok(t->data, t->len, NULL);
+
+        assert_good_table(map, 0, false);
+    }
     t->data[36] = 64;
     fix_checksum(t->data, t->len);
     parse_bad(t->data, t->len, "host address width field 64", NULL);

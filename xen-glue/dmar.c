@@ -21,6 +21,8 @@
 #define DMAR_OFF_REVISION       8
 #define DMAR_OFF_CHECKSUM       9
 #define DMAR_OFF_HAW            36
+#define DMAR_HAW_MIN            11      /* 12-bit addresses */
+#define DMAR_HAW_MAX            63      /* 64-bit addresses */
 
 /* Remapping structure types */
 #define DMAR_TYPE_DRHD          0
@@ -434,10 +436,14 @@ static bool dmar_check_header(DmarParser *p, size_t buf_len, Error **errp)
                    "revision");
         return false;
     }
-    /* The field holds the width minus one */
-    if (b[DMAR_OFF_HAW] == 0 || b[DMAR_OFF_HAW] > 63) {
+    /*
+     * The field holds the width minus one.  Xen refuses 0, Linux anything
+     * below PAGE_SHIFT - 1 (11); no x86 address is wider than 64 bits.
+     */
+    if (b[DMAR_OFF_HAW] < DMAR_HAW_MIN || b[DMAR_OFF_HAW] > DMAR_HAW_MAX) {
         dmar_error(p, DMAR_OFF_HAW, errp, "host address width field %u is "
-                   "invalid (width - 1, must be 1 to 63)", b[DMAR_OFF_HAW]);
+                   "invalid (width - 1, must be %d to %d)", b[DMAR_OFF_HAW],
+                   DMAR_HAW_MIN, DMAR_HAW_MAX);
         return false;
     }
     return true;
