@@ -213,11 +213,11 @@ prepare_tree() {
             case $p in ''|'#'*) continue ;; esac
             n=$((n + 1))
             [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
-            if ! (cd "$dst" && git apply --check -p1 "$SERIES_DIR/$p") 2>"$WORK/apply.log"; then
+            if ! (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply --check -p1 "$SERIES_DIR/$p") 2>"$WORK/apply.log"; then
                 cat "$WORK/apply.log" >&2
                 die "our patch $n ($p) does not apply to $SOURCE_DESC"
             fi
-            (cd "$dst" && git apply -p1 "$SERIES_DIR/$p")
+            (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply -p1 "$SERIES_DIR/$p")
             say "applied patch $n: $p"
         done < "$SERIES_DIR/series"
     fi
@@ -243,6 +243,7 @@ prepare_tree() {
 foreach t : xen_sim_qtests
   executable(t, files(t + '.c') + xen_sim_common,
              dependencies: [qemuutil, qos],
+             include_directories: include_directories('..'),
              build_by_default: false)
 endforeach
 EOM

@@ -758,8 +758,16 @@ const XenSimRdm *xen_sim_rdm_get(unsigned i)
 struct XenSimXs {
     int pipe[2];                /* a byte per queued event */
     GQueue events;              /* char ** {path, token} */
-    GPtrArray *watches;         /* char *path, char *token pairs */
+    GPtrArray *watches;         /* triples: path, token, "r" if relative */
 };
+
+/* Relative paths are relative to the connection's home: dom0's */
+#define XS_HOME "/local/domain/0/"
+
+static char *xs_abs(const char *path)
+{
+    return path[0] == '/' ? g_strdup(path) : g_strconcat(XS_HOME, path, NULL);
+}
 
 static bool xs_is_under(const char *path, const char *watch)
 {
@@ -790,11 +798,14 @@ static void xs_fire(const char *path)
     for (GList *l = sim.xs_handles; l; l = l->next) {
         XenSimXs *h = l->data;
 
-        for (guint i = 0; i + 1 < h->watches->len; i += 2) {
+        for (guint i = 0; i + 2 < h->watches->len; i += 3) {
             const char *w = g_ptr_array_index(h->watches, i);
+            bool rel = !strcmp(g_ptr_array_index(h->watches, i + 2), "r");
 
             if (xs_is_under(path, w)) {
-                xs_queue_event(h, path, g_ptr_array_index(h->watches, i + 1));
+                /* relative watches see paths relative to dom0's home */
+                xs_queue_event(h, rel ? path + strlen(XS_HOME) : path,
+                               g_ptr_array_index(h->watches, i + 1));
             }
         }
     }
@@ -847,8 +858,9 @@ int xen_sim_xs_fileno(XenSimXs *h)
     return h->pipe[0];
 }
 
-char *xen_sim_xs_read(const char *path, unsigned *len)
+char *xen_sim_xs_read(const char *rpath, unsigned *len)
 {
+    g_autofree char *path = xs_abs(rpath);
     GBytes *b;
     char *ret = NULL;
 
@@ -871,12 +883,10 @@ char *xen_sim_xs_read(const char *path, unsigned *len)
     return ret;
 }
 
-bool xen_sim_xs_write(const char *path, const void *data, unsigned len)
+bool xen_sim_xs_write(const char *rpath, const void *data, unsigned len)
 {
-    if (path[0] != '/') {
-        errno = EINVAL;
-        return false;
-    }
+    g_autofree char *path = xs_abs(rpath);
+
     g_rec_mutex_lock(&sim_lock);
     xs_make_parents(path);
     g_hash_table_insert(sim.xs, g_strdup(path), g_bytes_new(data, len));
@@ -885,8 +895,9 @@ bool xen_sim_xs_write(const char *path, const void *data, unsigned len)
     return true;
 }
 
-bool xen_sim_xs_mkdir(const char *path)
+bool xen_sim_xs_mkdir(const char *rpath)
 {
+    g_autofree char *path = xs_abs(rpath);
     bool ret = true;
 
     g_rec_mutex_lock(&sim_lock);
@@ -897,8 +908,9 @@ bool xen_sim_xs_mkdir(const char *path)
     return ret;
 }
 
-bool xen_sim_xs_rm(const char *path)
+bool xen_sim_xs_rm(const char *rpath)
 {
+    g_autofree char *path = xs_abs(rpath);
     GHashTableIter it;
     gpointer key;
     bool found = false;
@@ -921,8 +933,9 @@ bool xen_sim_xs_rm(const char *path)
     return found;
 }
 
-char **xen_sim_xs_directory(const char *path, unsigned *num)
+char **xen_sim_xs_directory(const char *rpath, unsigned *num)
 {
+    g_autofree char *path = xs_abs(rpath);
     GHashTableIter it;
     gpointer key;
     GPtrArray *names = g_ptr_array_new();
@@ -966,9 +979,12 @@ char **xen_sim_xs_directory(const char *path, unsigned *num)
 
 bool xen_sim_xs_watch(XenSimXs *h, const char *path, const char *token)
 {
+    g_autofree char *abs = xs_abs(path);
+
     g_rec_mutex_lock(&sim_lock);
-    g_ptr_array_add(h->watches, g_strdup(path));
+    g_ptr_array_add(h->watches, g_strdup(abs));
     g_ptr_array_add(h->watches, g_strdup(token));
+    g_ptr_array_add(h->watches, g_strdup(path[0] == '/' ? "a" : "r"));
     /* like xenstored: a new watch fires once at once */
     xs_queue_event(h, path, token);
     g_rec_mutex_unlock(&sim_lock);
@@ -977,13 +993,14 @@ bool xen_sim_xs_watch(XenSimXs *h, const char *path, const char *token)
 
 bool xen_sim_xs_unwatch(XenSimXs *h, const char *path, const char *token)
 {
+    g_autofree char *abs = xs_abs(path);
     bool found = false;
 
     g_rec_mutex_lock(&sim_lock);
-    for (guint i = 0; i + 1 < h->watches->len; i += 2) {
-        if (!strcmp(g_ptr_array_index(h->watches, i), path) &&
+    for (guint i = 0; i + 2 < h->watches->len; i += 3) {
+        if (!strcmp(g_ptr_array_index(h->watches, i), abs) &&
             !strcmp(g_ptr_array_index(h->watches, i + 1), token)) {
-            g_ptr_array_remove_range(h->watches, i, 2);
+            g_ptr_array_remove_range(h->watches, i, 3);
             found = true;
             break;
         }

@@ -20,6 +20,12 @@ struct xs_handle {
     XenSimXs *xs;
 };
 
+/* Paths in the log are absolute: relative ones are under dom0's home */
+static const char *home(const char *path)
+{
+    return path[0] == '/' ? "" : "/local/domain/0/";
+}
+
 struct xs_handle *xs_open(unsigned long flags)
 {
     struct xs_handle *h;
@@ -94,19 +100,19 @@ void *xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
 bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path,
               const void *data, unsigned int len)
 {
-    xen_sim_log("xs_write %s = %.*s", path, (int)len, (const char *)data);
+    xen_sim_log("xs_write %s%s = %.*s", home(path), path, (int)len, (const char *)data);
     return xen_sim_xs_write(path, data, len);
 }
 
 bool xs_mkdir(struct xs_handle *h, xs_transaction_t t, const char *path)
 {
-    xen_sim_log("xs_mkdir %s", path);
+    xen_sim_log("xs_mkdir %s%s", home(path), path);
     return xen_sim_xs_mkdir(path);
 }
 
 bool xs_rm(struct xs_handle *h, xs_transaction_t t, const char *path)
 {
-    xen_sim_log("xs_rm %s", path);
+    xen_sim_log("xs_rm %s%s", home(path), path);
     return xen_sim_xs_rm(path);
 }
 
@@ -139,20 +145,20 @@ bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t,
         return false;
     }
     free(v);
-    xen_sim_log("xs_set_permissions %s owner=%u n=%u", path,
+    xen_sim_log("xs_set_permissions %s%s owner=%u n=%u", home(path), path,
                 num_perms ? perms[0].id : 0, num_perms);
     return true;
 }
 
 bool xs_watch(struct xs_handle *h, const char *path, const char *token)
 {
-    xen_sim_log("xs_watch %s token=%s", path, token);
+    xen_sim_log("xs_watch %s%s token=%s", home(path), path, token);
     return xen_sim_xs_watch(h->xs, path, token);
 }
 
 bool xs_unwatch(struct xs_handle *h, const char *path, const char *token)
 {
-    xen_sim_log("xs_unwatch %s token=%s", path, token);
+    xen_sim_log("xs_unwatch %s%s token=%s", home(path), path, token);
     return xen_sim_xs_unwatch(h->xs, path, token);
 }
 
