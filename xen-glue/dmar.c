@@ -320,14 +320,13 @@ static bool dmar_parse_drhd(DmarParser *p, size_t off, size_t slen,
     const uint8_t *s = p->buf + off;
     uint8_t flags = s[4];
     uint16_t seg = dmar_u16(s + 6);
-    uint64_t address = dmar_u64(s + 8);
 
-    /* Xen refuses the whole table (VT-d stays off), and so does Linux */
-    if (address == 0 || address == UINT64_MAX) {
-        dmar_error(p, off, errp, "DRHD register base address 0x%" PRIx64
-                   " is invalid (Xen disables VT-d for this table)", address);
-        return false;
-    }
+    /*
+     * A register base address of 0 makes Xen and Linux turn VT-d off for
+     * the whole table.  Real firmware ships it (a ThinkPad E15 Gen 2 in
+     * the corpus); the RMRRs still describe where devices do DMA, which
+     * is what a layout plan needs, so the table is not refused for it.
+     */
     if ((flags & DMAR_DRHD_INCLUDE_ALL) &&
         !dmar_check_once(p, off, p->include_all, seg, "INCLUDE_ALL DRHD",
                          errp)) {
@@ -542,19 +541,14 @@ bool xen_rdm_dmar_parse(const uint8_t *buf, size_t len, const char *name,
         .include_all = include_all,
         .all_ports = all_ports,
     };
-    g_autofree gpointer *entries = NULL;
-    gsize n, i;
 
     if (!dmar_check_header(&p, len, errp) ||
         !dmar_parse_structures(&p, errp)) {
         return false;
     }
 
-    /* All checked: hand the entries over without freeing them */
-    entries = g_ptr_array_steal(tmp->entries, &n);
-    for (i = 0; i < n; i++) {
-        g_ptr_array_add(map->entries, entries[i]);
-    }
+    /* All checked: hand the entries over */
+    xen_rdm_map_take(map, tmp);
     return true;
 }
 
