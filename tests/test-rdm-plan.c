@@ -283,6 +283,26 @@ static void test_map_add_errors(void)
     g_assert_cmpuint(map->entries->len, ==, 1);
 }
 
+static void test_map_take(void)
+{
+    g_autoptr(XenRdmMap) dst = xen_rdm_map_new();
+    g_autoptr(XenRdmMap) src = xen_rdm_map_new();
+    XenRdmEntry *e;
+
+    g_assert_nonnull(xen_rdm_map_add(dst, 0x1000, 0x1000, true, NULL));
+    e = xen_rdm_map_add(src, 0x2000, 0x1000, false, NULL);
+    xen_rdm_entry_add_device(e, IGD);
+    g_assert_nonnull(xen_rdm_map_add(src, 0x3000, 0x1000, true, NULL));
+    xen_rdm_map_take(dst, src);
+    g_assert_cmpuint(src->entries->len, ==, 0);
+    g_assert_cmpuint(dst->entries->len, ==, 3);
+    /* the very entry moved, in order, devices and all */
+    g_assert_true(g_ptr_array_index(dst->entries, 1) == e);
+    g_assert_true(xen_rdm_entry_has_device(e, IGD));
+    g_assert_cmphex(((XenRdmEntry *)g_ptr_array_index(dst->entries,
+                                                      2))->start, ==, 0x3000);
+}
+
 static void test_config_errors(void)
 {
     static const struct {
@@ -1143,6 +1163,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-plan/parse/sbdf", test_sbdf_parse);
     g_test_add_func("/rdm-plan/parse/enums", test_enum_parse);
     g_test_add_func("/rdm-plan/map/add-errors", test_map_add_errors);
+    g_test_add_func("/rdm-plan/map/take", test_map_take);
     g_test_add_func("/rdm-plan/config/errors", test_config_errors);
     g_test_add_func("/rdm-plan/config/duplicate-device",
                     test_duplicate_device);

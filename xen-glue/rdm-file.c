@@ -190,7 +190,8 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
         }
         pos += line_len + 1;
     }
-    return xen_rdm_map_append(map, scratch, errp);
+    xen_rdm_map_take(map, scratch);
+    return true;
 }
 
 bool xen_rdm_file_load(const char *path, XenRdmMap *map, Error **errp)

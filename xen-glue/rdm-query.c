@@ -174,29 +174,6 @@ static bool sbdf_seen(const uint32_t *sbdfs, size_t i)
     return false;
 }
 
-bool xen_rdm_map_append(XenRdmMap *dst, const XenRdmMap *src,
-                        Error **errp)
-{
-    for (guint i = 0; i < src->entries->len; i++) {
-        const XenRdmEntry *se = g_ptr_array_index(src->entries, i);
-        XenRdmEntry *e = xen_rdm_map_add(dst, se->start, se->size,
-                                         se->host_wide, errp);
-
-        if (!e) {
-            return false;
-        }
-        for (guint j = 0; se->devices && j < se->devices->len; j++) {
-            xen_rdm_entry_add_device(e, g_array_index(se->devices,
-                                                      uint32_t, j));
-        }
-        for (guint j = 0; se->unresolved && j < se->unresolved->len; j++) {
-            xen_rdm_entry_add_unresolved(e, g_ptr_array_index(se->unresolved,
-                                                              j));
-        }
-    }
-    return true;
-}
-
 bool xen_rdm_query_entries(XenRdmMapFn fn, void *opaque, bool host_wide,
                            const uint32_t *sbdfs, size_t nr,
                            XenRdmMap *map, Error **errp)
@@ -212,5 +189,6 @@ bool xen_rdm_query_entries(XenRdmMapFn fn, void *opaque, bool host_wide,
             return false;
         }
     }
-    return xen_rdm_map_append(map, scratch, errp);
+    xen_rdm_map_take(map, scratch);
+    return true;
 }

@@ -50,13 +50,4 @@ bool xen_rdm_query_entries(XenRdmMapFn fn, void *opaque, bool host_wide,
                            const uint32_t *sbdfs, size_t nr,
                            XenRdmMap *map, Error **errp);
 
-/*
- * Add a copy of every entry of @src to @dst, in order.  @src's entries
- * having been accepted by xen_rdm_map_add() already, this only fails on
- * a broken map.  Sources use it to fill a scratch map first and touch
- * the caller's map only once everything is accepted.
- */
-bool xen_rdm_map_append(XenRdmMap *dst, const XenRdmMap *src,
-                        Error **errp);
-
 #endif

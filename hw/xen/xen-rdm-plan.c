@@ -333,6 +333,17 @@ XenRdmEntry *xen_rdm_map_add(XenRdmMap *map, uint64_t start, uint64_t size,
     return e;
 }
 
+void xen_rdm_map_take(XenRdmMap *dst, XenRdmMap *src)
+{
+    g_autofree gpointer *entries = NULL;
+    gsize n, i;
+
+    entries = g_ptr_array_steal(src->entries, &n);
+    for (i = 0; i < n; i++) {
+        g_ptr_array_add(dst->entries, entries[i]);
+    }
+}
+
 bool xen_rdm_entry_has_device(const XenRdmEntry *entry, uint32_t sbdf)
 {
     guint i;

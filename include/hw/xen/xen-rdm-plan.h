@@ -165,6 +165,12 @@ void xen_rdm_map_free(XenRdmMap *map);
  */
 XenRdmEntry *xen_rdm_map_add(XenRdmMap *map, uint64_t start, uint64_t size,
                              bool host_wide, Error **errp);
+/*
+ * Move every entry of @src to the end of @dst, leaving @src empty.
+ * Sources fill a scratch map and hand it over only once all of their
+ * input is accepted, so that a failure never leaves a half-filled map.
+ */
+void xen_rdm_map_take(XenRdmMap *dst, XenRdmMap *src);
 void xen_rdm_entry_add_device(XenRdmEntry *entry, uint32_t sbdf);
 void xen_rdm_entry_add_unresolved(XenRdmEntry *entry, const char *what);
 bool xen_rdm_entry_has_device(const XenRdmEntry *entry, uint32_t sbdf);
