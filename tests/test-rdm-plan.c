@@ -377,6 +377,7 @@ static void test_compat_no_rdm(void)
     };
     TestRdm rdms[] = { RDM(0xa0000000, 0x10000) };
     g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    guint nr_ranges;
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -393,7 +394,8 @@ static void test_compat_no_rdm(void)
         g_assert_cmphex(plan->highmem_end, ==, cases[i].high);
         g_assert_cmpuint(plan->regions->len, ==, 0);
         assert_ram(plan, 0, 0, cases[i].low);
-        g_assert_cmpuint(plan->ram->len, ==, cases[i].high ? 2 : 1);
+        nr_ranges = cases[i].high ? 2 : 1;
+        g_assert_cmpuint(plan->ram->len, ==, nr_ranges);
         if (cases[i].high) {
             assert_ram(plan, 1, G4, cases[i].high - G4);
         }
