@@ -1,6 +1,6 @@
 /*
  * Tests for the XENMEM_reserved_device_memory_map two-call protocol
- * (xen-glue/rdm-query.c) against scripted fakes of the hypervisor, and
+ * (hw/xen/xen-rdm-query.c) against scripted fakes of the hypervisor, and
  * for xen_rdm_xenctrl_query() on a host without Xen.
  *
  * Copyright (c) 2026 The xen-rdm project authors
@@ -11,7 +11,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "rdm-source.h"
-#include "rdm-query.h"
+#include "hw/xen/xen-rdm-query.h"
 
 /* ------------------------------------------------------------------ */
 /* A scripted fake: one step per call                                  */

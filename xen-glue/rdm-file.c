@@ -15,7 +15,6 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "rdm-source.h"
-#include "rdm-query.h"
 
 #define XEN_RDM_FILE_MAX_LINE   4096
 #define XEN_RDM_FILE_PAGE_SIZE  4096ULL

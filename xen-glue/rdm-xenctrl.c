@@ -10,7 +10,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "rdm-source.h"
-#include "rdm-query.h"
+#include "hw/xen/xen-rdm-query.h"
 
 #include <xenctrl.h>
 #include <xentoollog.h>

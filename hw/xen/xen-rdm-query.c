@@ -14,7 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "rdm-query.h"
+#include "hw/xen/xen-rdm-query.h"
 
 #define XEN_RDM_PAGE_SHIFT  12
 #define XEN_RDM_MAX_PFN     (XEN_RDM_MAX_PADDR >> XEN_RDM_PAGE_SHIFT)

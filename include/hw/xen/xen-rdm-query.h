@@ -7,8 +7,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#ifndef XEN_GLUE_RDM_QUERY_H
-#define XEN_GLUE_RDM_QUERY_H
+#ifndef HW_XEN_XEN_RDM_QUERY_H
+#define HW_XEN_XEN_RDM_QUERY_H
 
 #include "hw/xen/xen-rdm-plan.h"
 
