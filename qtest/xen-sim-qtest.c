@@ -144,7 +144,8 @@ int xsq_run_qemu(bool sim, int timeout, char **err, const char *fmt, ...)
     va_start(ap, fmt);
     args = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    cmd = g_strdup_printf("timeout -s KILL %d %s -display none -nodefaults "
+    /* TERM at the limit (exit 124), KILL 5 s later if that is ignored */
+    cmd = g_strdup_printf("timeout -k 5 %d %s -display none -nodefaults "
                           "%s", timeout, g_getenv("QTEST_QEMU_BINARY"), args);
     g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, &gerr));
     use_sim_libs(sim);
@@ -152,10 +153,10 @@ int xsq_run_qemu(bool sim, int timeout, char **err, const char *fmt, ...)
     g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
                                NULL, NULL, err, &status, &gerr));
     g_unsetenv("LD_LIBRARY_PATH");
-    g_test_message("stderr: %s", *err);
+    g_test_message("wait status 0x%x, stderr: %s", status, *err);
     if (WIFEXITED(status)) {
-        if (WEXITSTATUS(status) == 137 || WEXITSTATUS(status) == 124) {
-            return -1;      /* killed by timeout */
+        if (WEXITSTATUS(status) == 124 || WEXITSTATUS(status) == 137) {
+            return -1;      /* stopped by timeout */
         }
         return WEXITSTATUS(status);
     }

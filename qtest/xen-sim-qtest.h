@@ -76,7 +76,8 @@ void xsq_quit_cleanly(QTestState *qts);
 /*
  * Run QEMU to completion (no qtest), with the sim (@sim) or with the
  * libraries the binary finds itself.  Returns the exit status, or -1 if
- * it had to be killed after @timeout seconds; *err gets its stderr.
+ * it was still running after @timeout seconds (it is then stopped);
+ * *err gets its stderr.
  */
 int xsq_run_qemu(bool sim, int timeout, char **err, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
