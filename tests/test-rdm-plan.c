@@ -1037,6 +1037,82 @@ static void test_unresolved_devices(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Devices added to a running guest                                     */
+
+static void test_check_device(void)
+{
+    TestRdm rdms[] = { RDM_DEV(0x7b800000, 64 * MiB, IGD),
+                       RDM_DEV2(0xa3eea000, 0xf000, XHCI, EHCI),
+                       RDM_ONLY_DEV(0xf8000000, 0x1000, XHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+    GPtrArray *regions = NULL;
+    Error *err = NULL;
+    const XenRdmRegion *r;
+
+    /* a 4 GiB guest planned without any RDM: RAM to 0xf0000000 */
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    plan = plan_ok(&cfg, map);
+
+    /* xHCI: its low region is under RAM, the MMIO hole one is fine */
+    g_assert_false(xen_rdm_plan_check_device(plan, map, XHCI,
+                                             XEN_RDM_POLICY_STRICT,
+                                             &regions, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "RDM conflict: device 0000:00:14.0 needs region "
+                    "0xa3eea000-0xa3ef8fff with policy strict, but it "
+                    "collides with guest RAM 0x0-0xefffffff, which cannot "
+                    "move while the guest runs");
+    error_free(err);
+    err = NULL;
+    g_assert_cmpuint(regions->len, ==, 2);
+    r = g_ptr_array_index(regions, 0);
+    g_assert_cmphex(r->start, ==, 0xa3eea000);
+    g_assert_cmpint(r->status, ==, XEN_RDM_STATUS_CONFLICT);
+    g_assert_cmpuint(r->devices->len, ==, 2);
+    r = g_ptr_array_index(regions, 1);
+    g_assert_cmphex(r->start, ==, 0xf8000000);
+    g_assert_cmpint(r->status, ==, XEN_RDM_STATUS_RESERVED);
+    g_assert_null(r->conflict);
+    g_ptr_array_unref(regions);
+
+    /* relaxed: accepted, the region reported as ignored */
+    g_assert_true(xen_rdm_plan_check_device(plan, map, XHCI,
+                                            XEN_RDM_POLICY_RELAXED,
+                                            &regions, &err));
+    g_assert_null(err);
+    r = g_ptr_array_index(regions, 0);
+    g_assert_cmpint(r->status, ==, XEN_RDM_STATUS_IGNORED);
+    g_assert_cmpstr(r->conflict, ==, "guest RAM 0x0-0xefffffff");
+    g_ptr_array_unref(regions);
+
+    /* a device without regions is always fine */
+    g_assert_true(xen_rdm_plan_check_device(plan, map, NIC,
+                                            XEN_RDM_POLICY_STRICT,
+                                            &regions, NULL));
+    g_assert_cmpuint(regions->len, ==, 0);
+    g_ptr_array_unref(regions);
+
+    /* planned with the xHCI: its region is reserved, adding it is fine */
+    {
+        XenRdmDeviceConfig dev = { XHCI, XEN_RDM_POLICY_STRICT };
+        g_autoptr(XenRdmPlan) p2 = NULL;
+
+        cfg.devices = &dev;
+        cfg.nr_devices = 1;
+        p2 = plan_ok(&cfg, map);
+        g_assert_true(xen_rdm_plan_check_device(p2, map, XHCI,
+                                                XEN_RDM_POLICY_STRICT,
+                                                &regions, NULL));
+        g_assert_cmpint(((XenRdmRegion *)g_ptr_array_index(regions,
+                                                           0))->status, ==,
+                        XEN_RDM_STATUS_RESERVED);
+        g_ptr_array_unref(regions);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Properties on generated inputs                                       */
 
 static void random_case(GRand *rng, XenRdmLayout layout)
@@ -1203,6 +1279,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-plan/split/mmio-hole-region",
                     test_split_mmio_hole_region);
     g_test_add_func("/rdm-plan/unresolved", test_unresolved_devices);
+    g_test_add_func("/rdm-plan/check-device", test_check_device);
     g_test_add_func("/rdm-plan/random-properties", test_random_properties);
     return g_test_run();
 }

@@ -1148,6 +1148,83 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
 }
 
 /* ------------------------------------------------------------------ */
+/* Devices added to a running guest                                     */
+
+static int region_ptr_cmp(gconstpointer a, gconstpointer b)
+{
+    const XenRdmRegion *x = *(XenRdmRegion *const *)a;
+    const XenRdmRegion *y = *(XenRdmRegion *const *)b;
+
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+    return x->size < y->size ? -1 : x->size > y->size;
+}
+
+bool xen_rdm_plan_check_device(const XenRdmPlan *plan, const XenRdmMap *map,
+                               uint32_t sbdf, XenRdmPolicy policy,
+                               GPtrArray **regionsp, Error **errp)
+{
+    GPtrArray *regions = g_ptr_array_new_with_free_func(xen_rdm_region_free);
+    const XenRdmRegion *first = NULL;
+    guint i, j;
+
+    for (i = 0; i < map->entries->len; i++) {
+        const XenRdmEntry *e = g_ptr_array_index(map->entries, i);
+        PlanRegion tmp;
+        XenRdmRegion *r;
+
+        if (!xen_rdm_entry_has_device(e, sbdf)) {
+            continue;
+        }
+        /* region_device_names() sorts, so give it copies */
+        tmp.sbdfs = g_array_copy(e->devices);
+        tmp.unresolved = g_ptr_array_copy(e->unresolved, NULL, NULL);
+        r = g_new0(XenRdmRegion, 1);
+        r->start = e->start;
+        r->size = e->size;
+        r->policy = policy;
+        r->status = XEN_RDM_STATUS_RESERVED;
+        r->devices = region_device_names(&tmp);
+        plan_region_clear(&tmp);
+        for (j = 0; j < plan->ram->len; j++) {
+            const XenRdmRange *m = &g_array_index(plan->ram, XenRdmRange, j);
+
+            if (overlaps(m->start, m->size, r->start, r->size)) {
+                r->status = policy == XEN_RDM_POLICY_STRICT ?
+                            XEN_RDM_STATUS_CONFLICT : XEN_RDM_STATUS_IGNORED;
+                r->conflict = g_strdup_printf("guest RAM 0x%" PRIx64 "-0x%"
+                                              PRIx64, m->start,
+                                              m->start + m->size - 1);
+                break;
+            }
+        }
+        g_ptr_array_add(regions, r);
+    }
+    g_ptr_array_sort(regions, region_ptr_cmp);
+
+    for (i = 0; i < regions->len && !first; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(regions, i);
+
+        if (r->status == XEN_RDM_STATUS_CONFLICT) {
+            first = r;
+        }
+    }
+    *regionsp = regions;
+    if (first) {
+        g_autofree char *dev = xen_rdm_sbdf_to_string(sbdf);
+
+        error_setg(errp, "RDM conflict: device %s needs region 0x%" PRIx64
+                   "-0x%" PRIx64 " with policy strict, but it collides with "
+                   "%s, which cannot move while the guest runs", dev,
+                   first->start, first->start + first->size - 1,
+                   first->conflict);
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
 /* Invariants                                                           */
 
 bool xen_rdm_plan_check(const XenRdmPlan *plan, uint64_t ram_size,

@@ -196,6 +196,19 @@ void xen_rdm_plan_free(XenRdmPlan *plan);
 bool xen_rdm_plan_check(const XenRdmPlan *plan, uint64_t ram_size,
                         Error **errp);
 
+/*
+ * Check a device about to be added (hot-plugged) against a finished
+ * plan, whose RAM can no longer move.  Every region a query for @sbdf
+ * answers in @map goes into @regions (XenRdmRegion *, sorted by start),
+ * as "reserved" when no guest RAM covers it, else "conflict" under a
+ * strict @policy or "ignored" under a relaxed one, with the RAM range
+ * it collides with.  Returns false, and sets @errp naming the first
+ * conflict, when a strict region collides with RAM.
+ */
+bool xen_rdm_plan_check_device(const XenRdmPlan *plan, const XenRdmMap *map,
+                               uint32_t sbdf, XenRdmPolicy policy,
+                               GPtrArray **regions, Error **errp);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmMap, xen_rdm_map_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmPlan, xen_rdm_plan_free)
 
