@@ -38,15 +38,29 @@ static GArray *mtree_memory(QTestState *qts, bool flat)
     g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
     GArray *ranges = g_array_new(false, true, sizeof(MtreeRange));
     bool in_memory = false;
+    bool after_header = false;
 
     for (int i = 0; lines[i]; i++) {
-        const char *l = lines[i];
+        const char *l = g_strchomp(lines[i]);   /* HMP ends lines \r\n */
         MtreeRange r = { 0 };
         int n;
 
+        /*
+         * Address spaces sharing a root are listed as consecutive
+         * "address-space:" headers above one tree; "memory-region:"
+         * sections (the aliased regions) follow the address spaces.
+         */
+        if (g_str_has_prefix(l, "address-space: ")) {
+            bool mem = !strcmp(l, "address-space: memory");
+
+            in_memory = after_header ? (in_memory || mem) : mem;
+            after_header = true;
+            continue;
+        }
+        after_header = false;
         if (g_str_has_prefix(l, "FlatView #") ||
-            g_str_has_prefix(l, "address-space:")) {
-            in_memory = g_str_has_prefix(l, "address-space: memory");
+            g_str_has_prefix(l, "memory-region:")) {
+            in_memory = false;
             continue;
         }
         if (flat && strstr(l, " AS \"memory\"")) {
