@@ -1,0 +1,116 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Runs in the e2e dom0 (from the run's input disk, /e2e-in): creates the
+# scenario's guest with xl, asks its device model over QMP, waits for the
+# guest's report, collects the logs into $1.  Every wait is bounded.
+# Inputs in /e2e-in: scenario.env (variables below), guest.cfg (the
+# scenario's xl.cfg lines), vmlinuz, guest-initrd.img, optionally
+# qemu/qemu-system-x86_64 (our device model).
+#   GUEST_TIMEOUT  seconds to wait for the guest's report (default 300)
+#   GUEST_HOLD     seconds the guest keeps running after it (default 15)
+R=$1
+IN=/e2e-in
+GUEST_TIMEOUT=300
+GUEST_HOLD=15
+. "$IN/scenario.env"
+PATH=$PATH:/usr/lib/xen-4.17/bin
+log() { echo "E2E-DOM0: $*" > /dev/console; echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
+QMP=/run/e2e-qmp.sock
+
+qmp_hmp() { # qmp_hmp "info mtree -f" OUTFILE
+    if [ ! -S "$QMP" ]; then echo "no QMP socket $QMP" > "$2"; return 1; fi
+    { echo '{"execute":"qmp_capabilities"}'
+      printf '{"execute":"human-monitor-command","arguments":{"command-line":"%s"}}\n' "$1"
+      sleep 3; } | timeout 20 socat -t 5 - UNIX-CONNECT:"$QMP" > "$2" 2>&1
+}
+qmp_cmd() { # qmp_cmd COMMAND OUTFILE
+    if [ ! -S "$QMP" ]; then echo "no QMP socket $QMP" > "$2"; return 1; fi
+    { echo '{"execute":"qmp_capabilities"}'
+      printf '{"execute":"%s"}\n' "$1"
+      sleep 3; } | timeout 20 socat -t 5 - UNIX-CONNECT:"$QMP" > "$2" 2>&1
+}
+
+xl info > "$R/xl-info.txt" 2>&1
+xl dmesg > "$R/xl-dmesg-boot.txt" 2>&1
+
+DM_LINE=
+if [ -x "$IN/qemu/bin/qemu-system-x86_64" ]; then
+    # QEMU finds its firmware in ../share/qemu relative to the binary
+    mkdir -p /opt/e2e-qemu/bin /opt/e2e-qemu/share
+    cp "$IN/qemu/bin/qemu-system-x86_64" /opt/e2e-qemu/bin/
+    ln -sfn /usr/share/qemu /opt/e2e-qemu/share/qemu
+    DM_LINE='device_model_override = "/opt/e2e-qemu/bin/qemu-system-x86_64"'
+    echo "ours" > "$R/dm-kind"
+else
+    echo "debian" > "$R/dm-kind"
+fi
+
+cat > /tmp/guest.cfg <<CFG
+name = "e2e"
+type = "hvm"
+vcpus = 1
+tsc_mode = "native"
+kernel = "$IN/vmlinuz"
+ramdisk = "$IN/guest-initrd.img"
+cmdline = "console=ttyS0 panic=-1 e2e_hold=$GUEST_HOLD"
+serial = "file:/tmp/guest-serial.log"
+vnc = 0
+sdl = 0
+vga = "none"
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+device_model_version = "qemu-xen"
+device_model_args_hvm = [ "-qmp", "unix:$QMP,server=on,wait=off" ]
+$DM_LINE
+CFG
+cat "$IN/guest.cfg" >> /tmp/guest.cfg
+cp /tmp/guest.cfg "$R/guest.cfg"
+
+log "xl create"
+t0=$(cut -d' ' -f1 /proc/uptime)
+timeout -k 5 180 xl -vvv create /tmp/guest.cfg > "$R/xl-create.log" 2>&1
+rc=$?
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "$rc" > "$R/xl-create.rc"
+log "xl create rc=$rc after $(echo "$t1 $t0" | awk '{printf "%.1f", $1-$2}') s"
+
+if [ "$rc" = 0 ]; then
+    domid=$(xl domid e2e 2>/dev/null)
+    echo "$domid" > "$R/domid"
+    xl list > "$R/xl-list.txt" 2>&1
+    i=0
+    while [ ! -S "$QMP" ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+    qmp_hmp "info mtree -f" "$R/qmp-mtree-f.json"
+    qmp_hmp "info mtree" "$R/qmp-mtree.json"
+    qmp_cmd query-xen-rdm "$R/qmp-query-xen-rdm.json"
+    log "QMP answers collected; waiting up to $GUEST_TIMEOUT s for the guest"
+    i=0; state=timeout
+    while [ $i -lt "$GUEST_TIMEOUT" ]; do
+        if grep -q E2E-GUEST-END /tmp/guest-serial.log 2>/dev/null; then state=report; break; fi
+        xl domid e2e >/dev/null 2>&1 || { state=gone; break; }
+        sleep 2; i=$((i + 2))
+    done
+    t2=$(cut -d' ' -f1 /proc/uptime)
+    log "guest: $state after $(echo "$t2 $t1" | awk '{printf "%.1f", $1-$2}') s"
+    echo "$state $(echo "$t2 $t1" | awk '{printf "%.1f", $1-$2}')" > "$R/guest-state"
+    if [ "$state" = report ]; then
+        qmp_hmp "info mtree -f" "$R/qmp-mtree-f-late.json"
+    fi
+    i=0
+    while xl domid e2e >/dev/null 2>&1 && [ $i -lt $((GUEST_HOLD + 60)) ]; do
+        sleep 2; i=$((i + 2))
+    done
+    if xl domid e2e >/dev/null 2>&1; then
+        log "guest still there: xl destroy"
+        echo "destroyed" > "$R/guest-destroyed"
+        timeout 60 xl destroy e2e
+    fi
+fi
+cp /tmp/guest-serial.log "$R/guest-serial.log" 2>/dev/null
+xl dmesg > "$R/xl-dmesg.txt" 2>&1
+mkdir -p "$R/var-log-xen"
+cp -r /var/log/xen/. "$R/var-log-xen/" 2>/dev/null
+log "dom0-run.sh done"
+exit 0

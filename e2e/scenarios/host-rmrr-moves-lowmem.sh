@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Scenario: one host RMRR at 128 MiB, guest with 512 MiB, rdm="strategy=host"
+# and rdm_mem_boundary=100 (MiB): the RMRR lies above the boundary inside
+# guest low RAM, so libxl moves lowmem_end down to 128 MiB and the other
+# 384 MiB above 4 GiB (highmem_end 0x118000000).
+#
+# Baseline (a device model that does not answer query-xen-rdm, i.e.
+# unmodified QEMU): it still maps guest RAM (xen.ram) from 0 to 512 MiB,
+# over the RMRR and over the hole libxl left, and has no RAM above 4 GiB.
+# With an RDM-aware device model (issue 4): its RAM matches libxl's layout.
+DESC="host RMRR at 128 MiB above rdm_mem_boundary: libxl moves lowmem_end"
+XEN_RMRR="0x8000-0x800f"
+GUEST_CFG='memory = 512
+maxmem = 512
+rdm = "strategy=host"
+rdm_mem_boundary = 100'
+EXPECT_CREATE=ok
+
+checks() {
+    check "guest reported its memory map" grep -q E2E-GUEST-END guest-serial.log
+    # libxl's layout, as the guest kernel sees it
+    check "guest e820: RMRR 0x8000000-0x800ffff reserved" \
+        guest_memmap Reserved 0x8000000 0x800ffff
+    check "guest e820: low RAM ends at 128 MiB (libxl lowmem_end)" \
+        [ "$(guest_ram_top_below_4g)" = 0x7ffffff ]
+    check "guest e820: RAM 0x100000000-0x117ffffff (384 MiB moved above 4 GiB)" \
+        guest_memmap "System RAM" 0x100000000 0x117ffffff
+    check "guest e820: no RAM at 128-512 MiB" \
+        eval '! guest_ram_covers 0x8000000 && ! guest_ram_covers 0x1fffffff'
+    check "hvmloader e820 lists the RMRR as RESERVED" \
+        hvmloader_e820 '08000000 - 00000000:08010000: RESERVED'
+    # the device model's RAM (QMP info mtree -f)
+    check "QMP info mtree -f answered" grep -q '"return"' qmp-mtree-f.json
+    echo "# $SCENARIO: device model xen.ram ranges:"
+    mtree_ram qmp-mtree-f.json | diag
+    if [ "$RDM_AWARE" = 0 ]; then
+        check "baseline (unmodified QEMU): xen.ram maps over the RMRR at 0x8000000" \
+            mtree_ram_covers qmp-mtree-f.json 0x8000000
+        check "baseline (unmodified QEMU): xen.ram goes up to 512 MiB (max-ram-below-4g), past libxl's lowmem_end" \
+            [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0x1fffffff ]
+        check "baseline (unmodified QEMU): no RAM region above 4 GiB, where libxl put 384 MiB" \
+            eval '! mtree_ram_covers qmp-mtree-f.json 0x100000000'
+    else
+        check "RDM-aware QEMU: no RAM over the RMRR" \
+            eval '! mtree_ram_covers qmp-mtree-f.json 0x8000000'
+        check "RDM-aware QEMU: low RAM ends at libxl's lowmem_end 0x8000000" \
+            eval '! mtree_ram_covers qmp-mtree-f.json 0x8000000 && mtree_ram_covers qmp-mtree-f.json 0x7ffffff'
+        check "RDM-aware QEMU: RAM up to libxl's highmem_end 0x118000000" \
+            [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0x117ffffff ]
+    fi
+}

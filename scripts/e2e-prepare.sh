@@ -1,0 +1,217 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Prepare everything a real Xen 4.17 host needs for the end-to-end tests
+# (scripts/run-e2e.sh), from Debian 12 packages only, and cache it under
+# build/e2e/.  A second run only rebuilds what changed (stamps hold the
+# hash of each step's inputs).  See docs/e2e.rst.
+#
+# usage: scripts/e2e-prepare.sh [--no-deps] [--force]
+#
+#   --no-deps   do not touch apt on the host (packages already there)
+#   --force     rebuild every step
+#
+# Environment:
+#   E2E_MIRROR  Debian mirror for debootstrap (default: the first deb.debian.org
+#               style URI of the host's apt sources, else http://deb.debian.org/debian)
+#
+# Output (build/e2e/):
+#   xen/xen.elf              the hypervisor (multiboot ELF, gunzipped)
+#   kernel/vmlinuz           Debian's kernel, for dom0 and for the guest
+#   dom0-initrd.img          dom0 root (debootstrap'd Debian 12 + Xen tools)
+#                            packed as an initramfs (cpio, zstd)
+#   guest-initrd.img         busybox initramfs whose init prints the e820
+#   dom0-root/               the unpacked dom0 root (kept for the cache)
+#   debs/, dbs-cache/        downloaded packages
+set -eu
+
+die() { echo "e2e-prepare.sh: error: $*" >&2; exit 1; }
+say() { echo "e2e-prepare.sh: $*"; }
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$REPO/build/e2e
+DO_DEPS=1
+FORCE=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --no-deps) DO_DEPS=0; shift ;;
+    --force) FORCE=1; shift ;;
+    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+    esac
+done
+[ "$(id -u)" = 0 ] || die "must run as root (debootstrap, apt-get)"
+mkdir -p "$OUT"
+
+T_ALL=$(date +%s.%N)
+step_t0=
+step_begin() { step_t0=$(date +%s.%N); say "step $1 ..."; }
+step_end() {
+    local t
+    t=$(echo "$(date +%s.%N) - $step_t0" | bc 2>/dev/null || echo "?")
+    say "step $1: $2 ($(printf '%.1f' "$t" 2>/dev/null || echo "$t") s)"
+}
+# stamp NAME HASH: true if the step NAME was done with inputs HASH
+stamp_ok() { [ "$FORCE" = 0 ] && [ "$(cat "$OUT/.stamp-$1" 2>/dev/null)" = "$2" ]; }
+stamp_set() { echo "$2" > "$OUT/.stamp-$1"; }
+hash_of() { sha256sum | cut -c1-16; }
+
+# ------------------------------------------------------------ host packages
+HOST_PKGS="qemu-system-x86 debootstrap busybox-static cpio zstd kmod bc
+    socat dosfstools xz-utils ca-certificates"
+step_begin host-packages
+if [ "$DO_DEPS" = 1 ]; then
+    missing=
+    for p in $HOST_PKGS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+            missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        say "installing:$missing"
+        apt-get update -qq || die "apt-get update failed"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            $missing > "$OUT/apt-host.log" 2>&1 ||
+            { tail -20 "$OUT/apt-host.log" >&2; die "apt-get install failed"; }
+        step_end host-packages "installed$missing"
+    else
+        step_end host-packages "all present"
+    fi
+else
+    step_end host-packages "skipped (--no-deps)"
+fi
+
+# ------------------------------------------------------------ Xen + kernel
+step_begin debs
+KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null |
+       sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
+if [ -z "$KPKG" ]; then
+    apt-get update -qq
+    KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null |
+           sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
+fi
+[ -n "$KPKG" ] || die "cannot resolve linux-image-amd64 (apt-get update?)"
+XPKG=xen-hypervisor-4.17-amd64
+KVERP=$(apt-cache policy "$KPKG" | sed -n 's/^ *Candidate: //p')
+XVERP=$(apt-cache policy "$XPKG" | sed -n 's/^ *Candidate: //p')
+debs_hash=$(echo "$KPKG=$KVERP $XPKG=$XVERP" | hash_of)
+if stamp_ok debs "$debs_hash" && ls "$OUT"/debs/*.deb >/dev/null 2>&1; then
+    step_end debs "cached ($KPKG $KVERP, $XPKG $XVERP)"
+else
+    rm -rf "$OUT/debs"; mkdir -p "$OUT/debs"
+    (cd "$OUT/debs" && apt-get download -q "$KPKG=$KVERP" "$XPKG=$XVERP") \
+        > "$OUT/debs.log" 2>&1 || { cat "$OUT/debs.log" >&2; die "apt-get download failed"; }
+    stamp_set debs "$debs_hash"
+    step_end debs "downloaded $KPKG $KVERP, $XPKG $XVERP"
+fi
+
+step_begin extract
+if stamp_ok extract "$debs_hash" && [ -f "$OUT/xen/xen.elf" ] && [ -f "$OUT/kernel/vmlinuz" ]; then
+    step_end extract cached
+else
+    rm -rf "$OUT/xen" "$OUT/kernel" "$OUT/kx"
+    mkdir -p "$OUT/xen" "$OUT/kernel" "$OUT/kx"
+    dpkg -x "$OUT"/debs/xen-hypervisor-*.deb "$OUT/kx/xen"
+    zcat "$OUT"/kx/xen/boot/xen-4.17-amd64.gz > "$OUT/xen/xen.elf"
+    dpkg -x "$OUT"/debs/linux-image-*.deb "$OUT/kx/linux"
+    cp "$OUT"/kx/linux/boot/vmlinuz-* "$OUT/kernel/vmlinuz"
+    KVER=$(basename "$OUT"/kx/linux/lib/modules/*)
+    echo "$KVER" > "$OUT/kernel/version"
+    # Only the modules dom0 needs: Xen drivers, virtio (the harness's
+    # disks), pciback.  The rest of the 400 MB stays out of the initramfs.
+    mkdir -p "$OUT/kernel/modules/lib/modules/$KVER/kernel/drivers/block"
+    for d in drivers/xen drivers/virtio; do
+        mkdir -p "$OUT/kernel/modules/lib/modules/$KVER/kernel/$(dirname $d)"
+        cp -a "$OUT/kx/linux/lib/modules/$KVER/kernel/$d" \
+              "$OUT/kernel/modules/lib/modules/$KVER/kernel/$d"
+    done
+    cp "$OUT/kx/linux/lib/modules/$KVER/kernel/drivers/block/virtio_blk.ko" \
+       "$OUT/kernel/modules/lib/modules/$KVER/kernel/drivers/block/"
+    cp "$OUT"/kx/linux/lib/modules/$KVER/modules.builtin* \
+       "$OUT"/kx/linux/lib/modules/$KVER/modules.order \
+       "$OUT/kernel/modules/lib/modules/$KVER/"
+    depmod -b "$OUT/kernel/modules" "$KVER"
+    rm -rf "$OUT/kx"
+    stamp_set extract "$debs_hash"
+    step_end extract "xen.elf, vmlinuz ($KVER), dom0 modules"
+fi
+KVER=$(cat "$OUT/kernel/version")
+
+# ------------------------------------------------------------ dom0 root
+# Packages of dom0: the Xen tools (xl, xenstored, xenconsoled, hvmloader),
+# Debian's QEMU as a device model (and the libraries our QEMU needs),
+# SeaBIOS for hvmloader, socat for QMP.
+DOM0_PKGS="xen-utils-4.17,xenstore-utils,qemu-system-xen,seabios,kmod,socat,procps,busybox,iproute2"
+MIRROR=${E2E_MIRROR:-http://deb.debian.org/debian}
+root_hash=$(echo "bookworm minbase $DOM0_PKGS $MIRROR" | hash_of)
+step_begin dom0-root
+if stamp_ok dom0-root "$root_hash" && [ -x "$OUT/dom0-root/usr/sbin/xl" ]; then
+    step_end dom0-root cached
+else
+    rm -rf "$OUT/dom0-root"; mkdir -p "$OUT/dbs-cache"
+    debootstrap --variant=minbase --include="$DOM0_PKGS" \
+        --cache-dir="$OUT/dbs-cache" bookworm "$OUT/dom0-root" "$MIRROR" \
+        > "$OUT/debootstrap.log" 2>&1 ||
+        { tail -30 "$OUT/debootstrap.log" >&2; die "debootstrap failed (log: $OUT/debootstrap.log)"; }
+    # Shrink what goes into RAM: docs, locales, apt lists.
+    rm -rf "$OUT"/dom0-root/usr/share/{doc,man,info,locale} \
+           "$OUT"/dom0-root/var/lib/apt/lists/* \
+           "$OUT"/dom0-root/var/cache/apt/*.bin
+    stamp_set dom0-root "$root_hash"
+    step_end dom0-root "debootstrap bookworm ($DOM0_PKGS)"
+fi
+
+step_begin dom0-initrd
+dom0_hash=$( (echo "$root_hash $debs_hash"; cat "$REPO"/e2e/dom0/*) | hash_of)
+if stamp_ok dom0-initrd "$dom0_hash" && [ -f "$OUT/dom0-initrd.img" ]; then
+    step_end dom0-initrd cached
+else
+    R=$OUT/dom0-root
+    rm -rf "$R/lib/modules"
+    cp -a "$OUT/kernel/modules/lib/modules" "$R/lib/modules"
+    install -m 0755 "$REPO/e2e/dom0/init" "$R/init"
+    mkdir -p "$R/e2e"
+    for f in "$REPO"/e2e/dom0/*; do
+        install -m 0755 "$f" "$R/e2e/$(basename "$f")"
+    done
+    # -1 --long: ~2x faster to pack than the default, same size class
+    (cd "$R" && find . -xdev -print0 | cpio --null -o -H newc --quiet) |
+        zstd -q -T2 -6 > "$OUT/dom0-initrd.img.new"
+    mv "$OUT/dom0-initrd.img.new" "$OUT/dom0-initrd.img"
+    stamp_set dom0-initrd "$dom0_hash"
+    step_end dom0-initrd "packed $(du -h "$OUT/dom0-initrd.img" | cut -f1)"
+fi
+
+# ------------------------------------------------------------ guest initrd
+step_begin guest-initrd
+bb=$(command -v busybox || echo /bin/busybox)
+guest_hash=$( (sha256sum "$bb"; cat "$REPO"/e2e/guest/*) | hash_of)
+if stamp_ok guest-initrd "$guest_hash" && [ -f "$OUT/guest-initrd.img" ]; then
+    step_end guest-initrd cached
+else
+    G=$OUT/guest-root
+    rm -rf "$G"; mkdir -p "$G"/{bin,sbin,proc,sys,dev,tmp}
+    cp "$bb" "$G/bin/busybox"
+    file "$G/bin/busybox" 2>/dev/null | grep -q 'statically' ||
+        ldd "$G/bin/busybox" 2>&1 | grep -q 'not a dynamic' ||
+        die "$bb is not static (install busybox-static)"
+    for a in sh mount umount cat ls echo dmesg grep sed sleep poweroff sync \
+             head tail tr printf dd od hexdump uname wc cut; do
+        ln -sf busybox "$G/bin/$a"
+    done
+    install -m 0755 "$REPO/e2e/guest/init" "$G/init"
+    (cd "$G" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -6 > "$OUT/guest-initrd.img"
+    stamp_set guest-initrd "$guest_hash"
+    step_end guest-initrd "packed $(du -h "$OUT/guest-initrd.img" | cut -f1)"
+fi
+
+# ------------------------------------------------------------ our QEMU
+QEMU_OURS=$REPO/build/qemu/obj/qemu-system-x86_64
+if [ -x "$QEMU_OURS" ]; then
+    say "our QEMU: $QEMU_OURS (run-e2e.sh puts it into dom0 at each run)"
+else
+    say "our QEMU: not built ($QEMU_OURS missing; scripts/qemu-build.sh builds it);" \
+        "run-e2e.sh falls back to Debian's qemu-system-xen"
+fi
+
+t=$(echo "$(date +%s.%N) - $T_ALL" | bc)
+say "done in $(printf '%.1f' "$t") s: $OUT"

@@ -1,0 +1,285 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# End-to-end tests on a real Xen 4.17 hypervisor running under QEMU/TCG:
+# for each scenario (e2e/scenarios/*.sh), boot Xen + dom0 in an outer
+# qemu-system-x86_64 (q35, emulated VT-d, RMRRs from Xen's rmrr= option),
+# let dom0 run `xl create` of the scenario's HVM guest (device model: our
+# QEMU when built, else Debian's qemu-system-xen), collect the logs and
+# QMP answers, and check them.  Prints TAP; exits non-zero if any check
+# fails or any run hangs.  Needs scripts/e2e-prepare.sh first (run it with
+# --prepare).  See docs/e2e.rst.
+#
+# usage: scripts/run-e2e.sh [--prepare] [--dm auto|ours|debian] [--keep]
+#                           [SCENARIO...]
+#
+#   SCENARIO   a name (e2e/scenarios/NAME.sh) or a path; default: all
+#   --prepare  run scripts/e2e-prepare.sh first
+#   --dm       device model: ours (build/qemu/obj/qemu-system-x86_64),
+#              debian (dom0's /usr/bin/qemu-system-i386 from qemu-system-xen),
+#              auto (ours when built; default)
+#
+# Environment: E2E_TIMEOUT (seconds for one outer boot, default: the
+# scenario's TIMEOUT or 900), E2E_SMP (outer vCPUs, default 2).
+#
+# Each run leaves build/e2e/runs/<scenario>/: serial.log (Xen + dom0
+# console), results/ (what dom0 collected: xl-create.log, xl-dmesg.txt,
+# var-log-xen/, qmp-*.json, guest-serial.log, ...), summary.txt.
+set -u
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+E2E=$REPO/build/e2e
+DM=auto
+PREPARE=0
+SCEN=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --prepare) PREPARE=1; shift ;;
+    --dm) DM=$2; shift 2 ;;
+    --dm=*) DM=${1#*=}; shift ;;
+    --keep) shift ;;
+    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+    -*) echo "run-e2e.sh: unknown option $1" >&2; exit 2 ;;
+    *) SCEN+=("$1"); shift ;;
+    esac
+done
+
+if [ "$PREPARE" = 1 ]; then
+    "$REPO/scripts/e2e-prepare.sh" || { echo "Bail out! e2e-prepare.sh failed"; exit 1; }
+fi
+for f in xen/xen.elf kernel/vmlinuz dom0-initrd.img guest-initrd.img; do
+    [ -f "$E2E/$f" ] || { echo "Bail out! $E2E/$f missing: run scripts/e2e-prepare.sh"; exit 1; }
+done
+command -v qemu-system-x86_64 >/dev/null ||
+    { echo "Bail out! qemu-system-x86_64 missing: run scripts/e2e-prepare.sh"; exit 1; }
+
+OURS=$REPO/build/qemu/obj/qemu-system-x86_64
+case $DM in
+auto) [ -x "$OURS" ] && DM=ours || DM=debian ;;
+ours) [ -x "$OURS" ] || { echo "Bail out! $OURS not built (scripts/qemu-build.sh)"; exit 1; } ;;
+debian) ;;
+*) echo "run-e2e.sh: --dm auto|ours|debian" >&2; exit 2 ;;
+esac
+
+if [ ${#SCEN[@]} = 0 ]; then
+    for f in "$REPO"/e2e/scenarios/*.sh; do SCEN+=("$f"); done
+fi
+
+# ------------------------------------------------------------ TAP helpers
+N=0
+FAILED=0
+ok() { N=$((N + 1)); echo "ok $N - $*"; }
+notok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - $*"; }
+# check DESCRIPTION COMMAND...: one TAP line from a command's status
+check() {
+    local d=$1; shift
+    if "$@"; then ok "$SCENARIO: $d"; else notok "$SCENARIO: $d"; fi
+}
+diag() { sed 's/^/# /'; }
+
+# --------------------------------------------- helpers for scenario checks
+# (run with the current directory = the run's results/)
+# hmp_text FILE: the text of a human-monitor-command answer in a QMP log
+hmp_text() {
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1], errors="replace"):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(o.get("return"), str):
+        sys.stdout.write(o["return"])
+' "$1"
+}
+# qmp_has_return FILE: the last command in FILE answered (not an error)
+qmp_error_class() {
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if "error" in o:
+        print(o["error"].get("class", "?"))
+' "$1"
+}
+# mtree_ram FILE: "start end" (hex, inclusive) of every RAM range of the
+# guest RAM block (xen.ram) in the first flat view of `info mtree -f`
+mtree_ram() {
+    hmp_text "$1" | awk '
+        /^FlatView #/ { fv++ }
+        fv == 1 && /\(prio [0-9-]+, ram\): xen\.ram( |$)/ {
+            split($1, a, "-"); print a[1], a[2] }'
+}
+# mtree_ram_covers FILE ADDR: some xen.ram range contains ADDR
+mtree_ram_covers() {
+    local a=$(( $2 ))
+    mtree_ram "$1" | while read -r s e; do
+        if [ $((16#$s)) -le $a ] && [ $a -le $((16#$e)) ]; then echo y; fi
+    done | grep -q y
+}
+# mtree_ram_max_end FILE: highest end (hex) of the xen.ram ranges
+mtree_ram_max_end() {
+    mtree_ram "$1" | while read -r s e; do echo $((16#$e)); done | sort -n | tail -1 |
+        xargs printf '0x%x\n' 2>/dev/null
+}
+# guest_memmap TYPE START END: the guest kernel's /sys/firmware/memmap has it
+guest_memmap() {
+    grep -qiE "^memmap $(printf '0x%x' $(( $2 ))) $(printf '0x%x' $(( $3 ))) $1\$" guest-serial.log
+}
+# guest_ram_covers ADDR: a "System RAM" memmap entry contains ADDR
+guest_ram_covers() {
+    local a=$(( $1 ))
+    grep -E '^memmap 0x[0-9a-f]+ 0x[0-9a-f]+ System RAM' guest-serial.log |
+        while read -r _ s e _; do
+            if [ $((s)) -le $a ] && [ $a -le $((e)) ]; then echo y; fi
+        done | grep -q y
+}
+# guest_ram_top_below_4g: highest end (hex, inclusive) of System RAM below 4 GiB
+guest_ram_top_below_4g() {
+    grep -E '^memmap 0x[0-9a-f]+ 0x[0-9a-f]+ System RAM' guest-serial.log |
+        while read -r _ s e _; do
+            [ $((e)) -lt $((1 << 32)) ] && echo $((e)); done | sort -n | tail -1 |
+        xargs printf '0x%x\n' 2>/dev/null
+}
+# hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
+hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
+
+# ------------------------------------------------------------ one scenario
+run_scenario() {
+    local file=$1
+    [ -f "$file" ] || file=$REPO/e2e/scenarios/$1.sh
+    [ -f "$file" ] || { notok "$1: no such scenario"; return; }
+    SCENARIO=$(basename "$file" .sh)
+    # scenario variables (see e2e/scenarios/README)
+    DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900
+    GUEST_TIMEOUT=300 GUEST_HOLD=15 OUTER_MEM=3G
+    unset -f checks
+    # shellcheck disable=SC1090
+    . "$file"
+    local timeout=${E2E_TIMEOUT:-$TIMEOUT}
+    local run=$E2E/runs/$SCENARIO
+    rm -rf "$run"; mkdir -p "$run/in" "$run/results"
+    echo "# $SCENARIO: $DESC"
+    echo "# $SCENARIO: device model: $DM; logs: $run"
+
+    # the run's input disk
+    cp "$E2E/kernel/vmlinuz" "$E2E/guest-initrd.img" "$run/in/"
+    cp "$REPO/e2e/dom0-run.sh" "$run/in/"
+    printf '%s\n' "$GUEST_CFG" > "$run/in/guest.cfg"
+    {
+        echo "GUEST_TIMEOUT=$GUEST_TIMEOUT"
+        echo "GUEST_HOLD=$GUEST_HOLD"
+    } > "$run/in/scenario.env"
+    echo $((timeout - 120)) > "$run/in/budget"
+    if [ "$DM" = ours ]; then
+        mkdir -p "$run/in/qemu/bin"
+        cp "$OURS" "$run/in/qemu/bin/"
+    fi
+    tar cf "$run/in.tar" -C "$run/in" .
+    truncate -s 256M "$run/out.img"
+
+    local xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M"
+    xen_args="$xen_args dom0_max_vcpus=2 iommu=1,verbose loglvl=all guest_loglvl=all"
+    [ -n "$XEN_RMRR" ] && xen_args="$xen_args rmrr=$XEN_RMRR"
+    [ -n "$XEN_EXTRA" ] && xen_args="$xen_args $XEN_EXTRA"
+    local dom0_args="console=hvc0 earlyprintk=xen loglevel=6"
+
+    local t0 t1 rc hang=0
+    t0=$(date +%s)
+    qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-smap -smp "${E2E_SMP:-2}" \
+        -m "$OUTER_MEM" -nodefaults -display none -vga none -monitor none -no-reboot \
+        -device intel-iommu,intremap=on \
+        -kernel "$E2E/xen/xen.elf" -append "$xen_args" \
+        -initrd "$E2E/kernel/vmlinuz $dom0_args,$E2E/dom0-initrd.img" \
+        -drive if=none,id=e2ein,file="$run/in.tar",format=raw,readonly=on \
+        -device virtio-blk-pci,drive=e2ein,serial=e2ein \
+        -drive if=none,id=e2eout,file="$run/out.img",format=raw \
+        -device virtio-blk-pci,drive=e2eout,serial=e2eout \
+        -serial file:"$run/serial.log" \
+        > "$run/qemu-outer.log" 2>&1 &
+    local qpid=$! done_at=
+    echo "$qpid" > "$run/qemu-outer.pid"
+    while kill -0 "$qpid" 2>/dev/null; do
+        local now=$(date +%s)
+        if [ -z "$done_at" ] && grep -q 'E2E-DOM0-DONE' "$run/serial.log" 2>/dev/null; then
+            done_at=$now
+        fi
+        # dom0 said it is done but the machine did not power off: give it 20 s
+        if [ -n "$done_at" ] && [ $((now - done_at)) -gt 20 ]; then
+            kill "$qpid"; break
+        fi
+        if [ $((now - t0)) -ge "$timeout" ]; then
+            hang=1; kill "$qpid"; sleep 2; kill -9 "$qpid" 2>/dev/null; break
+        fi
+        sleep 2
+    done
+    wait "$qpid" 2>/dev/null
+    t1=$(date +%s)
+    (cd "$run/results" && tar xf "$run/out.img" 2>/dev/null)
+    local secs=$((t1 - t0))
+    echo "# $SCENARIO: outer machine ran $secs s (limit $timeout s)"
+    grep -a 'E2E-DOM0:' "$run/serial.log" | diag
+
+    if [ "$hang" = 1 ]; then
+        notok "$SCENARIO: finished within $timeout s (it hung; last console lines below)"
+        tail -40 "$run/serial.log" | diag
+        [ -f "$run/results/guest-serial.log" ] && tail -20 "$run/results/guest-serial.log" | diag
+        echo "$SCENARIO HANG ${secs}s" > "$run/summary.txt"
+        return
+    fi
+    if [ ! -f "$run/results/dom0-run.rc" ]; then
+        notok "$SCENARIO: dom0 ran the scenario and wrote its results"
+        tail -40 "$run/serial.log" | diag
+        echo "$SCENARIO FAIL ${secs}s" > "$run/summary.txt"
+        return
+    fi
+    local before=$FAILED
+    (
+        cd "$run/results" || exit 1
+        export DM
+        DM_KIND=$(cat dm-kind 2>/dev/null)
+        # Does the device model know about RDM (issue 4's query-xen-rdm)?
+        RDM_AWARE=0
+        if [ -f qmp-query-xen-rdm.json ] && grep -q '"return"' qmp-query-xen-rdm.json &&
+           ! qmp_error_class qmp-query-xen-rdm.json | grep -q .; then
+            RDM_AWARE=1
+        fi
+        echo "# $SCENARIO: dm-kind=$DM_KIND rdm-aware=$RDM_AWARE" \
+             "xl-create-rc=$(cat xl-create.rc 2>/dev/null)" \
+             "guest=$(cat guest-state 2>/dev/null)"
+        create_rc=$(cat xl-create.rc 2>/dev/null || echo none)
+        if [ "$EXPECT_CREATE" = ok ]; then
+            check "xl create succeeds" [ "$create_rc" = 0 ]
+            [ "$create_rc" = 0 ] || tail -30 xl-create.log | diag
+        else
+            check "xl create fails" [ "$create_rc" != 0 ] -a "$create_rc" != none
+        fi
+        if declare -F checks >/dev/null; then
+            checks
+        fi
+        echo "N=$N FAILED=$FAILED" > ../tap-counts
+    )
+    # the subshell's counters
+    if [ -f "$run/tap-counts" ]; then
+        . "$run/tap-counts"
+    fi
+    local verdict=PASS
+    [ "$FAILED" -gt "$before" ] && verdict=FAIL
+    echo "$SCENARIO $verdict ${secs}s dm=$DM" > "$run/summary.txt"
+    echo "# $SCENARIO: $verdict in $secs s"
+}
+
+T0=$(date +%s)
+for s in "${SCEN[@]}"; do
+    run_scenario "$s"
+done
+echo "1..$N"
+echo "# e2e: $((N - FAILED)) passed, $FAILED failed, $(( $(date +%s) - T0 )) s"
+echo "$((N - FAILED)) passed, $FAILED failed"
+[ "$FAILED" = 0 ]
