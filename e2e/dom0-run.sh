@@ -11,18 +11,19 @@
 #   GUEST_HOLD     seconds the guest keeps running after it (default 15)
 R=$1
 IN=/e2e-in
-GUEST_TIMEOUT=300
+GUEST_TIMEOUT=420
 GUEST_HOLD=15
 . "$IN/scenario.env"
-PATH=$PATH:/usr/lib/xen-4.17/bin
+PATH=/usr/lib/xen-4.17/bin:$PATH
 log() { echo "E2E-DOM0: $*" > /dev/console; echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
 QMP=/run/e2e-qmp.sock
+up() { cut -d. -f1 /proc/uptime; }
 
 qmp_hmp() { # qmp_hmp "info mtree -f" OUTFILE
     if [ ! -S "$QMP" ]; then echo "no QMP socket $QMP" > "$2"; return 1; fi
     { echo '{"execute":"qmp_capabilities"}'
       printf '{"execute":"human-monitor-command","arguments":{"command-line":"%s"}}\n' "$1"
-      sleep 3; } | timeout 20 socat -t 5 - UNIX-CONNECT:"$QMP" > "$2" 2>&1
+      sleep 12; } | timeout 40 socat -t 20 - UNIX-CONNECT:"$QMP" > "$2" 2>&1
 }
 qmp_cmd() { # qmp_cmd COMMAND OUTFILE
     if [ ! -S "$QMP" ]; then echo "no QMP socket $QMP" > "$2"; return 1; fi
@@ -53,8 +54,8 @@ vcpus = 1
 tsc_mode = "native"
 kernel = "$IN/vmlinuz"
 ramdisk = "$IN/guest-initrd.img"
-cmdline = "console=ttyS0 panic=-1 e2e_hold=$GUEST_HOLD"
-serial = "file:/tmp/guest-serial.log"
+cmdline = "console=ttyS0 quiet panic=-1 mitigations=off 8250.nr_uarts=1 e2e_hold=$GUEST_HOLD"
+serial = "file:$R/guest-serial.log"
 vnc = 0
 sdl = 0
 vga = "none"
@@ -86,11 +87,16 @@ if [ "$rc" = 0 ]; then
     qmp_hmp "info mtree" "$R/qmp-mtree.json"
     qmp_cmd query-xen-rdm "$R/qmp-query-xen-rdm.json"
     log "QMP answers collected; waiting up to $GUEST_TIMEOUT s for the guest"
-    i=0; state=timeout
-    while [ $i -lt "$GUEST_TIMEOUT" ]; do
-        if grep -q E2E-GUEST-END /tmp/guest-serial.log 2>/dev/null; then state=report; break; fi
-        xl domid e2e >/dev/null 2>&1 || { state=gone; break; }
-        sleep 2; i=$((i + 2))
+    # deadlines on the clock: under TCG a loop turn takes seconds
+    deadline=$(( $(up) + GUEST_TIMEOUT )); state=timeout
+    while [ "$(up)" -lt "$deadline" ]; do
+        if grep -q E2E-GUEST-END "$R/guest-serial.log" 2>/dev/null; then state=report; break; fi
+        # gone only when xl says so twice (one xl call can fail under load)
+        if ! xl domid e2e >/dev/null 2>&1; then
+            sleep 1
+            xl domid e2e >/dev/null 2>&1 || { state=gone; break; }
+        fi
+        sleep 2
     done
     t2=$(cut -d' ' -f1 /proc/uptime)
     log "guest: $state after $(echo "$t2 $t1" | awk '{printf "%.1f", $1-$2}') s"
@@ -98,9 +104,9 @@ if [ "$rc" = 0 ]; then
     if [ "$state" = report ]; then
         qmp_hmp "info mtree -f" "$R/qmp-mtree-f-late.json"
     fi
-    i=0
-    while xl domid e2e >/dev/null 2>&1 && [ $i -lt $((GUEST_HOLD + 60)) ]; do
-        sleep 2; i=$((i + 2))
+    deadline=$(( $(up) + GUEST_HOLD + 60 ))
+    while xl domid e2e >/dev/null 2>&1 && [ "$(up)" -lt "$deadline" ]; do
+        sleep 2
     done
     if xl domid e2e >/dev/null 2>&1; then
         log "guest still there: xl destroy"
@@ -108,9 +114,6 @@ if [ "$rc" = 0 ]; then
         timeout 60 xl destroy e2e
     fi
 fi
-cp /tmp/guest-serial.log "$R/guest-serial.log" 2>/dev/null
-xl dmesg > "$R/xl-dmesg.txt" 2>&1
-mkdir -p "$R/var-log-xen"
-cp -r /var/log/xen/. "$R/var-log-xen/" 2>/dev/null
+# /init collects xl dmesg and /var/log/xen after this script, even on timeout
 log "dom0-run.sh done"
 exit 0

@@ -92,7 +92,7 @@ for line in open(sys.argv[1], errors="replace"):
     except ValueError:
         continue
     if isinstance(o.get("return"), str):
-        sys.stdout.write(o["return"])
+        sys.stdout.write(o["return"].replace("\r", ""))
 ' "$1"
 }
 # qmp_has_return FILE: the last command in FILE answered (not an error)

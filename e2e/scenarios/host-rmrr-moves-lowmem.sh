@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Scenario: one host RMRR at 128 MiB, guest with 512 MiB, rdm="strategy=host"
-# and rdm_mem_boundary=100 (MiB): the RMRR lies above the boundary inside
-# guest low RAM, so libxl moves lowmem_end down to 128 MiB and the other
-# 384 MiB above 4 GiB (highmem_end 0x118000000).
+# Scenario: one RMRR at 128 MiB (Xen needs a device scope for every
+# rmrr= range: 00:1f.3, the q35 SMBus controller, not passed through),
+# guest with 256 MiB, rdm="strategy=host" and rdm_mem_boundary=100 (MiB):
+# the RMRR lies above the boundary inside guest low RAM, so libxl moves
+# lowmem_end down to 128 MiB and the other 128 MiB above 4 GiB
+# (highmem_end 0x108000000).
 #
 # Baseline (a device model that does not answer query-xen-rdm, i.e.
-# unmodified QEMU): it still maps guest RAM (xen.ram) from 0 to 512 MiB,
+# unmodified QEMU): it still maps guest RAM (xen.ram) from 0 to 256 MiB,
 # over the RMRR and over the hole libxl left, and has no RAM above 4 GiB.
 # With an RDM-aware device model (issue 4): its RAM matches libxl's layout.
 DESC="host RMRR at 128 MiB above rdm_mem_boundary: libxl moves lowmem_end"
-XEN_RMRR="0x8000-0x800f"
-GUEST_CFG='memory = 512
-maxmem = 512
+XEN_RMRR="0x8000-0x800f=0:1f.3"
+GUEST_CFG='memory = 256
+maxmem = 256
 rdm = "strategy=host"
 rdm_mem_boundary = 100'
 EXPECT_CREATE=ok
@@ -23,12 +25,14 @@ checks() {
         guest_memmap Reserved 0x8000000 0x800ffff
     check "guest e820: low RAM ends at 128 MiB (libxl lowmem_end)" \
         [ "$(guest_ram_top_below_4g)" = 0x7ffffff ]
-    check "guest e820: RAM 0x100000000-0x117ffffff (384 MiB moved above 4 GiB)" \
-        guest_memmap "System RAM" 0x100000000 0x117ffffff
-    check "guest e820: no RAM at 128-512 MiB" \
-        eval '! guest_ram_covers 0x8000000 && ! guest_ram_covers 0x1fffffff'
+    check "guest e820: RAM 0x100000000-0x107ffffff (128 MiB moved above 4 GiB)" \
+        guest_memmap "System RAM" 0x100000000 0x107ffffff
+    check "guest e820: no RAM at 128-256 MiB" \
+        eval '! guest_ram_covers 0x8000000 && ! guest_ram_covers 0xfffffff'
     check "hvmloader e820 lists the RMRR as RESERVED" \
-        hvmloader_e820 '08000000 - 00000000:08010000: RESERVED'
+        hvmloader_e820 '00000000:08000000 - 00000000:08010000: RESERVED'
+    check "hvmloader e820: RAM 4 GiB - 0x108000000" \
+        hvmloader_e820 '00000001:00000000 - 00000001:08000000: RAM'
     # the device model's RAM (QMP info mtree -f)
     check "QMP info mtree -f answered" grep -q '"return"' qmp-mtree-f.json
     echo "# $SCENARIO: device model xen.ram ranges:"
@@ -36,16 +40,16 @@ checks() {
     if [ "$RDM_AWARE" = 0 ]; then
         check "baseline (unmodified QEMU): xen.ram maps over the RMRR at 0x8000000" \
             mtree_ram_covers qmp-mtree-f.json 0x8000000
-        check "baseline (unmodified QEMU): xen.ram goes up to 512 MiB (max-ram-below-4g), past libxl's lowmem_end" \
-            [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0x1fffffff ]
-        check "baseline (unmodified QEMU): no RAM region above 4 GiB, where libxl put 384 MiB" \
+        check "baseline (unmodified QEMU): xen.ram goes up to 256 MiB (all of -m below 4g), past libxl's lowmem_end" \
+            [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0xfffffff ]
+        check "baseline (unmodified QEMU): no RAM region above 4 GiB, where libxl put 128 MiB" \
             eval '! mtree_ram_covers qmp-mtree-f.json 0x100000000'
     else
         check "RDM-aware QEMU: no RAM over the RMRR" \
             eval '! mtree_ram_covers qmp-mtree-f.json 0x8000000'
         check "RDM-aware QEMU: low RAM ends at libxl's lowmem_end 0x8000000" \
             eval '! mtree_ram_covers qmp-mtree-f.json 0x8000000 && mtree_ram_covers qmp-mtree-f.json 0x7ffffff'
-        check "RDM-aware QEMU: RAM up to libxl's highmem_end 0x118000000" \
-            [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0x117ffffff ]
+        check "RDM-aware QEMU: RAM up to libxl's highmem_end 0x108000000" \
+            [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0x107ffffff ]
     fi
 }
