@@ -213,8 +213,11 @@ prepare_tree() {
             case $p in ''|'#'*) continue ;; esac
             n=$((n + 1))
             [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
-            if ! (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply --check -p1 "$SERIES_DIR/$p") 2>"$WORK/apply.log"; then
-                cat "$WORK/apply.log" >&2
+            # GIT_CEILING_DIRECTORIES: apply as a plain patch, never
+            # relative to an enclosing repository (this one)
+            if ! (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply --check -p1 "$SERIES_DIR/$p") 2>"$dst.apply.log"; then
+                cat "$dst.apply.log" >&2
+                rm -rf "$dst"
                 die "our patch $n ($p) does not apply to $SOURCE_DESC"
             fi
             (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply -p1 "$SERIES_DIR/$p")
@@ -297,12 +300,12 @@ if [ -f "$SRC/.xen-rdm-tree" ] && [ "$(cat "$SRC/.xen-rdm-tree")" = "$hash" ]; t
     say "source tree $SRC is up to date"
 else
     say "preparing source tree $SRC (overlay + patches/qemu/series)"
-    rm -rf "$WORK/src.new"
-    prepare_tree "$WORK/src.new"
+    rm -rf "$SRC.new"
+    prepare_tree "$SRC.new"
     mkdir -p "$SRC"
     # by content, so that unchanged files keep their mtimes (incremental)
-    rsync -rlpc --delete "$WORK/src.new/" "$SRC/"
-    rm -rf "$WORK/src.new"
+    rsync -rlpc --delete "$SRC.new/" "$SRC/"
+    rm -rf "$SRC.new"
     echo "$hash" > "$SRC/.xen-rdm-tree"
 fi
 
