@@ -69,7 +69,7 @@ APT_LIST=/etc/apt/sources.list.d/xen-rdm-qemu-build.sources
 apt_sources_ok() {
     # deb-src for trixie (QEMU 10.0 source) and bookworm-backports binaries
     apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: $QEMU_SERIES_PREFIX" &&
-        apt-cache policy meson 2>/dev/null | grep -q 'bpo12'
+        apt-cache policy 2>/dev/null | grep -q 'n=bookworm-backports,'
 }
 
 ensure_apt_sources() {
