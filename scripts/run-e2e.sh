@@ -258,7 +258,7 @@ run_scenario() {
             check "xl create succeeds" [ "$create_rc" = 0 ]
             [ "$create_rc" = 0 ] || tail -30 xl-create.log | diag
         else
-            check "xl create fails" [ "$create_rc" != 0 ] -a "$create_rc" != none
+            check "xl create fails" eval '[ "$create_rc" != 0 ] && [ "$create_rc" != none ]'
         fi
         if declare -F checks >/dev/null; then
             checks

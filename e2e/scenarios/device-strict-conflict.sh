@@ -14,9 +14,11 @@ EXPECT_CREATE=fail
 TIMEOUT=600
 
 checks() {
-    check "Xen took the RMRR for 0000:00:1f.2 (xl dmesg)" \
-        grep -qiE 'RMRR.*2000000|rmrr.*0x2000' xl-dmesg-boot.txt
+    check "Xen took the RMRR for 00:1f.2 (xl dmesg: Adding RMRR ... [2000-200f])" \
+        grep -qE 'Adding RMRR for 1 device \(\[0\]: 0xfa\) range \[2000-200f\]' xl-dmesg-boot.txt
     check "xl create names the region: 'RDM conflict at 0x2000000'" \
-        grep -q 'RDM conflict at 0x2000000' xl-create.log
+        grep -q 'libxl__domain_device_construct_rdm: RDM conflict at 0x2000000' xl-create.log
+    check "libxl says why: checking reserved device memory failed" \
+        grep -q 'checking reserved device memory failed' xl-create.log
     check "no guest was left behind" eval '! grep -q "^e2e " xl-list.txt 2>/dev/null'
 }

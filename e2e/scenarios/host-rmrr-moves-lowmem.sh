@@ -19,6 +19,8 @@ rdm_mem_boundary = 100'
 EXPECT_CREATE=ok
 
 checks() {
+    check "Xen took the RMRR for 00:1f.3 (xl dmesg: Adding RMRR ... [8000-800f])" \
+        grep -qE 'Adding RMRR for 1 device \(\[0\]: 0xfb\) range \[8000-800f\]' xl-dmesg-boot.txt
     check "guest reported its memory map" grep -q E2E-GUEST-END guest-serial.log
     # libxl's layout, as the guest kernel sees it
     check "guest e820: RMRR 0x8000000-0x800ffff reserved" \
