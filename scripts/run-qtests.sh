@@ -74,8 +74,8 @@ ninja -C "$MB" $SIM_TARGETS >/dev/null || {
 
 # The very binary must load xen-sim in place of every Xen library it needs
 ldd_out=$(LD_LIBRARY_PATH=$SIM ldd "$QEMU")
-need=$(echo "$ldd_out" | grep -c 'libxen' || true)
-have=$(echo "$ldd_out" | grep 'libxen' | grep -c "$SIM/" || true)
+need=$(echo "$ldd_out" | grep -c 'libxen[a-z]*\.so\.' || true)
+have=$(echo "$ldd_out" | grep 'libxen[a-z]*\.so\.' | grep -c "$SIM/" || true)
 [ "$need" -gt 0 ] && [ "$need" = "$have" ] || {
     echo "$ldd_out" | grep libxen >&2
     die "not every Xen library of $QEMU resolves to xen-sim ($have of $need)"
