@@ -100,7 +100,8 @@ void *xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
 bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path,
               const void *data, unsigned int len)
 {
-    xen_sim_log("xs_write %s%s = %.*s", home(path), path, (int)len, (const char *)data);
+    xen_sim_log("xs_write %s%s = %.*s", home(path), path, (int)len,
+                (const char *)data);
     return xen_sim_xs_write(path, data, len);
 }
 
