@@ -81,6 +81,7 @@ diag() { sed 's/^/# /'; }
 # (run with the current directory = the run's results/)
 # hmp_text FILE: the text of a human-monitor-command answer in a QMP log
 hmp_text() {
+    [ -f "$1" ] || return 1
     python3 -c '
 import json, sys
 for line in open(sys.argv[1], errors="replace"):
@@ -97,6 +98,7 @@ for line in open(sys.argv[1], errors="replace"):
 }
 # qmp_has_return FILE: the last command in FILE answered (not an error)
 qmp_error_class() {
+    [ -f "$1" ] || return 1
     python3 -c '
 import json, sys
 for line in open(sys.argv[1], errors="replace"):
@@ -147,6 +149,10 @@ guest_ram_top_below_4g() {
             [ $((e)) -lt $((1 << 32)) ] && echo $((e)); done | sort -n | tail -1 |
         xargs printf '0x%x\n' 2>/dev/null
 }
+# guest_reported: the guest printed its whole report
+guest_reported() { grep -q E2E-GUEST-END guest-serial.log 2>/dev/null; }
+# mtree_has_ram FILE: the answer holds at least one xen.ram range
+mtree_has_ram() { [ -f "$1" ] && [ -n "$(mtree_ram "$1" 2>/dev/null)" ]; }
 # hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
 hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
 
@@ -179,7 +185,10 @@ run_scenario() {
     echo $((timeout - 120)) > "$run/in/budget"
     if [ "$DM" = ours ]; then
         mkdir -p "$run/in/qemu/bin"
-        cp "$OURS" "$run/in/qemu/bin/"
+        # without its debug info: less to unpack in dom0
+        strip -o "$run/in/qemu/bin/qemu-system-x86_64" "$OURS" 2>/dev/null ||
+            cp "$OURS" "$run/in/qemu/bin/"
+        "$OURS" -help 2>/dev/null | grep -q '^-vnc ' || echo "DM_NO_VNC=1" >> "$run/in/scenario.env"
     fi
     tar cf "$run/in.tar" -C "$run/in" .
     truncate -s 256M "$run/out.img"
