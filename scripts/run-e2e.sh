@@ -10,7 +10,7 @@
 # fails or any run hangs.  Needs scripts/e2e-prepare.sh first (run it with
 # --prepare).  See docs/e2e.rst.
 #
-# usage: scripts/run-e2e.sh [--prepare] [--dm auto|ours|debian] [--keep]
+# usage: scripts/run-e2e.sh [--prepare] [--dm auto|ours|debian] [--recheck]
 #                           [SCENARIO...]
 #
 #   SCENARIO   a name (e2e/scenarios/NAME.sh) or a path; default: all
@@ -18,6 +18,7 @@
 #   --dm       device model: ours (build/qemu/obj/qemu-system-x86_64),
 #              debian (dom0's /usr/bin/qemu-system-i386 from qemu-system-xen),
 #              auto (ours when built; default)
+#   --recheck  boot nothing: run the checks again on the last run's results
 #
 # Environment: E2E_TIMEOUT (seconds for one outer boot, default: the
 # scenario's TIMEOUT or 900), E2E_SMP (outer vCPUs, default 2).
@@ -31,13 +32,14 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 E2E=$REPO/build/e2e
 DM=auto
 PREPARE=0
+RECHECK=0
 SCEN=()
 while [ $# -gt 0 ]; do
     case $1 in
     --prepare) PREPARE=1; shift ;;
     --dm) DM=$2; shift 2 ;;
     --dm=*) DM=${1#*=}; shift ;;
-    --keep) shift ;;
+    --recheck) RECHECK=1; shift ;;
     -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
     -*) echo "run-e2e.sh: unknown option $1" >&2; exit 2 ;;
     *) SCEN+=("$1"); shift ;;
@@ -111,12 +113,12 @@ for line in open(sys.argv[1], errors="replace"):
 ' "$1"
 }
 # mtree_ram FILE: "start end" (hex, inclusive) of every RAM range of the
-# guest RAM block (xen.ram) in the first flat view of `info mtree -f`
+# guest RAM block (xen.ram) in the flat views of `info mtree -f` (the
+# system memory view and the DMA views that share it)
 mtree_ram() {
     hmp_text "$1" | awk '
-        /^FlatView #/ { fv++ }
-        fv == 1 && /\(prio [0-9-]+, ram\): xen\.ram( |$)/ {
-            split($1, a, "-"); print a[1], a[2] }'
+        /\(prio [0-9-]+, ram\): xen\.ram( |$)/ {
+            split($1, a, "-"); print a[1], a[2] }' | sort -u
 }
 # mtree_ram_covers FILE ADDR: some xen.ram range contains ADDR
 mtree_ram_covers() {
@@ -132,7 +134,15 @@ mtree_ram_max_end() {
 }
 # guest_memmap TYPE START END: the guest kernel's /sys/firmware/memmap has it
 guest_memmap() {
-    grep -qiE "^memmap $(printf '0x%x' $(( $2 ))) $(printf '0x%x' $(( $3 ))) $1\$" guest-serial.log
+    tr -d '\r' < guest-serial.log |
+        grep -qiE "^memmap $(printf '0x%x' $(( $2 ))) $(printf '0x%x' $(( $3 ))) $1\$"
+}
+# guest_reserved_covers START END: one Reserved memmap entry holds [START, END]
+guest_reserved_covers() {
+    grep -E '^memmap 0x[0-9a-f]+ 0x[0-9a-f]+ Reserved' guest-serial.log |
+        while read -r _ s e _; do
+            if [ $((s)) -le $(( $1 )) ] && [ $(( $2 )) -le $((e)) ]; then echo y; fi
+        done | grep -q y
 }
 # guest_ram_covers ADDR: a "System RAM" memmap entry contains ADDR
 guest_ram_covers() {
@@ -164,12 +174,20 @@ run_scenario() {
     SCENARIO=$(basename "$file" .sh)
     # scenario variables (see e2e/scenarios/README)
     DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900
-    GUEST_TIMEOUT=300 GUEST_HOLD=15 OUTER_MEM=3G
+    GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G
     unset -f checks
     # shellcheck disable=SC1090
     . "$file"
     local timeout=${E2E_TIMEOUT:-$TIMEOUT}
     local run=$E2E/runs/$SCENARIO
+    local t0 t1 rc hang=0 secs
+    if [ "$RECHECK" = 1 ]; then
+        [ -f "$run/results/dom0-run.rc" ] || { notok "$SCENARIO: has results to recheck"; return; }
+        echo "# $SCENARIO: rechecking $run/results"
+        secs=$(cut -d' ' -f3 "$run/summary.txt" 2>/dev/null | tr -d s)
+        check_results "$run" "${secs:-0}"
+        return
+    fi
     rm -rf "$run"; mkdir -p "$run/in" "$run/results"
     echo "# $SCENARIO: $DESC"
     echo "# $SCENARIO: device model: $DM; logs: $run"
@@ -199,7 +217,6 @@ run_scenario() {
     [ -n "$XEN_EXTRA" ] && xen_args="$xen_args $XEN_EXTRA"
     local dom0_args="console=hvc0 earlyprintk=xen loglevel=6"
 
-    local t0 t1 rc hang=0
     t0=$(date +%s)
     qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-smap -smp "${E2E_SMP:-2}" \
         -m "$OUTER_MEM" -nodefaults -display none -vga none -monitor none -no-reboot \
@@ -231,7 +248,7 @@ run_scenario() {
     wait "$qpid" 2>/dev/null
     t1=$(date +%s)
     (cd "$run/results" && tar xf "$run/out.img" 2>/dev/null)
-    local secs=$((t1 - t0))
+    secs=$((t1 - t0))
     echo "# $SCENARIO: outer machine ran $secs s (limit $timeout s)"
     grep -a 'E2E-DOM0:' "$run/serial.log" | diag
 
@@ -248,6 +265,12 @@ run_scenario() {
         echo "$SCENARIO FAIL ${secs}s" > "$run/summary.txt"
         return
     fi
+    check_results "$run" "$secs"
+}
+
+# check_results RUN-DIR SECONDS: the TAP lines of one run's results
+check_results() {
+    local run=$1 secs=$2
     local before=$FAILED
     (
         cd "$run/results" || exit 1
