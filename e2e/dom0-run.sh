@@ -80,7 +80,7 @@ on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
 device_model_version = "qemu-xen"
-device_model_args_hvm = [ "-qmp", "unix:$QMP,server=on,wait=off" ]
+device_model_args_hvm = [ "-qmp", "unix:$QMP,server=on,wait=off"${DM_MACHINE_OPTS:+, \"-machine\", \"$DM_MACHINE_OPTS\"} ]
 $DM_LINE
 CFG
 cat "$IN/guest.cfg" >> /tmp/guest.cfg

@@ -132,6 +132,25 @@ mtree_ram_max_end() {
     mtree_ram "$1" | while read -r s e; do echo $((16#$e)); done | sort -n | tail -1 |
         xargs printf '0x%x\n' 2>/dev/null
 }
+# qmp_return_field FILE KEY: a top-level member of the last "return" object
+qmp_return_field() {
+    [ -f "$1" ] || return 1
+    python3 -c '
+import json, sys
+v = None
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    r = o.get("return")
+    if isinstance(r, dict) and sys.argv[2] in r:
+        v = r[sys.argv[2]]
+if v is None:
+    sys.exit(1)
+print(hex(v) if isinstance(v, int) else v)
+' "$1" "$2"
+}
 # guest_memmap TYPE START END: the guest kernel's /sys/firmware/memmap has it
 guest_memmap() {
     tr -d '\r' < guest-serial.log |
@@ -173,7 +192,7 @@ run_scenario() {
     [ -f "$file" ] || { notok "$1: no such scenario"; return; }
     SCENARIO=$(basename "$file" .sh)
     # scenario variables (see e2e/scenarios/README)
-    DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900
+    DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900 QEMU_RDM_OPTS=
     GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G
     unset -f checks
     # shellcheck disable=SC1090
@@ -207,6 +226,13 @@ run_scenario() {
         strip -o "$run/in/qemu/bin/qemu-system-x86_64" "$OURS" 2>/dev/null ||
             cp "$OURS" "$run/in/qemu/bin/"
         "$OURS" -help 2>/dev/null | grep -q '^-vnc ' || echo "DM_NO_VNC=1" >> "$run/in/scenario.env"
+        # an RDM-aware build (issue 4) is told the scenario's RDM settings
+        # the way libxl would have to: -machine xen-rdm.* properties
+        if [ -n "$QEMU_RDM_OPTS" ] &&
+           "$OURS" -machine xenfv,help 2>/dev/null | grep -q '^ *xen-rdm='; then
+            echo "DM_MACHINE_OPTS='$QEMU_RDM_OPTS'" >> "$run/in/scenario.env"
+            echo "# $SCENARIO: device model gets -machine $QEMU_RDM_OPTS"
+        fi
     fi
     tar cf "$run/in.tar" -C "$run/in" .
     truncate -s 256M "$run/out.img"

@@ -17,6 +17,8 @@ maxmem = 256
 rdm = "strategy=host"
 rdm_mem_boundary = 100'
 EXPECT_CREATE=ok
+# the same settings for an RDM-aware device model (libxl passes none)
+QEMU_RDM_OPTS="xen-rdm.strategy=host,xen-rdm.mem-boundary=100M"
 
 checks() {
     check "Xen took the RMRR for 00:1f.3 (xl dmesg: Adding RMRR ... [8000-800f])" \
@@ -57,5 +59,9 @@ checks() {
             eval '! mtree_ram_covers qmp-mtree-f.json 0x8000000 && mtree_ram_covers qmp-mtree-f.json 0x7ffffff'
         check "RDM-aware QEMU: RAM up to libxl's highmem_end 0x108000000" \
             [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0x107ffffff ]
+        check "RDM-aware QEMU: query-xen-rdm lowmem-end = libxl's 0x8000000" \
+            [ "$(qmp_return_field qmp-query-xen-rdm.json lowmem-end)" = 0x8000000 ]
+        check "RDM-aware QEMU: query-xen-rdm highmem-end = libxl's 0x108000000" \
+            [ "$(qmp_return_field qmp-query-xen-rdm.json highmem-end)" = 0x108000000 ]
     fi
 }
