@@ -18,81 +18,6 @@
 /* QEMU's and libxl's HVM_BELOW_4G_RAM_END */
 #define XEN_LOWMEM_MAX 0xf0000000ULL
 
-typedef struct MtreeRange {
-    uint64_t start;
-    uint64_t last;
-    uint64_t off;               /* offset into the target region */
-    char name[64];
-    char target[64];            /* aliases: the region aliased */
-} MtreeRange;
-
-/*
- * Parse the "memory" address space of "info mtree" (@flat false: the
- * tree, of which we keep the aliases) or "info mtree -f" (@flat true:
- * the flat view, where an alias shows as its target region @offset).
- */
-static GArray *mtree_memory(QTestState *qts, bool flat)
-{
-    g_autofree char *out = qtest_hmp(qts, flat ? "info mtree -f" :
-                                     "info mtree");
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    GArray *ranges = g_array_new(false, true, sizeof(MtreeRange));
-    bool in_memory = false;
-    bool after_header = false;
-
-    for (int i = 0; lines[i]; i++) {
-        const char *l = g_strchomp(lines[i]);   /* HMP ends lines \r\n */
-        MtreeRange r = { 0 };
-        int n;
-
-        /*
-         * Address spaces sharing a root are listed as consecutive
-         * "address-space:" headers above one tree; "memory-region:"
-         * sections (the aliased regions) follow the address spaces.
-         */
-        if (g_str_has_prefix(l, "address-space: ")) {
-            bool mem = !strcmp(l, "address-space: memory");
-
-            in_memory = after_header ? (in_memory || mem) : mem;
-            after_header = true;
-            continue;
-        }
-        after_header = false;
-        if (g_str_has_prefix(l, "FlatView #") ||
-            g_str_has_prefix(l, "memory-region:")) {
-            in_memory = false;
-            continue;
-        }
-        if (flat && strstr(l, " AS \"memory\"")) {
-            in_memory = true;
-            continue;
-        }
-        if (!in_memory) {
-            continue;
-        }
-        if (flat) {
-            n = sscanf(l, " %" SCNx64 "-%" SCNx64 " (prio %*d, %*[^)]): %63s @%"
-                       SCNx64, &r.start, &r.last, r.name, &r.off);
-            if (n < 3) {
-                continue;
-            }
-        } else {
-            n = sscanf(l, " %" SCNx64 "-%" SCNx64 " (prio %*d, %*[^)]): alias "
-                       "%63s @%63s %" SCNx64, &r.start, &r.last, r.name,
-                       r.target, &r.off);
-            if (n < 5) {
-                continue;
-            }
-        }
-        g_array_append_val(ranges, r);
-    }
-    if (!ranges->len) {
-        g_error("no memory address space in info mtree%s:\n%s",
-                flat ? " -f" : "", out);
-    }
-    return ranges;
-}
-
 /*
  * The alias @name of xen.ram is mapped at [@start, @end) at an offset
  * equal to its guest physical address (what the mapcache relies on);
@@ -104,7 +29,7 @@ static void check_alias(GArray *aliases, const char *name, uint64_t start,
     unsigned found = 0;
 
     for (guint i = 0; i < aliases->len; i++) {
-        MtreeRange *r = &g_array_index(aliases, MtreeRange, i);
+        XsqMtreeRange *r = &g_array_index(aliases, XsqMtreeRange, i);
 
         if (strcmp(r->name, name)) {
             continue;
@@ -129,7 +54,7 @@ static void check_flat_ram(GArray *flat, const uint64_t *expect, unsigned nr)
     bool open = false;
 
     for (guint i = 0; i < flat->len; i++) {
-        MtreeRange *r = &g_array_index(flat, MtreeRange, i);
+        XsqMtreeRange *r = &g_array_index(flat, XsqMtreeRange, i);
 
         if (strcmp(r->name, "xen.ram")) {
             continue;
@@ -218,13 +143,13 @@ static void test_ram_layout(gconstpointer data)
     expected_layout(c, &low, &high);
     xsq_run_init(&r, 1);
     qts = start_case(&r, c);
-    ranges = mtree_memory(qts, false);
+    ranges = xsq_mtree(qts, false);
     check_alias(ranges, "xen.ram.640k", 0, 0xa0000);
     check_alias(ranges, "xen.ram.lo", 0xc0000, low);
     check_alias(ranges, "xen.ram.hi", 4 * GiB, 4 * GiB + high);
     g_array_free(ranges, true);
 
-    ranges = mtree_memory(qts, true);
+    ranges = xsq_mtree(qts, true);
     expect[0] = 0;
     expect[1] = 0xa0000;
     expect[2] = 0xc0000;

@@ -263,3 +263,65 @@ uint64_t xsq_ioreq(XenSimRun *r, unsigned vcpu, uint8_t type, uint8_t dir,
     munmap(page, 4096);
     return ret;
 }
+
+GArray *xsq_mtree(QTestState *qts, bool flat)
+{
+    g_autofree char *out = qtest_hmp(qts, flat ? "info mtree -f" :
+                                     "info mtree");
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    GArray *ranges = g_array_new(false, true, sizeof(XsqMtreeRange));
+    bool in_memory = false;
+    bool after_header = false;
+
+    for (int i = 0; lines[i]; i++) {
+        const char *l = g_strchomp(lines[i]);   /* HMP ends lines \r\n */
+        XsqMtreeRange r = { 0 };
+        int n;
+
+        /*
+         * Address spaces sharing a root are listed as consecutive
+         * "address-space:" headers above one tree; "memory-region:"
+         * sections (the aliased regions) follow the address spaces.
+         */
+        if (g_str_has_prefix(l, "address-space: ")) {
+            bool mem = !strcmp(l, "address-space: memory");
+
+            in_memory = after_header ? (in_memory || mem) : mem;
+            after_header = true;
+            continue;
+        }
+        after_header = false;
+        if (g_str_has_prefix(l, "FlatView #") ||
+            g_str_has_prefix(l, "memory-region:")) {
+            in_memory = false;
+            continue;
+        }
+        if (flat && strstr(l, " AS \"memory\"")) {
+            in_memory = true;
+            continue;
+        }
+        if (!in_memory) {
+            continue;
+        }
+        if (flat) {
+            n = sscanf(l, " %" SCNx64 "-%" SCNx64 " (prio %*d, %*[^)]): %63s @%"
+                       SCNx64, &r.start, &r.last, r.name, &r.off);
+            if (n < 3) {
+                continue;
+            }
+        } else {
+            n = sscanf(l, " %" SCNx64 "-%" SCNx64 " (prio %*d, %*[^)]): alias "
+                       "%63s @%63s %" SCNx64, &r.start, &r.last, r.name,
+                       r.target, &r.off);
+            if (n < 5) {
+                continue;
+            }
+        }
+        g_array_append_val(ranges, r);
+    }
+    if (!ranges->len) {
+        g_error("no memory address space in info mtree%s:\n%s",
+                flat ? " -f" : "", out);
+    }
+    return ranges;
+}

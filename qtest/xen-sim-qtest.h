@@ -101,6 +101,21 @@ void xsq_evtchn_send(XenSimRun *r, uint32_t port);
 uint64_t xsq_ioreq(XenSimRun *r, unsigned vcpu, uint8_t type, uint8_t dir,
                    uint64_t addr, uint32_t size, uint64_t data);
 
+typedef struct XsqMtreeRange {
+    uint64_t start;
+    uint64_t last;
+    uint64_t off;               /* offset into the target region */
+    char name[64];
+    char target[64];            /* aliases: the region aliased */
+} XsqMtreeRange;
+
+/*
+ * Parse the "memory" address space of "info mtree" (@flat false: the
+ * tree, of which the aliases are kept) or "info mtree -f" (@flat true:
+ * the flat view, where an alias shows as its target region @offset).
+ */
+GArray *xsq_mtree(QTestState *qts, bool flat);
+
 /* Skip (with the reason printed) unless the harness gave a binary */
 bool xsq_have_qemu(void);
 

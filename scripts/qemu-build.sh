@@ -190,8 +190,10 @@ extract_debian_source() {
 }
 
 # ---------------------------------------------------------------- tree
-# Our QEMU-side files, copied over the QEMU tree at the same paths
-OVERLAY_FILES="include/hw/xen/xen-rdm-plan.h hw/xen/xen-rdm-plan.c"
+# Our QEMU-side files (every source under hw/, include/ and qapi/ of the
+# repository), copied over the QEMU tree at the same paths
+OVERLAY_FILES=$(cd "$REPO" && find hw include qapi -type f \
+                \( -name '*.c' -o -name '*.h' -o -name '*.json' \) | sort)
 SERIES_DIR=$REPO/patches/qemu
 QTEST_DIR=$REPO/qtest
 

@@ -60,7 +60,7 @@ if [ ! -f "$MB/build.ninja" ]; then
     }
 fi
 SIM=$MB/xen-glue/xen-sim
-SIM_TARGETS="xen-glue/xen-sim/xen-sim-selftest"
+SIM_TARGETS="xen-glue/xen-sim/xen-sim-selftest xen-rdm-plan"
 for l in libxenctrl.so.4.17 libxenforeignmemory.so.1 libxendevicemodel.so.1 \
          libxenevtchn.so.1 libxengnttab.so.1 libxenstore.so.4 \
          libxentoolcore.so.1 libxencall.so.1; do
@@ -85,6 +85,8 @@ say "$QEMU loads all $need Xen libraries from xen-sim ($SIM)"
 # --- run --------------------------------------------------------------
 export QTEST_QEMU_BINARY=$QEMU
 export XEN_SIM_LIBDIR=$SIM
+# xen-rdm-test compares query-xen-rdm with the tool's JSON
+export XEN_RDM_PLAN_TOOL=$MB/xen-rdm-plan
 failed=0
 total_ok=0
 total_fail=0
@@ -131,6 +133,11 @@ for c in $tests; do
     say "qtest $t"
     run_one "$t" "$bin"
 done
+
+# QEMU's own qmp-cmd-test must still pass with our QAPI schema
+say "QEMU's qmp-cmd-test (every QMP query, including ours)"
+ninja -C "$OBJ" tests/qtest/qmp-cmd-test >/dev/null || die "building qmp-cmd-test failed"
+run_one qmp-cmd-test "$OBJ/tests/qtest/qmp-cmd-test"
 
 echo "run-qtests.sh: $total_ok passed, $total_fail failed, $total_skip skipped" \
      "in $(( $(date +%s) - start_all ))s"

@@ -3,8 +3,9 @@
 #
 # Run every test of the project: unit tests, the tool's tests, the
 # real-DMAR corpus test (skips with a message when ../shared/corpus/dmar
-# is absent), the libFuzzer targets briefly, and the benchmarks (which
-# print figures and assert nothing about speed).
+# is absent), the libFuzzer targets briefly, QEMU 10.0 built with our
+# series and its qtests under xen-sim (scripts/run-qtests.sh), and the
+# benchmarks (which print figures and assert nothing about speed).
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -22,5 +23,12 @@ sed -n '/^test: *xen-rdm:corpus/,/^-* *8< *-*$/p' build/meson-logs/testlog.txt |
 echo "== fuzzers (short runs)"
 meson test -C build-fuzz --print-errorlogs --no-rebuild --suite fuzz
 
+echo "== QEMU 10.0 with our series, qtests of its Xen machine under xen-sim"
+"$REPO/scripts/run-qtests.sh"
+
 echo "== benchmarks"
 meson test -C build --benchmark --no-rebuild --verbose --suite bench
+echo "-- the RDM step in QEMU's Xen machine initialisation (xen-sim)"
+python3 "$REPO/tests/bench-xen-rdm-init.py" \
+    "$REPO/build/qemu/obj/qemu-system-x86_64" \
+    "$REPO/build/qtests-meson/xen-glue/xen-sim"

@@ -55,6 +55,7 @@ QEMU_BUILD_BUG_ON((int)XEN_RDM_MEMORY_TYPE_RESERVED !=
 static bool xen_rdm_parse_devices(const XenRdmOptions *opts, GArray **out,
                                   Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(GArray) devices = g_array_new(false, false,
                                             sizeof(XenRdmDeviceConfig));
     XenRdmDeviceOptionsList *l;
@@ -98,10 +99,12 @@ static void xen_rdm_get_opts(Object *obj, Visitor *v, const char *name,
 static void xen_rdm_set_opts(Object *obj, Visitor *v, const char *name,
                              void *opaque, Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(XenRdmOptions) opts = NULL;
     GArray *devices;
 
     if (!visit_type_XenRdmOptions(v, name, &opts, errp)) {
+        error_prepend(errp, "xen-rdm: ");
         return;
     }
     if (opts->has_mem_boundary && opts->mem_boundary > 4 * GiB) {
@@ -205,6 +208,7 @@ static int xen_rdm_xc_map(void *opaque, uint32_t flags, uint16_t seg,
 static bool xen_rdm_query(bool host_wide, const uint32_t *sbdfs, size_t nr,
                           XenRdmMap *map, Error **errp)
 {
+    ERRP_GUARD();
     trace_xen_rdm_query(host_wide, nr);
     if (!xen_rdm_query_entries(xen_rdm_xc_map, NULL, host_wide, sbdfs, nr,
                                map, errp)) {
@@ -337,6 +341,7 @@ out:
 bool xen_rdm_plan_guest_ram(uint64_t ram_size, uint64_t max_ram_below_4g,
                             const XenRdmPlan **planp, Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(XenRdmMap) map = xen_rdm_map_new();
     g_autoptr(GArray) sbdfs = g_array_new(false, false, sizeof(uint32_t));
     XenRdmConfig cfg;
@@ -437,6 +442,7 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
                                uint8_t fn, const char *policy_str,
                                Error **errp)
 {
+    ERRP_GUARD();
     uint32_t sbdf = XEN_RDM_SBDF(seg, bus, dev, fn);
     g_autofree char *name = xen_rdm_sbdf_to_string(sbdf);
     g_autoptr(GPtrArray) regions = NULL;
@@ -517,6 +523,7 @@ XenRdmDeviceCheck *qmp_xen_rdm_check_device(const char *host,
                                             XenRdmReservePolicy rdm_policy,
                                             Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(GPtrArray) regions = NULL;
     g_autoptr(Error) conflict = NULL;
     XenRdmDeviceCheck *check;
