@@ -267,6 +267,30 @@ static void test_compat_host_laptop(void)
     compat_host_laptop(6 * GiB);
 }
 
+/* The sample host's DMAR table (data/sample-host-dmar.dsl) as the source */
+static void test_dmar_host(void)
+{
+    const char *dmar = g_getenv("XEN_RDM_SAMPLE_DMAR");
+    Scenario s;
+    QTestState *qts;
+    g_autoptr(QDict) plan = NULL;
+
+    if (!scenario_init(&s, "", 4 * GiB, NULL)) {
+        return;
+    }
+    g_assert_nonnull(dmar);
+    g_unsetenv("XEN_SIM_RDM_FILE");
+    xsq_set("XEN_SIM_RDM_DMAR", "%s", dmar);
+    plan = start_and_check(&s, "xen-rdm.strategy=host,xen-rdm.layout=split,"
+                           "xen-rdm.pci.0.host=00:14.0",
+                           "--memory 4G --strategy host --layout split "
+                           "--device 00:14.0", &qts);
+    g_assert_cmpstr(region_status(plan, 0x7b800000), ==, "reserved");
+    g_assert_cmpstr(region_status(plan, 0xa3eea000), ==, "reserved");
+    xsq_quit_cleanly(qts);
+    scenario_cleanup(&s);
+}
+
 static void test_split_laptop(void)
 {
     Scenario s;
@@ -581,6 +605,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/xen-rdm/compat/host-laptop", test_compat_host_laptop);
     qtest_add_func("/xen-rdm/split/laptop", test_split_laptop);
+    qtest_add_func("/xen-rdm/split/dmar-host", test_dmar_host);
     qtest_add_func("/xen-rdm/split/overlapping", test_overlapping_split);
     qtest_add_func("/xen-rdm/strict-conflict-exits",
                    test_strict_conflict_exits);

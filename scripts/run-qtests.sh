@@ -60,7 +60,7 @@ if [ ! -f "$MB/build.ninja" ]; then
     }
 fi
 SIM=$MB/xen-glue/xen-sim
-SIM_TARGETS="xen-glue/xen-sim/xen-sim-selftest xen-rdm-plan"
+SIM_TARGETS="xen-glue/xen-sim/xen-sim-selftest xen-rdm-plan sample-host-dmar.dat"
 for l in libxenctrl.so.4.17 libxenforeignmemory.so.1 libxendevicemodel.so.1 \
          libxenevtchn.so.1 libxengnttab.so.1 libxenstore.so.4 \
          libxentoolcore.so.1 libxencall.so.1; do
@@ -87,6 +87,7 @@ export QTEST_QEMU_BINARY=$QEMU
 export XEN_SIM_LIBDIR=$SIM
 # xen-rdm-test compares query-xen-rdm with the tool's JSON
 export XEN_RDM_PLAN_TOOL=$MB/xen-rdm-plan
+export XEN_RDM_SAMPLE_DMAR=$MB/sample-host-dmar.dat
 failed=0
 total_ok=0
 total_fail=0
