@@ -19,6 +19,8 @@
 #include "qobject/qstring.h"
 #include "xen-sim-qtest.h"
 
+#include <xen/hvm/hvm_info_table.h>
+
 #define MiB ((uint64_t)1 << 20)
 #define GiB ((uint64_t)1 << 30)
 
@@ -551,6 +553,67 @@ static void test_hotplug_check(void)
     scenario_cleanup(&s);
 }
 
+/* What libxc writes for the layout it populated (checksum included) */
+static void write_hvm_info(XenSimRun *r, uint64_t low_end, uint64_t high_end)
+{
+    struct hvm_info_table t = {
+        .signature = "HVM INFO",
+        .length = sizeof(t),
+        .nr_vcpus = 1,
+        .low_mem_pgend = low_end >> 12,
+        .reserved_mem_pgstart = 0xfeff0,
+        .high_mem_pgend = high_end >> 12,
+    };
+    uint8_t sum = 0;
+    int fd;
+
+    for (size_t i = 0; i < sizeof(t); i++) {
+        sum += ((uint8_t *)&t)[i];
+    }
+    t.checksum = -sum;
+    fd = open(r->mem, O_WRONLY | O_CREAT, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pwrite(fd, &t, sizeof(t), HVM_INFO_PADDR), ==,
+                    sizeof(t));
+    close(fd);
+}
+
+/* QEMU checks its plan against the layout libxc populated */
+static void test_hvm_info_check(void)
+{
+    static const char warning[] = "the guest's memory and QEMU's view of it "
+                                  "differ";
+    Scenario s;
+    g_autofree char *err = NULL;
+    int rc;
+
+    /* libxl's layout for the laptop: no warning */
+    if (!scenario_init(&s, laptop, 4 * GiB, NULL)) {
+        return;
+    }
+    write_hvm_info(&s.run, 0xa3e00000, 4 * GiB + 4 * GiB - 0xa3e00000);
+    rc = xsq_run_qemu(true, 3, &err, "-xen-domid 1 -M xenfv,"
+                      "xen-rdm.strategy=host -m 4G");
+    g_assert_cmpint(rc, ==, -1);        /* ran until stopped */
+    g_assert_null(strstr(err, warning));
+    scenario_cleanup(&s);
+
+    /* a toolstack that ignored the USB region: the warning says so */
+    if (!scenario_init(&s, laptop, 4 * GiB, NULL)) {
+        return;
+    }
+    write_hvm_info(&s.run, 0xf0000000, 4 * GiB + 256 * MiB);
+    g_clear_pointer(&err, g_free);
+    rc = xsq_run_qemu(true, 3, &err, "-xen-domid 1 -M xenfv,"
+                      "xen-rdm.strategy=host -m 4G");
+    g_assert_cmpint(rc, ==, -1);
+    g_assert_nonnull(strstr(err, "the toolstack populated guest RAM up to "
+                            "0xf0000000 and 0x110000000 (hvm_info), but the "
+                            "compat plan ends low RAM at 0xa3e00000"));
+    g_assert_nonnull(strstr(err, warning));
+    scenario_cleanup(&s);
+}
+
 static void test_bad_options(void)
 {
     static const struct {
@@ -616,6 +679,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-rdm/faults/enosys-eperm", test_hypervisor_faults);
     qtest_add_func("/xen-rdm/faults/count-change", test_count_change);
     qtest_add_func("/xen-rdm/hotplug-check", test_hotplug_check);
+    qtest_add_func("/xen-rdm/hvm-info-check", test_hvm_info_check);
     qtest_add_func("/xen-rdm/bad-options", test_bad_options);
     return g_test_run();
 }
