@@ -4,8 +4,10 @@
 # Run every test of the project: unit tests, the tool's tests, the
 # real-DMAR corpus test (skips with a message when ../shared/corpus/dmar
 # is absent), the libFuzzer targets briefly, QEMU 10.0 built with our
-# series and its qtests under xen-sim (scripts/run-qtests.sh), and the
-# benchmarks (which print figures and assert nothing about speed).
+# series and its qtests under xen-sim (scripts/run-qtests.sh), the
+# end-to-end suite on a real Xen hypervisor under TCG
+# (scripts/run-e2e.sh, about 10-25 minutes), and the benchmarks (which
+# print figures and assert nothing about speed).
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -25,6 +27,9 @@ meson test -C build-fuzz --print-errorlogs --no-rebuild --suite fuzz
 
 echo "== QEMU 10.0 with our series, qtests of its Xen machine under xen-sim"
 "$REPO/scripts/run-qtests.sh"
+
+echo "== end-to-end: libxl on a real Xen 4.17 (under TCG) runs our QEMU"
+"$REPO/scripts/run-e2e.sh" --prepare
 
 echo "== benchmarks"
 meson test -C build --benchmark --no-rebuild --verbose --suite bench
