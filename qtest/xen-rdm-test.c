@@ -420,6 +420,23 @@ static void test_not_requested_unchanged(void)
     plan = query_rdm(qts);
     g_assert_cmpuint(qlist_size(qdict_get_qlist(plan, "regions")), ==, 0);
     g_assert_cmphex(get_u64(plan, "lowmem-end"), ==, 0xf0000000);
+    /*
+     * Hot-plug: the hypervisor cannot tell the device's regions, and
+     * nothing asked for them, so the device is opened as QEMU always did
+     * (which fails here only because there is no such host device).
+     */
+    {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments':"
+                               " {'driver': 'xen-pci-passthrough',"
+                               "  'hostaddr': '0000:00:14.0'}}");
+        const char *desc = qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                         "desc");
+
+        g_assert_null(strstr(desc, "xen-rdm"));
+        g_assert_null(strstr(desc, "reserved device memory"));
+        g_assert_nonnull(strstr(desc, "0000:00:14.0"));
+        qobject_unref(rsp);
+    }
     xsq_quit_cleanly(qts);
     scenario_cleanup(&s);
 }

@@ -448,16 +448,30 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
     g_autoptr(GPtrArray) regions = NULL;
     XenRdmPolicy policy = xen_rdm_device_policy(sbdf);
     bool ok;
+    bool asked = xen_rdm.planned_ram || policy_str;
+    Error *local_err = NULL;
 
     if (policy_str && !xen_rdm_policy_parse(policy_str, &policy, errp)) {
         error_prepend(errp, "rdm-policy: ");
         return false;
     }
-    if (!xen_rdm.plan && !xen_rdm.plan_error) {
-        /* not a Xen HVM machine with a RAM layout (e.g. xenpvh) */
+    if (!xen_rdm.plan && !asked) {
+        /* no layout to check against (xenpvh, odd max-ram-below-4g) */
+        trace_xen_rdm_check_skipped(name, xen_rdm.plan_error ?
+                                    xen_rdm.plan_error : "no Xen HVM layout");
         return true;
     }
-    if (!xen_rdm_check(sbdf, policy, &regions, &ok, errp, errp)) {
+    if (!xen_rdm_check(sbdf, policy, &regions, &ok, errp, &local_err)) {
+        if (!asked) {
+            /*
+             * Nothing asked for reserved device memory handling: when the
+             * hypervisor cannot tell, add the device as QEMU always did.
+             */
+            trace_xen_rdm_check_skipped(name, error_get_pretty(local_err));
+            error_free(local_err);
+            return true;
+        }
+        error_propagate(errp, local_err);
         return false;
     }
     trace_xen_rdm_check_device(name, xen_rdm_policy_str(policy),
