@@ -64,54 +64,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # ---------------------------------------------------------------- apt
-APT_LIST=/etc/apt/sources.list.d/xen-rdm-qemu-build.sources
-
-apt_sources_ok() {
-    # deb-src for trixie (QEMU 10.0 source) and bookworm-backports binaries
-    apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: $QEMU_SERIES_PREFIX" &&
-        apt-cache policy 2>/dev/null | grep -q 'n=bookworm-backports,'
-}
-
-ensure_apt_sources() {
-    if apt_sources_ok; then
-        return
-    fi
-    if [ ! -f "$APT_LIST" ]; then
-        say "adding apt sources (deb-src trixie, bookworm-backports) in $APT_LIST"
-        $SUDO tee "$APT_LIST" >/dev/null <<'EOS'
-# Added by xen-rdm scripts/qemu-build.sh: QEMU 10.0 source from trixie,
-# meson >= 1.5 and python3-pycotap from bookworm-backports.
-Types: deb deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOS
-    fi
-    $SUDO apt-get update -q
-    apt_sources_ok || die "apt still serves no QEMU 10.0 source or backports meson after adding $APT_LIST"
-}
+# APT_LIST, apt_sources_ok, ensure_apt_sources, pkg_installed, meson_ok
+. "$REPO/scripts/lib-apt.sh"
 
 # Debian 12 packages; meson and pycotap from bookworm-backports
 BUILD_DEPS="build-essential pkgconf ninja-build python3 python3-venv
     libglib2.0-dev libpixman-1-dev zlib1g-dev libxen-dev dpkg-dev rsync
     xz-utils patch git perl"
 BPO_DEPS="meson python3-pycotap"
-
-pkg_installed() {
-    dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
-}
-
-meson_ok() {
-    v=$(/usr/bin/meson --version 2>/dev/null) || return 1
-    [ "$(printf '%s\n1.5.0\n' "$v" | sort -V | head -1)" = 1.5.0 ]
-}
 
 ensure_deps() {
     missing=

@@ -1,31 +1,44 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Install what building and testing the project needs on Debian 12.
-# Idempotent: does nothing when every package is already installed.
+# Install what building and testing the project needs on Debian 12, meson
+# from bookworm-backports (the version QEMU 10.0 needs too).  Idempotent:
+# does nothing when everything is already installed.
 set -eu
-
-PKGS="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxen-dev
-acpica-tools clang llvm libclang-rt-14-dev python3 jq valgrind"
-
-missing=
-for p in $PKGS; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-            grep -q 'install ok installed'; then
-        missing="$missing $p"
-    fi
-done
-[ -z "$missing" ] && exit 0
+REPO=$(cd "$(dirname "$0")/.." && pwd)
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
         SUDO=sudo
     else
-        echo "setup.sh: need root (or sudo) to install:$missing" >&2
+        echo "setup.sh: need root (or sudo) to install packages" >&2
         exit 1
     fi
 fi
-echo "setup.sh: installing:$missing"
+. "$REPO/scripts/lib-apt.sh"
+
+PKGS="ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxen-dev
+acpica-tools clang llvm libclang-rt-14-dev python3 jq valgrind"
+
+missing=
+for p in $PKGS; do
+    pkg_installed "$p" || missing="$missing $p"
+done
+if [ -z "$missing" ] && meson_ok; then
+    exit 0
+fi
+
+ensure_apt_sources
 $SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+if [ -n "$missing" ]; then
+    echo "setup.sh: installing:$missing"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends $missing
+fi
+if ! meson_ok; then
+    echo "setup.sh: installing meson from bookworm-backports"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends -t bookworm-backports meson
+fi
+meson_ok || apt_die "meson >= 1.5 is needed, /usr/bin/meson is $(/usr/bin/meson --version 2>/dev/null || echo missing)"
