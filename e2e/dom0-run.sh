@@ -32,6 +32,24 @@ qmp_cmd() { # qmp_cmd COMMAND OUTFILE
       sleep 3; } | timeout 20 socat -t 5 - UNIX-CONNECT:"$QMP" > "$2" 2>&1
 }
 
+# qmp_exec SOCKET JSON-COMMAND OUTFILE [WAIT]: one QMP command on any
+# socket (e.g. libxl's /var/run/xen/qmp-libxl-DOMID), answer appended
+qmp_exec() {
+    if [ ! -S "$1" ]; then echo "no QMP socket $1" >> "$3"; return 1; fi
+    { echo '{"execute":"qmp_capabilities"}'; echo "$2"; sleep "${4:-4}"; } |
+        timeout 40 socat -t 10 - UNIX-CONNECT:"$1" >> "$3" 2>&1
+}
+# a scenario's own dom0 steps (DOM0_STEPS in the scenario): functions
+# pre_create (before xl create) and post_create (after it succeeded and
+# the QMP answers were taken; the guest is destroyed after it instead of
+# waiting for its report).  They must bound their own waits.
+STEPS=0
+if [ -f "$IN/dom0-steps.sh" ]; then
+    . "$IN/dom0-steps.sh"
+    STEPS=1
+fi
+has_fn() { type "$1" 2>/dev/null | grep -q function; }
+
 xl info > "$R/xl-info.txt" 2>&1
 xl dmesg > "$R/xl-dmesg-boot.txt" 2>&1
 
@@ -86,6 +104,10 @@ CFG
 cat "$IN/guest.cfg" >> /tmp/guest.cfg
 cp /tmp/guest.cfg "$R/guest.cfg"
 
+if [ $STEPS = 1 ] && has_fn pre_create; then
+    log "scenario steps: pre_create"
+    pre_create > "$R/steps-pre.log" 2>&1
+fi
 log "xl create"
 t0=$(cut -d' ' -f1 /proc/uptime)
 timeout -k 5 180 xl -vvv create /tmp/guest.cfg > "$R/xl-create.log" 2>&1
@@ -103,6 +125,15 @@ if [ "$rc" = 0 ]; then
     qmp_hmp "info mtree -f" "$R/qmp-mtree-f.json"
     qmp_hmp "info mtree" "$R/qmp-mtree.json"
     qmp_cmd query-xen-rdm "$R/qmp-query-xen-rdm.json"
+    if [ $STEPS = 1 ] && has_fn post_create; then
+        log "scenario steps: post_create (domid $domid)"
+        post_create "$domid" > "$R/steps-post.log" 2>&1
+        log "scenario steps done"
+        timeout 60 xl destroy e2e
+        echo "steps" > "$R/guest-state"
+        log "dom0-run.sh done"
+        exit 0
+    fi
     log "QMP answers collected; waiting up to $GUEST_TIMEOUT s for the guest"
     # deadlines on the clock: under TCG a loop turn takes seconds
     deadline=$(( $(up) + GUEST_TIMEOUT )); state=timeout

@@ -193,7 +193,7 @@ run_scenario() {
     SCENARIO=$(basename "$file" .sh)
     # scenario variables (see e2e/scenarios/README)
     DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900 QEMU_RDM_OPTS=
-    GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G
+    GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G OUTER_ARGS= DOM0_STEPS= DOM0_EXTRA=
     unset -f checks
     # shellcheck disable=SC1090
     . "$file"
@@ -215,6 +215,7 @@ run_scenario() {
     cp "$E2E/kernel/vmlinuz" "$E2E/guest-initrd.img" "$run/in/"
     cp "$REPO/e2e/dom0-run.sh" "$run/in/"
     printf '%s\n' "$GUEST_CFG" > "$run/in/guest.cfg"
+    [ -n "$DOM0_STEPS" ] && printf '%s\n' "$DOM0_STEPS" > "$run/in/dom0-steps.sh"
     {
         echo "GUEST_TIMEOUT=$GUEST_TIMEOUT"
         echo "GUEST_HOLD=$GUEST_HOLD"
@@ -242,6 +243,7 @@ run_scenario() {
     [ -n "$XEN_RMRR" ] && xen_args="$xen_args rmrr=$XEN_RMRR"
     [ -n "$XEN_EXTRA" ] && xen_args="$xen_args $XEN_EXTRA"
     local dom0_args="console=hvc0 earlyprintk=xen loglevel=6"
+    [ -n "$DOM0_EXTRA" ] && dom0_args="$dom0_args $DOM0_EXTRA"
 
     t0=$(date +%s)
     qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-smap -smp "${E2E_SMP:-2}" \
@@ -253,7 +255,7 @@ run_scenario() {
         -device virtio-blk-pci,drive=e2ein,serial=e2ein \
         -drive if=none,id=e2eout,file="$run/out.img",format=raw \
         -device virtio-blk-pci,drive=e2eout,serial=e2eout \
-        -serial file:"$run/serial.log" \
+        -serial file:"$run/serial.log" $OUTER_ARGS \
         > "$run/qemu-outer.log" 2>&1 &
     local qpid=$! done_at=
     echo "$qpid" > "$run/qemu-outer.pid"

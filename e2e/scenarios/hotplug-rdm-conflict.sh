@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Scenario: hot-plug through libxl of a device whose RMRR lies in guest RAM.
+# The outer machine gets an emulated e1000 at 00:03.0; Xen reports an RMRR
+# at 64 MiB for it (rmrr=0x4000-0x400f=0:3.0).  dom0 makes it assignable
+# (xl pci-assignable-add: xen-pciback).  The guest (256 MiB, default
+# rdm strategy=ignore) starts without the device, so nothing is reserved
+# and guest RAM covers 0x4000000-0x400ffff.  Then, while the guest's
+# firmware runs (its report is not waited for):
+#   1. xen-rdm-check-device over libxl's QMP socket: strict -> refused,
+#      relaxed -> accepted with the region reported as a conflict;
+#   2. xl pci-attach e2e 00:03.0 (strict, libxl's default): refused;
+#   3. xl pci-attach e2e 00:03.0,rdm_policy=relaxed: libxl passes the
+#      policy to Xen's assign but tells QEMU nothing, so what QEMU does is
+#      recorded;
+#   4. a second guest whose QEMU is told the device's relaxed policy
+#      (-machine xen-rdm.pci.0.host=0000:00:03.0,xen-rdm.pci.0.rdm-policy=relaxed):
+#      xl pci-attach ...,rdm_policy=relaxed is accepted with a warning.
+DESC="xl pci-attach of a device whose RMRR is in guest RAM: strict refused, relaxed warned"
+XEN_RMRR="0x4000-0x400f=0:3.0"
+OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
+# passthrough: without it libxl creates the domain without an IOMMU
+# context and pci-attach fails at xc_test_assign_device ("cannot be
+# assigned - no IOMMU?"), before QEMU is asked
+GUEST_CFG='memory = 256
+maxmem = 256
+passthrough = "enabled"'
+EXPECT_CREATE=ok
+TIMEOUT=720
+DOM0_STEPS='
+BDF=0000:00:03.0
+pre_create() {
+    lspci_line=$(ls -l /sys/bus/pci/devices/$BDF/driver 2>&1)
+    echo "driver before: $lspci_line"
+    timeout 60 xl pci-assignable-add 00:03.0; echo "pci-assignable-add rc=$?"
+    timeout 30 xl pci-assignable-list
+    ls -l /sys/bus/pci/devices/$BDF/driver
+}
+# attach NAME SPEC: xl -vvv pci-attach, bounded; log + rc in $R
+attach() {
+    log "xl pci-attach $2"
+    timeout -k 5 150 xl -vvv pci-attach e2e "$2" > "$R/xl-pci-attach-$1.log" 2>&1
+    echo $? > "$R/xl-pci-attach-$1.rc"
+    log "xl pci-attach $2: rc=$(cat "$R/xl-pci-attach-$1.rc")"
+    timeout 30 xl pci-list e2e > "$R/xl-pci-list-$1.txt" 2>&1
+    cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-after-$1.log" 2>/dev/null
+}
+# events EPOCH: listen for QMP events on the harness socket in background
+events() {
+    { echo "{\"execute\":\"qmp_capabilities\"}"; sleep 170; } |
+        timeout 180 socat -t 5 - UNIX-CONNECT:/run/e2e-qmp.sock > "$R/qmp-events-$1.json" 2>&1 &
+    EVPID=$!
+    sleep 3
+}
+post_create() {
+    d=$1
+    L=/var/run/xen/qmp-libxl-$d
+    ls -l /var/run/xen/ > "$R/var-run-xen.txt" 2>&1
+    qmp_exec "$L" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{\"host\":\"$BDF\"}}" "$R/qmp-check-strict.json" 4
+    qmp_exec "$L" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{\"host\":\"$BDF\",\"rdm-policy\":\"relaxed\"}}" "$R/qmp-check-relaxed.json" 4
+    events 1
+    attach strict 00:03.0
+    attach relaxed 00:03.0,rdm_policy=relaxed
+    qmp_exec "$L" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-1.json" 4
+    kill $EVPID 2>/dev/null
+    cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest1.log" 2>/dev/null
+    timeout 60 xl destroy e2e
+    # guest 2: its QEMU knows the device and its relaxed policy
+    if [ "$(cat "$R/dm-kind")" = ours ]; then
+        sed "s|^device_model_args_hvm = \[ \(.*\) \]|device_model_args_hvm = [ \1, \"-machine\", \"xen-rdm.pci.0.host=$BDF,xen-rdm.pci.0.rdm-policy=relaxed\" ]|" \
+            /tmp/guest.cfg > /tmp/guest2.cfg
+        cp /tmp/guest2.cfg "$R/guest2.cfg"
+        rm -f /run/e2e-qmp.sock
+        log "xl create (guest 2)"
+        timeout -k 5 180 xl -vvv create /tmp/guest2.cfg > "$R/xl-create-2.log" 2>&1
+        echo $? > "$R/xl-create-2.rc"
+        log "xl create (guest 2) rc=$(cat "$R/xl-create-2.rc")"
+        i=0
+        while [ ! -S /run/e2e-qmp.sock ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
+        d2=$(xl domid e2e 2>/dev/null)
+        qmp_exec "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{\"host\":\"$BDF\"}}" "$R/qmp-check-2.json" 4
+        events 2
+        attach relaxed2 00:03.0,rdm_policy=relaxed
+        qmp_exec "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-2.json" 6
+        sleep 3
+        kill $EVPID 2>/dev/null
+        cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest2.log" 2>/dev/null
+    fi
+    xl dmesg > "$R/xl-dmesg-steps.txt" 2>&1
+}
+'
+
+# qmp_ret FILE EXPR: a Python expression on the last "return" object (r)
+qmp_ret() {
+    [ -f "$1" ] || return 1
+    python3 -c '
+import json, sys
+r = None
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if "return" in o and o["return"] != {}:
+        r = o["return"]
+sys.exit(0 if r is not None and eval(sys.argv[2]) else 1)
+' "$1" "$2"
+}
+# qmp_event FILE STATUS POLICY: a XEN_RDM_CONFLICT event for 0000:00:03.0
+# and the region 0x4000000 (64 KiB) with that status and policy
+qmp_event() {
+    [ -f "$1" ] || return 1
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    d = o.get("data", {})
+    g = d.get("region", {})
+    if (o.get("event") == "XEN_RDM_CONFLICT" and d.get("device") == "0000:00:03.0"
+            and g.get("start") == 0x4000000 and g.get("size") == 0x10000
+            and g.get("status") == sys.argv[2] and g.get("policy") == sys.argv[3]):
+        sys.exit(0)
+sys.exit(1)
+' "$1" "$2" "$3"
+}
+# the e1000 (8086:100e) at guest slot 3 in QEMU's query-pci answer
+pt_in_guest() {
+    qmp_ret "$1" 'any(d["id"]["vendor"] == 0x8086 and d["id"]["device"] == 0x100e for b in r for d in b["devices"])'
+}
+
+checks() {
+    local region="0x4000000-0x400ffff"
+    local strict_msg="RDM conflict: device 0000:00:03.0 needs region $region with policy strict"
+    check "Xen took the RMRR for 00:03.0 (xl dmesg: Adding RMRR ... [4000-400f])" \
+        grep -qE 'Adding RMRR for 1 device \(\[0\]: 0x18\) range \[4000-400f\]' xl-dmesg-boot.txt
+    check "dom0: xl pci-assignable-add bound 00:03.0 to pciback" grep -q 'drivers/pciback' steps-pre.log
+    if [ "$DM_KIND" != ours ]; then
+        echo "# $SCENARIO: device model $DM_KIND: the hot-plug checks need our QEMU (xen-rdm-check-device)"
+        return
+    fi
+    # 1. xen-rdm-check-device over libxl's QMP socket, before any attach
+    check "xen-rdm-check-device (default policy): strict, refused, naming the region" \
+        qmp_ret qmp-check-strict.json \
+        'r["result"] == "refused" and r["rdm-policy"] == "strict" and "needs region '"$region"' with policy strict" in r["reason"] and r["regions"][0]["status"] == "conflict" and r["regions"][0]["start"] == 0x4000000'
+    check "xen-rdm-check-device (rdm-policy relaxed): ok, region ignored" \
+        qmp_ret qmp-check-relaxed.json \
+        'r["result"] == "ok" and r["rdm-policy"] == "relaxed" and r["regions"][0]["status"] == "ignored" and r["regions"][0]["start"] == 0x4000000'
+    # 2. xl pci-attach, strict (libxl's default)
+    check "xl pci-attach 00:03.0 (strict) fails" \
+        eval '[ "$(cat xl-pci-attach-strict.rc)" != 0 ] && [ -n "$(cat xl-pci-attach-strict.rc)" ]'
+    check "xl pci-attach (strict) says: $strict_msg" grep -qF "$strict_msg" xl-pci-attach-strict.log
+    check "QEMU emitted XEN_RDM_CONFLICT (conflict, strict) for 00:03.0" \
+        qmp_event qmp-events-1.json conflict strict
+    # 3. xl pci-attach ...,rdm_policy=relaxed: libxl does not pass the policy
+    #    to QEMU (only to Xen's assign, which it never reaches), so QEMU
+    #    uses its default, strict, and refuses
+    check "xl pci-attach 00:03.0,rdm_policy=relaxed to a QEMU not told the policy fails (libxl passes no policy to QEMU)" \
+        eval '[ "$(cat xl-pci-attach-relaxed.rc)" != 0 ] && grep -qF "$strict_msg" xl-pci-attach-relaxed.log'
+    check "no device was added to guest 1 (xl pci-list, QEMU query-pci)" \
+        eval '! grep -q 00:03.0 xl-pci-list-strict.txt xl-pci-list-relaxed.txt && qmp_ret qmp-query-pci-1.json "len(r) > 0" && ! pt_in_guest qmp-query-pci-1.json'
+    # 4. guest 2: QEMU told the device's relaxed policy (xen-rdm.pci.0)
+    check "guest 2 (QEMU -machine xen-rdm.pci.0.host=0000:00:03.0,...rdm-policy=relaxed) created" \
+        [ "$(cat xl-create-2.rc 2>/dev/null)" = 0 ]
+    check "guest 2: xen-rdm-check-device answers relaxed, ok" \
+        qmp_ret qmp-check-2.json 'r["result"] == "ok" and r["rdm-policy"] == "relaxed"'
+    check "guest 2: xl pci-attach 00:03.0,rdm_policy=relaxed succeeds" \
+        [ "$(cat xl-pci-attach-relaxed2.rc 2>/dev/null)" = 0 ]
+    check "guest 2: QEMU warns: xen-rdm: 0000:00:03.0: reserved device memory $region ... is ignored" \
+        grep -qF "xen-rdm: 0000:00:03.0: reserved device memory $region (policy relaxed) is ignored" qemu-dm-guest2.log
+    check "guest 2: QEMU emitted XEN_RDM_CONFLICT (ignored, relaxed) for 00:03.0" \
+        qmp_event qmp-events-2.json ignored relaxed
+    check "guest 2: the device is attached (xl pci-list; QEMU query-pci has 8086:100e)" \
+        eval 'grep -q "0000:00:03.0" xl-pci-list-relaxed2.txt && pt_in_guest qmp-query-pci-2.json'
+    check "guest 2: Xen assigned it relaxed over guest RAM (Cannot setup identity map d<N>:4000, gfn already mapped)" \
+        grep -qE 'Cannot setup identity map d[0-9]+:4000, gfn already mapped' xl-dmesg-steps.txt
+    for n in strict relaxed relaxed2; do
+        echo "# $SCENARIO: xl pci-attach ($n) rc=$(cat xl-pci-attach-$n.rc 2>/dev/null):"
+        grep -E 'error|RDM' "xl-pci-attach-$n.log" 2>/dev/null | head -5 | diag
+    done
+    grep -h 'xen-rdm' qemu-dm-guest2.log 2>/dev/null | diag
+}
