@@ -6,7 +6,8 @@
 # guest's report, collects the logs into $1.  Every wait is bounded.
 # Inputs in /e2e-in: scenario.env (variables below), guest.cfg (the
 # scenario's xl.cfg lines), vmlinuz, guest-initrd.img, optionally
-# qemu/qemu-system-x86_64 (our device model).
+# qemu/qemu-system-x86_64 (our device model), optionally dom0-steps.sh
+# (the scenario's DOM0_STEPS: pre_create / post_create functions).
 #   GUEST_TIMEOUT  seconds to wait for the guest's report (default 300)
 #   GUEST_HOLD     seconds the guest keeps running after it (default 15)
 R=$1
