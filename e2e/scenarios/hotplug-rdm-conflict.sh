@@ -44,6 +44,19 @@ attach() {
     timeout 30 xl pci-list e2e > "$R/xl-pci-list-$1.txt" 2>&1
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-after-$1.log" 2>/dev/null
 }
+# check_dev SOCKET ARGS OUTFILE: xen-rdm-check-device, up to 3 tries until
+# it answers (one run got garbage on its first connection to the libxl socket:
+# "JSON parse error, stray ..."); every try is kept in OUTFILE.tries
+check_dev() {
+    for t in 1 2 3; do
+        rm -f "$3.try"
+        qmp_exec "$1" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{$2}}" "$3.try" 4
+        cat "$3.try" >> "$3.tries"
+        if grep -q "\"result\"" "$3.try"; then cp "$3.try" "$3"; return 0; fi
+        sleep 2
+    done
+    cp "$3.try" "$3"
+}
 # events EPOCH: listen for QMP events on the harness socket in background
 events() {
     { echo "{\"execute\":\"qmp_capabilities\"}"; sleep 170; } |
@@ -55,8 +68,8 @@ post_create() {
     d=$1
     L=/var/run/xen/qmp-libxl-$d
     ls -l /var/run/xen/ > "$R/var-run-xen.txt" 2>&1
-    qmp_exec "$L" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{\"host\":\"$BDF\"}}" "$R/qmp-check-strict.json" 4
-    qmp_exec "$L" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{\"host\":\"$BDF\",\"rdm-policy\":\"relaxed\"}}" "$R/qmp-check-relaxed.json" 4
+    check_dev "$L" "\"host\":\"$BDF\"" "$R/qmp-check-strict.json"
+    check_dev "$L" "\"host\":\"$BDF\",\"rdm-policy\":\"relaxed\"" "$R/qmp-check-relaxed.json"
     events 1
     attach strict 00:03.0
     attach relaxed 00:03.0,rdm_policy=relaxed
@@ -77,7 +90,7 @@ post_create() {
         i=0
         while [ ! -S /run/e2e-qmp.sock ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
         d2=$(xl domid e2e 2>/dev/null)
-        qmp_exec "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{\"host\":\"$BDF\"}}" "$R/qmp-check-2.json" 4
+        check_dev "/var/run/xen/qmp-libxl-$d2" "\"host\":\"$BDF\"" "$R/qmp-check-2.json"
         events 2
         attach relaxed2 00:03.0,rdm_policy=relaxed
         qmp_exec "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-2.json" 6
