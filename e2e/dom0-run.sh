@@ -7,14 +7,22 @@
 # Inputs in /e2e-in: scenario.env (variables below), guest.cfg (the
 # scenario's xl.cfg lines), vmlinuz, guest-initrd.img, optionally
 # qemu/qemu-system-x86_64 (our device model), optionally dom0-steps.sh
-# (the scenario's DOM0_STEPS: pre_create / post_create functions).
+# (the scenario's DOM0_STEPS: pre_create / post_create functions),
+# optionally dm-args (the scenario's DM_ARGS: more device model arguments,
+# as xl.cfg list items).  scenario.env:
 #   GUEST_TIMEOUT  seconds to wait for the guest's report (default 300)
 #   GUEST_HOLD     seconds the guest keeps running after it (default 15)
+#   GUEST_ARGS     more guest kernel arguments
+#   DM_NAME        ours|plain|debian, recorded in dm-kind
 R=$1
 IN=/e2e-in
 GUEST_TIMEOUT=420
 GUEST_HOLD=15
+GUEST_ARGS=
+DM_NAME=
 . "$IN/scenario.env"
+DM_EXTRA=
+[ -f "$IN/dm-args" ] && DM_EXTRA=", $(cat "$IN/dm-args")"
 PATH=/usr/lib/xen-4.17/bin:$PATH
 log() { echo "E2E-DOM0: $*" > /dev/console; echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
 QMP=/run/e2e-qmp.sock
@@ -78,7 +86,7 @@ WRAP
         chmod +x /opt/e2e-qemu/bin/qemu-dm-novnc
         DM_LINE='device_model_override = "/opt/e2e-qemu/bin/qemu-dm-novnc"'
     fi
-    echo "ours" > "$R/dm-kind"
+    echo "${DM_NAME:-ours}" > "$R/dm-kind"
 else
     echo "debian" > "$R/dm-kind"
 fi
@@ -90,7 +98,7 @@ vcpus = 1
 tsc_mode = "native"
 kernel = "$IN/vmlinuz"
 ramdisk = "$IN/guest-initrd.img"
-cmdline = "console=ttyS0 quiet panic=-1 mitigations=off 8250.nr_uarts=1 e2e_hold=$GUEST_HOLD"
+cmdline = "console=ttyS0 quiet panic=-1 mitigations=off 8250.nr_uarts=1 e2e_hold=$GUEST_HOLD${GUEST_ARGS:+ $GUEST_ARGS}"
 serial = "file:$R/guest-serial.log"
 vnc = 0
 sdl = 0
@@ -99,7 +107,7 @@ on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
 device_model_version = "qemu-xen"
-device_model_args_hvm = [ "-qmp", "unix:$QMP,server=on,wait=off"${DM_MACHINE_OPTS:+, \"-machine\", \"$DM_MACHINE_OPTS\"} ]
+device_model_args_hvm = [ "-qmp", "unix:$QMP,server=on,wait=off"${DM_MACHINE_OPTS:+, \"-machine\", \"$DM_MACHINE_OPTS\"}$DM_EXTRA ]
 $DM_LINE
 CFG
 cat "$IN/guest.cfg" >> /tmp/guest.cfg

@@ -21,6 +21,7 @@
 #   dom0-initrd.img          dom0 root (debootstrap'd Debian 12 + Xen tools)
 #                            packed as an initramfs (cpio, zstd)
 #   guest-initrd.img         busybox initramfs whose init prints the e820
+#                            and runs the guest I/O checks (e2e-io)
 #   dom0-root/               the unpacked dom0 root (kept for the cache)
 #   debs/, dbs-cache/        downloaded packages
 set -eu
@@ -58,7 +59,7 @@ hash_of() { sha256sum | cut -c1-16; }
 
 # ------------------------------------------------------------ host packages
 HOST_PKGS="qemu-system-x86 debootstrap busybox-static cpio zstd kmod bc
-    socat python3 xz-utils ca-certificates"
+    socat python3 xz-utils ca-certificates gcc libc6-dev"
 step_begin host-packages
 if [ "$DO_DEPS" = 1 ]; then
     missing=
@@ -184,7 +185,7 @@ fi
 # ------------------------------------------------------------ guest initrd
 step_begin guest-initrd
 bb=$(command -v busybox || echo /bin/busybox)
-guest_hash=$( (sha256sum "$bb"; cat "$REPO"/e2e/guest/*) | hash_of)
+guest_hash=$( (sha256sum "$bb"; echo "$KVER"; cat "$REPO"/e2e/guest/*) | hash_of)
 if stamp_ok guest-initrd "$guest_hash" && [ -f "$OUT/guest-initrd.img" ]; then
     step_end guest-initrd cached
 else
@@ -195,10 +196,21 @@ else
         ldd "$G/bin/busybox" 2>&1 | grep -q 'not a dynamic' ||
         die "$bb is not static (install busybox-static)"
     for a in sh mount umount cat ls echo dmesg grep sed sleep poweroff sync \
-             head tail tr printf dd od hexdump uname wc cut; do
+             head tail tr printf dd od hexdump uname wc cut insmod kill mkdir; do
         ln -sf busybox "$G/bin/$a"
     done
     install -m 0755 "$REPO/e2e/guest/init" "$G/init"
+    # the guest I/O checks (static: the initramfs has no C library) and
+    # the virtio-blk driver they use
+    gcc -static -O2 -Wall -Werror -o "$G/bin/e2e-io" "$REPO/e2e/guest/e2e-io.c" ||
+        die "cannot build e2e/guest/e2e-io.c (gcc, libc6-dev)"
+    mkdir -p "$G/modules"
+    for m in drivers/virtio/virtio_ring drivers/virtio/virtio \
+             drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
+             drivers/virtio/virtio_pci drivers/block/virtio_blk; do
+        cp "$OUT/kernel/modules/lib/modules/$KVER/kernel/$m.ko" "$G/modules/" ||
+            die "kernel module $m.ko missing"
+    done
     (cd "$G" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -6 > "$OUT/guest-initrd.img"
     stamp_set guest-initrd "$guest_hash"
     step_end guest-initrd "packed $(du -h "$OUT/guest-initrd.img" | cut -f1)"

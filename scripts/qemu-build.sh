@@ -6,7 +6,7 @@
 # qtests.  See docs/xen-sim.rst.
 #
 # usage: scripts/qemu-build.sh [--qemu-src PATH] [--no-deps] [--jobs N]
-#                              [--check-series]
+#                              [--check-series] [--plain]
 #
 #   --qemu-src PATH  use an existing QEMU source tree (e.g. upstream master)
 #                    instead of Debian's package; it is copied, never
@@ -15,12 +15,16 @@
 #   --jobs N         parallel build jobs (default: nproc)
 #   --check-series   only prepare the source tree (overlay + series), run
 #                    QEMU's checkpatch.pl on every patch, do not build
+#   --plain          build the same QEMU unmodified (no overlay, no series,
+#                    no qtests) in build/qemu/src-plain, obj-plain: the
+#                    baseline device model of the end-to-end tests
 #
 # Work dir: build/qemu/ in the repository (gitignored).  Layout:
 #   build/qemu/dl/          downloaded .dsc / tarballs
 #   build/qemu/pristine-*/  dpkg-source -x result (Debian patches applied)
 #   build/qemu/src/         pristine + our overlay + our patch series
 #   build/qemu/obj/         QEMU build directory
+#   build/qemu/obj-plain/   unmodified QEMU (--plain)
 # A second run only rebuilds what changed: the pristine tree is reused,
 # the working tree is synchronised by content (rsync -c) so unchanged
 # files keep their timestamps, and configure is rerun only when its
@@ -41,6 +45,7 @@ WORK=$REPO/build/qemu
 QEMU_SRC=
 DO_DEPS=1
 CHECK_SERIES=0
+PLAIN=0
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 while [ $# -gt 0 ]; do
@@ -53,6 +58,7 @@ while [ $# -gt 0 ]; do
     --no-deps) DO_DEPS=0; shift ;;
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --check-series) CHECK_SERIES=1; shift ;;
+    --plain) PLAIN=1; shift ;;
     -h|--help) sed -n '3,30p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
@@ -161,6 +167,7 @@ QTEST_DIR=$REPO/qtest
 prepare_tree() {
     dst=$1
     rsync -a --delete --exclude=/.git --exclude=/build "$PRISTINE/" "$dst/"
+    [ "$PLAIN" = 1 ] && return 0
     for f in $OVERLAY_FILES; do
         if [ -f "$REPO/$f" ]; then
             mkdir -p "$dst/$(dirname "$f")"
@@ -220,7 +227,8 @@ EOM
 # Fingerprint of everything prepare_tree uses
 tree_inputs_hash() {
     {
-        echo "$SOURCE_DESC"
+        echo "$SOURCE_DESC plain=$PLAIN"
+        [ "$PLAIN" = 1 ] && { sed -n '/^prepare_tree()/,/^}/p' "$0"; return; }
         for f in $OVERLAY_FILES; do
             [ -f "$REPO/$f" ] && { echo "$f"; cat "$REPO/$f"; }
         done
@@ -255,13 +263,23 @@ else
     SRC=$WORK/src
     OBJ=$WORK/obj
 fi
+if [ "$PLAIN" = 1 ]; then
+    [ "$CHECK_SERIES" = 0 ] || die "--plain has no series to check"
+    SOURCE_DESC="$SOURCE_DESC, unmodified"
+    SRC=$SRC-plain
+    OBJ=$OBJ-plain
+fi
 say "source: $SOURCE_DESC"
 
 hash=$(tree_inputs_hash)
 if [ -f "$SRC/.xen-rdm-tree" ] && [ "$(cat "$SRC/.xen-rdm-tree")" = "$hash" ]; then
     say "source tree $SRC is up to date"
 else
-    say "preparing source tree $SRC (overlay + patches/qemu/series)"
+    if [ "$PLAIN" = 1 ]; then
+        say "preparing source tree $SRC (unmodified)"
+    else
+        say "preparing source tree $SRC (overlay + patches/qemu/series)"
+    fi
     rm -rf "$SRC.new"
     prepare_tree "$SRC.new"
     mkdir -p "$SRC"
@@ -297,7 +315,7 @@ if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.xen-rdm-configure" 2>/dev/null
 fi
 
 targets="qemu-system-x86_64"
-for c in "$QTEST_DIR"/*-test.c; do
+[ "$PLAIN" = 1 ] || for c in "$QTEST_DIR"/*-test.c; do
     [ -f "$c" ] && targets="$targets tests/qtest/xen-sim/$(basename "$c" .c)"
 done
 say "building: $targets"

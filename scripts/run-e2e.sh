@@ -16,6 +16,8 @@
 #   SCENARIO   a name (e2e/scenarios/NAME.sh) or a path; default: all
 #   --prepare  run scripts/e2e-prepare.sh first
 #   --dm       device model: ours (build/qemu/obj/qemu-system-x86_64),
+#              plain (the same QEMU unmodified, the baseline:
+#              build/qemu/obj-plain, scripts/qemu-build.sh --plain),
 #              debian (dom0's /usr/bin/qemu-system-i386 from qemu-system-xen),
 #              auto (ours when built; default)
 #   --recheck  boot nothing: run the checks again on the last run's results
@@ -56,11 +58,18 @@ command -v qemu-system-x86_64 >/dev/null ||
     { echo "Bail out! qemu-system-x86_64 missing: run scripts/e2e-prepare.sh"; exit 1; }
 
 OURS=$REPO/build/qemu/obj/qemu-system-x86_64
+PLAIN=$REPO/build/qemu/obj-plain/qemu-system-x86_64
+DM_BIN=
 case $DM in
 auto) [ -x "$OURS" ] && DM=ours || DM=debian ;;
-ours) [ -x "$OURS" ] || { echo "Bail out! $OURS not built (scripts/qemu-build.sh)"; exit 1; } ;;
-debian) ;;
-*) echo "run-e2e.sh: --dm auto|ours|debian" >&2; exit 2 ;;
+ours|plain|debian) ;;
+*) echo "run-e2e.sh: --dm auto|ours|plain|debian" >&2; exit 2 ;;
+esac
+case $DM in
+ours) DM_BIN=$OURS
+      [ -x "$OURS" ] || { echo "Bail out! $OURS not built (scripts/qemu-build.sh)"; exit 1; } ;;
+plain) DM_BIN=$PLAIN
+       [ -x "$PLAIN" ] || { echo "Bail out! $PLAIN not built (scripts/qemu-build.sh --plain)"; exit 1; } ;;
 esac
 
 if [ ${#SCEN[@]} = 0 ]; then
@@ -81,36 +90,38 @@ diag() { sed 's/^/# /'; }
 
 # --------------------------------------------- helpers for scenario checks
 # (run with the current directory = the run's results/)
+# qmp_py FILE CODE: run Python CODE for each JSON object o in a QMP log
+# (lines that are not JSON are skipped); CODE may print, and may set ok
+# to True: the status is 0 when it did.  The helpers below use it.
+qmp_py() {
+    [ -f "$1" ] || return 1
+    python3 -c '
+import json, sys
+ok, r = False, None
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if not isinstance(o, dict):
+        continue
+    exec(sys.argv[2])
+sys.exit(0 if ok else 1)
+' "$@"
+}
 # hmp_text FILE: the text of a human-monitor-command answer in a QMP log
 hmp_text() {
-    [ -f "$1" ] || return 1
-    python3 -c '
-import json, sys
-for line in open(sys.argv[1], errors="replace"):
-    line = line.strip()
-    if not line.startswith("{"):
-        continue
-    try:
-        o = json.loads(line)
-    except ValueError:
-        continue
-    if isinstance(o.get("return"), str):
-        sys.stdout.write(o["return"].replace("\r", ""))
-' "$1"
+    qmp_py "$1" '
+if isinstance(o.get("return"), str):
+    sys.stdout.write(o["return"].replace("\r", ""))
+    ok = True'
 }
-# qmp_has_return FILE: the last command in FILE answered (not an error)
+# qmp_error_class FILE: the class of every error answer in a QMP log
 qmp_error_class() {
-    [ -f "$1" ] || return 1
-    python3 -c '
-import json, sys
-for line in open(sys.argv[1], errors="replace"):
-    try:
-        o = json.loads(line)
-    except ValueError:
-        continue
-    if "error" in o:
-        print(o["error"].get("class", "?"))
-' "$1"
+    qmp_py "$1" '
+if "error" in o:
+    print(o["error"].get("class", "?"))'
+    return 0
 }
 # mtree_ram FILE: "start end" (hex, inclusive) of every RAM range of the
 # guest RAM block (xen.ram) in the flat views of `info mtree -f` (the
@@ -132,24 +143,18 @@ mtree_ram_max_end() {
     mtree_ram "$1" | while read -r s e; do echo $((16#$e)); done | sort -n | tail -1 |
         xargs printf '0x%x\n' 2>/dev/null
 }
-# qmp_return_field FILE KEY: a top-level member of the last "return" object
-qmp_return_field() {
-    [ -f "$1" ] || return 1
-    python3 -c '
-import json, sys
-v = None
-for line in open(sys.argv[1], errors="replace"):
-    try:
-        o = json.loads(line)
-    except ValueError:
-        continue
-    r = o.get("return")
-    if isinstance(r, dict) and sys.argv[2] in r:
-        v = r[sys.argv[2]]
-if v is None:
-    sys.exit(1)
-print(hex(v) if isinstance(v, int) else v)
-' "$1" "$2"
+# qmp_ret FILE EXPR: the Python expression EXPR holds for the last
+# non-empty "return" object (r) in a QMP log, e.g.
+# qmp_ret F 'r["lowmem-end"] == 0x8000000'
+qmp_ret() {
+    qmp_py "$1" '
+if o.get("return") not in (None, {}):
+    r = o["return"]
+    ok = bool(eval(sys.argv[3]))' "$2"
+}
+# qmp_any FILE EXPR: EXPR holds for some JSON object (o) in a QMP log
+qmp_any() {
+    qmp_py "$1" 'ok = ok or bool(eval("(" + sys.argv[3] + ")"))' "$2"
 }
 # guest_memmap TYPE START END: the guest kernel's /sys/firmware/memmap has it
 guest_memmap() {
@@ -182,6 +187,19 @@ guest_ram_top_below_4g() {
 guest_reported() { grep -q E2E-GUEST-END guest-serial.log 2>/dev/null; }
 # mtree_has_ram FILE: the answer holds at least one xen.ram range
 mtree_has_ram() { [ -f "$1" ] && [ -n "$(mtree_ram "$1" 2>/dev/null)" ]; }
+# guest_io WHAT FIELD: FIELD's value (text after "FIELD=" up to a blank)
+# in the guest's "E2E-IO WHAT ..." line (e2e/guest/e2e-io.c), e.g.
+# guest_io "dma high-read" ok -> 32/32
+guest_io() {
+    tr -d '\r' < guest-serial.log | grep -m1 "^E2E-IO $1 " |
+        tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
+}
+# guest_io_all_ok WHAT: "E2E-IO WHAT ok=N/N" with N > 0
+guest_io_all_ok() {
+    local v
+    v=$(guest_io "$1" ok)
+    [ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "${v%/*}" -gt 0 ]
+}
 # hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
 hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
 
@@ -193,12 +211,15 @@ run_scenario() {
     SCENARIO=$(basename "$file" .sh)
     # scenario variables (see e2e/scenarios/README)
     DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900 QEMU_RDM_OPTS=
+    DM_ARGS= GUEST_ARGS=
     GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G OUTER_ARGS= DOM0_STEPS= DOM0_EXTRA=
     unset -f checks
     # shellcheck disable=SC1090
     . "$file"
     local timeout=${E2E_TIMEOUT:-$TIMEOUT}
     local run=$E2E/runs/$SCENARIO
+    # each device model's runs side by side
+    [ "$DM" = ours ] || run=$E2E/runs/$DM/$SCENARIO
     local t0 t1 rc hang=0 secs
     if [ "$RECHECK" = 1 ]; then
         [ -f "$run/results/dom0-run.rc" ] || { notok "$SCENARIO: has results to recheck"; return; }
@@ -219,18 +240,21 @@ run_scenario() {
     {
         echo "GUEST_TIMEOUT=$GUEST_TIMEOUT"
         echo "GUEST_HOLD=$GUEST_HOLD"
+        echo "GUEST_ARGS='$GUEST_ARGS'"
+        echo "DM_NAME=$DM"
     } > "$run/in/scenario.env"
+    [ -n "$DM_ARGS" ] && printf '%s\n' "$DM_ARGS" > "$run/in/dm-args"
     echo $((timeout - 120)) > "$run/in/budget"
-    if [ "$DM" = ours ]; then
+    if [ -n "$DM_BIN" ]; then
         mkdir -p "$run/in/qemu/bin"
         # without its debug info: less to unpack in dom0
-        strip -o "$run/in/qemu/bin/qemu-system-x86_64" "$OURS" 2>/dev/null ||
-            cp "$OURS" "$run/in/qemu/bin/"
-        "$OURS" -help 2>/dev/null | grep -q '^-vnc ' || echo "DM_NO_VNC=1" >> "$run/in/scenario.env"
+        strip -o "$run/in/qemu/bin/qemu-system-x86_64" "$DM_BIN" 2>/dev/null ||
+            cp "$DM_BIN" "$run/in/qemu/bin/"
+        "$DM_BIN" -help 2>/dev/null | grep -q '^-vnc ' || echo "DM_NO_VNC=1" >> "$run/in/scenario.env"
         # an RDM-aware build (issue 4) is told the scenario's RDM settings
         # the way libxl would have to: -machine xen-rdm.* properties
         if [ -n "$QEMU_RDM_OPTS" ] &&
-           "$OURS" -machine xenfv,help 2>/dev/null | grep -q '^ *xen-rdm='; then
+           "$DM_BIN" -machine xenfv,help 2>/dev/null | grep -q '^ *xen-rdm='; then
             echo "DM_MACHINE_OPTS='$QEMU_RDM_OPTS'" >> "$run/in/scenario.env"
             echo "# $SCENARIO: device model gets -machine $QEMU_RDM_OPTS"
         fi
@@ -341,5 +365,4 @@ for s in "${SCEN[@]}"; do
 done
 echo "1..$N"
 echo "# e2e: $((N - FAILED)) passed, $FAILED failed, $(( $(date +%s) - T0 )) s"
-echo "$((N - FAILED)) passed, $FAILED failed"
 [ "$FAILED" = 0 ]

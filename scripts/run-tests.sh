@@ -5,8 +5,9 @@
 # real-DMAR corpus test (skips with a message when ../shared/corpus/dmar
 # is absent), the libFuzzer targets briefly, QEMU 10.0 built with our
 # series and its qtests under xen-sim (scripts/run-qtests.sh), the
-# end-to-end suite on a real Xen hypervisor under TCG
-# (scripts/run-e2e.sh, about 10-25 minutes), and the benchmarks (which
+# end-to-end suite on a real Xen hypervisor under TCG (meson suite "e2e":
+# scripts/run-e2e.sh with unmodified QEMU, the baseline, then with ours;
+# the baseline is built first), and the benchmarks (which
 # print figures and assert nothing about speed).
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,8 +29,12 @@ meson test -C build-fuzz --print-errorlogs --no-rebuild --suite fuzz
 echo "== QEMU 10.0 with our series, qtests of its Xen machine under xen-sim"
 "$REPO/scripts/run-qtests.sh"
 
-echo "== end-to-end: libxl on a real Xen 4.17 (under TCG) runs our QEMU"
-"$REPO/scripts/run-e2e.sh" --prepare
+echo "== end-to-end: libxl on a real Xen 4.17 (under TCG) runs QEMU 10.0"
+echo "-- unmodified QEMU (the baseline device model)"
+"$REPO/scripts/qemu-build.sh" --plain
+"$REPO/scripts/e2e-prepare.sh"
+echo "-- the e2e suite: the baseline first, then our QEMU"
+meson test -C build --print-errorlogs --no-rebuild --suite e2e --verbose
 
 echo "== benchmarks"
 meson test -C build --benchmark --no-rebuild --verbose --suite bench

@@ -60,8 +60,8 @@ checks() {
         check "RDM-aware QEMU: RAM up to libxl's highmem_end 0x108000000" \
             [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0x107ffffff ]
         check "RDM-aware QEMU: query-xen-rdm lowmem-end = libxl's 0x8000000" \
-            [ "$(qmp_return_field qmp-query-xen-rdm.json lowmem-end)" = 0x8000000 ]
+            qmp_ret qmp-query-xen-rdm.json 'r["lowmem-end"] == 0x8000000'
         check "RDM-aware QEMU: query-xen-rdm highmem-end = libxl's 0x108000000" \
-            [ "$(qmp_return_field qmp-query-xen-rdm.json highmem-end)" = 0x108000000 ]
+            qmp_ret qmp-query-xen-rdm.json 'r["highmem-end"] == 0x108000000'
     fi
 }
