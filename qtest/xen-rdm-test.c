@@ -631,6 +631,64 @@ static void test_hvm_info_check(void)
     scenario_cleanup(&s);
 }
 
+/*
+ * Nothing asked QEMU about RDMs (libxl passes nothing), but the toolstack
+ * moved RAM off them (hvm_info): a device whose region is no longer
+ * guest RAM is accepted, although QEMU's own RAM layout still covers it.
+ */
+static void test_toolstack_moved_ram(void)
+{
+    Scenario s;
+    QTestState *qts;
+    QDict *rsp, *ret;
+    QList *regions;
+    g_autoptr(QDict) plan = NULL;
+
+    if (!scenario_init(&s, laptop, 4 * GiB, NULL)) {
+        return;
+    }
+    /* libxl's layout for the laptop with 00:14.0 passed through */
+    write_hvm_info(&s.run, 0xa3e00000, 4 * GiB + 4 * GiB - 0xa3e00000);
+    qts = xsq_start(&s.run, "-M xenfv -m 4096M");
+    plan = query_rdm(qts);
+    g_assert_cmphex(get_u64(plan, "lowmem-end"), ==, 0xf0000000);
+
+    rsp = qtest_qmp(qts, "{'execute': 'xen-rdm-check-device',"
+                    " 'arguments': {'host': '0000:00:14.0'}}");
+    ret = qdict_get_qdict(rsp, "return");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "ok");
+    regions = qdict_get_qlist(ret, "regions");
+    g_assert_cmpuint(qlist_size(regions), ==, 1);
+    g_assert_cmpstr(qdict_get_str(qobject_to(QDict, qlist_peek(regions)),
+                                  "status"), ==, "reserved");
+    qobject_unref(rsp);
+
+    /* libxl's device_add: past the RDM check, to opening the device */
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments':"
+                    " {'driver': 'xen-pci-passthrough',"
+                    "  'hostaddr': '0000:00:14.0'}}");
+    g_assert_null(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                       "desc"), "RDM conflict"));
+    qobject_unref(rsp);
+    xsq_quit_cleanly(qts);
+    scenario_cleanup(&s);
+
+    /* the same without the table: QEMU's layout is all it knows */
+    if (!scenario_init(&s, laptop, 4 * GiB, NULL)) {
+        return;
+    }
+    qts = xsq_start(&s.run, "-M xenfv -m 4096M");
+    rsp = qtest_qmp(qts, "{'execute': 'xen-rdm-check-device',"
+                    " 'arguments': {'host': '0000:00:14.0'}}");
+    ret = qdict_get_qdict(rsp, "return");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "refused");
+    g_assert_nonnull(strstr(qdict_get_str(ret, "reason"),
+                            "collides with guest RAM 0x0-0xefffffff"));
+    qobject_unref(rsp);
+    xsq_quit_cleanly(qts);
+    scenario_cleanup(&s);
+}
+
 static void test_bad_options(void)
 {
     static const struct {
@@ -697,6 +755,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-rdm/faults/count-change", test_count_change);
     qtest_add_func("/xen-rdm/hotplug-check", test_hotplug_check);
     qtest_add_func("/xen-rdm/hvm-info-check", test_hvm_info_check);
+    qtest_add_func("/xen-rdm/toolstack-moved-ram", test_toolstack_moved_ram);
     qtest_add_func("/xen-rdm/bad-options", test_bad_options);
     return g_test_run();
 }

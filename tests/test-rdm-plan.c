@@ -1112,6 +1112,65 @@ static void test_check_device(void)
     }
 }
 
+/* The RAM a toolstack populated, from hvm_info's two ends */
+static void test_ram_from_ends(void)
+{
+    TestRdm rdms[] = { RDM_DEV2(0xa3eea000, 0xf000, XHCI, EHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    g_autoptr(GArray) ram = NULL;
+    GPtrArray *regions = NULL;
+    Error *err = NULL;
+    const XenRdmRange *m;
+
+    /* libxl's layout for a 4 GiB guest with the xHCI passed through */
+    ram = xen_rdm_ram_from_ends(0xa3e00000, 8 * GiB - 0xa3e00000, &err);
+    g_assert_null(err);
+    g_assert_cmpuint(ram->len, ==, 2);
+    m = &g_array_index(ram, XenRdmRange, 0);
+    g_assert_cmphex(m->start, ==, 0);
+    g_assert_cmphex(m->size, ==, 0xa3e00000);
+    m = &g_array_index(ram, XenRdmRange, 1);
+    g_assert_cmphex(m->start, ==, 4 * GiB);
+    g_assert_cmphex(m->start + m->size, ==, 8 * GiB - 0xa3e00000);
+
+    /* the region is not guest RAM: the device may be added */
+    g_assert_true(xen_rdm_ram_check_device(ram, map, XHCI,
+                                           XEN_RDM_POLICY_STRICT,
+                                           &regions, &err));
+    g_assert_null(err);
+    g_assert_cmpint(((XenRdmRegion *)g_ptr_array_index(regions, 0))->status,
+                    ==, XEN_RDM_STATUS_RESERVED);
+    g_ptr_array_unref(regions);
+    g_array_unref(g_steal_pointer(&ram));
+
+    /* one byte more of low RAM and it collides */
+    ram = xen_rdm_ram_from_ends(0xa3eea001, 0, &err);
+    g_assert_cmpuint(ram->len, ==, 1);
+    g_assert_false(xen_rdm_ram_check_device(ram, map, XHCI,
+                                            XEN_RDM_POLICY_STRICT,
+                                            &regions, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err),
+                            "collides with guest RAM 0x0-0xa3eea000"));
+    error_free(err);
+    err = NULL;
+    g_ptr_array_unref(regions);
+    g_array_unref(g_steal_pointer(&ram));
+
+    /* ends no toolstack gives */
+    g_assert_null(xen_rdm_ram_from_ends(4 * GiB + 1, 0, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "guest RAM ending at 0x100000001 below 4 GiB and 0x0 "
+                    "above is not a layout");
+    error_free(err);
+    err = NULL;
+    g_assert_null(xen_rdm_ram_from_ends(0xa0000000, 3 * GiB, &err));
+    error_free(err);
+    err = NULL;
+    g_assert_null(xen_rdm_ram_from_ends(0xa0000000, XEN_RDM_MAX_PADDR + 1,
+                                        &err));
+    error_free(err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Properties on generated inputs                                       */
 
@@ -1280,6 +1339,7 @@ int main(int argc, char **argv)
                     test_split_mmio_hole_region);
     g_test_add_func("/rdm-plan/unresolved", test_unresolved_devices);
     g_test_add_func("/rdm-plan/check-device", test_check_device);
+    g_test_add_func("/rdm-plan/ram-from-ends", test_ram_from_ends);
     g_test_add_func("/rdm-plan/random-properties", test_random_properties);
     return g_test_run();
 }

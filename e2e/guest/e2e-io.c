@@ -22,9 +22,11 @@
  *
  *   e2e-io bar VENDOR DEVICE
  *       Finds the PCI device (sysfs), prints BAR 0's address, maps it
- *       (sysfs resource0) and prints the 32-bit words at offsets 0 and
- *       4 after writing 0x12345678 to offset 4 (QEMU's "edu" device:
- *       0x010000ed and the inverted value 0xedcba987).
+ *       (sysfs resource0) and prints the 32-bit words at offsets 0 and 8.
+ *       For QEMU's "edu" device (1234:11e8) it also writes 0x12345678 to
+ *       its liveness register (offset 4) and prints what it reads back:
+ *       edu answers 0x010000ed at offset 0 and the inverted value,
+ *       0xedcba987.  (An e1000 answers CTRL and STATUS.)
  *
  * Output: lines starting with "E2E-IO " on stdout, one per result, so that
  * the harness can check them (see e2e/scenarios/guest-io-above-4g.sh).
@@ -316,7 +318,7 @@ static int cmd_bar(unsigned long vendor, unsigned long device)
     unsigned long long start = 0, end = 0, flags = 0;
     /* device registers: every access must reach the device, in order */
     volatile uint32_t *bar;
-    uint32_t id, inv;
+    uint32_t id, w8, inv;
     FILE *f;
     int fd;
 
@@ -365,10 +367,14 @@ static int cmd_bar(unsigned long vendor, unsigned long device)
         return fail("mmap resource0");
     }
     id = bar[0];
-    bar[1] = 0x12345678;
-    inv = bar[1];
-    printf("E2E-IO bar read id=0x%08" PRIx32 " inverted=0x%08" PRIx32 "\n",
-           id, inv);
+    w8 = bar[2];
+    printf("E2E-IO bar read id=0x%08" PRIx32 " word8=0x%08" PRIx32 "\n",
+           id, w8);
+    if (vendor == 0x1234 && device == 0x11e8) {
+        bar[1] = 0x12345678;
+        inv = bar[1];
+        printf("E2E-IO bar liveness inverted=0x%08" PRIx32 "\n", inv);
+    }
     munmap((void *)bar, PAGE);
     return 0;
 }

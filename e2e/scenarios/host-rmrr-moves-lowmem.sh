@@ -29,18 +29,11 @@ checks() {
     grep '^memmap ' guest-serial.log | diag
     # SeaBIOS reserves the last page(s) of low RAM for its tables, so the
     # guest sees one Reserved entry from just below 128 MiB over the RMRR
-    check "guest e820: RMRR 0x8000000-0x800ffff inside a Reserved entry" \
-        guest_reserved_covers 0x8000000 0x800ffff
+    check_lowmem_moved 0x8000000 0x800ffff 0x8000000 0x108000000 0x10000000
+    # SeaBIOS reserves the last page(s) of low RAM for its tables, so the
+    # guest sees one Reserved entry from just below 128 MiB over the RMRR
     check "guest e820: low RAM ends below 128 MiB (libxl lowmem_end 0x8000000; SeaBIOS takes the last pages)" \
         eval 't=$(guest_ram_top_below_4g); [ -n "$t" ] && [ $((t)) -lt $((0x8000000)) ] && [ $((t)) -ge $((0x7f00000)) ]'
-    check "guest e820: RAM 0x100000000-0x107ffffff (128 MiB moved above 4 GiB)" \
-        guest_memmap "System RAM" 0x100000000 0x107ffffff
-    check "guest e820: no RAM at 128-256 MiB" \
-        eval 'guest_reported && ! guest_ram_covers 0x8000000 && ! guest_ram_covers 0xfffffff'
-    check "hvmloader e820 lists the RMRR as RESERVED" \
-        hvmloader_e820 '00000000:08000000 - 00000000:08010000: RESERVED'
-    check "hvmloader e820: RAM 4 GiB - 0x108000000" \
-        hvmloader_e820 '00000001:00000000 - 00000001:08000000: RAM'
     # the device model's RAM (QMP info mtree -f)
     check "QMP info mtree -f answered with guest RAM (xen.ram) ranges" mtree_has_ram qmp-mtree-f.json
     echo "# $SCENARIO: device model xen.ram ranges:"

@@ -1165,6 +1165,40 @@ bool xen_rdm_plan_check_device(const XenRdmPlan *plan, const XenRdmMap *map,
                                uint32_t sbdf, XenRdmPolicy policy,
                                GPtrArray **regionsp, Error **errp)
 {
+    return xen_rdm_ram_check_device(plan->ram, map, sbdf, policy, regionsp,
+                                    errp);
+}
+
+GArray *xen_rdm_ram_from_ends(uint64_t lowmem_end, uint64_t highmem_end,
+                              Error **errp)
+{
+    GArray *ram;
+    XenRdmRange r;
+
+    if (lowmem_end > XEN_RDM_4G ||
+        (highmem_end && highmem_end <= XEN_RDM_4G) ||
+        highmem_end > XEN_RDM_MAX_PADDR) {
+        error_setg(errp, "guest RAM ending at 0x%" PRIx64 " below 4 GiB and "
+                   "0x%" PRIx64 " above is not a layout", lowmem_end,
+                   highmem_end);
+        return NULL;
+    }
+    ram = g_array_new(false, false, sizeof(XenRdmRange));
+    if (lowmem_end) {
+        r = (XenRdmRange){ 0, lowmem_end };
+        g_array_append_val(ram, r);
+    }
+    if (highmem_end) {
+        r = (XenRdmRange){ XEN_RDM_4G, highmem_end - XEN_RDM_4G };
+        g_array_append_val(ram, r);
+    }
+    return ram;
+}
+
+bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
+                              uint32_t sbdf, XenRdmPolicy policy,
+                              GPtrArray **regionsp, Error **errp)
+{
     GPtrArray *regions = g_ptr_array_new_with_free_func(xen_rdm_region_free);
     const XenRdmRegion *first = NULL;
     guint i, j;
@@ -1187,8 +1221,8 @@ bool xen_rdm_plan_check_device(const XenRdmPlan *plan, const XenRdmMap *map,
         r->status = XEN_RDM_STATUS_RESERVED;
         r->devices = region_device_names(&tmp);
         plan_region_clear(&tmp);
-        for (j = 0; j < plan->ram->len; j++) {
-            const XenRdmRange *m = &g_array_index(plan->ram, XenRdmRange, j);
+        for (j = 0; j < ram->len; j++) {
+            const XenRdmRange *m = &g_array_index(ram, XenRdmRange, j);
 
             if (overlaps(m->start, m->size, r->start, r->size)) {
                 r->status = policy == XEN_RDM_POLICY_STRICT ?

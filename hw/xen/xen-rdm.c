@@ -34,6 +34,8 @@ typedef struct XenRdmState {
     XenRdmPlan *plan;           /* the layout in use, once planned */
     bool planned_ram;           /* plan drives the RAM (else QEMU's own) */
     char *plan_error;           /* why there is no plan */
+    GArray *guest_ram;          /* RAM the toolstack populated, when it */
+                                /* differs from the plan's (hvm_info) */
 } XenRdmState;
 
 static XenRdmState xen_rdm;
@@ -290,22 +292,23 @@ static void xen_rdm_report_regions(const GPtrArray *regions,
 /* Machine initialisation                                               */
 
 /*
- * libxc wrote the layout it populated into the guest's hvm_info_table
- * before QEMU started: compare it with the plan.
+ * libxc wrote where the RAM it populated ends into the guest's
+ * hvm_info_table before QEMU started.  Returns false when there is no
+ * valid table to read.
  */
-static void xen_rdm_check_hvm_info(const XenRdmPlan *plan)
+static bool xen_rdm_read_hvm_info(uint64_t *low_end, uint64_t *high_end)
 {
     xen_pfn_t pfn = HVM_INFO_PFN;
     const struct hvm_info_table *info;
     uint8_t *page, sum = 0;
-    uint64_t low_end, high_end;
+    bool ok = false;
     uint32_t i;
 
     page = xenforeignmemory_map(xen_fmem, xen_domid, PROT_READ, 1, &pfn,
                                 NULL);
     if (!page) {
         trace_xen_rdm_hvm_info_absent("cannot map the hvm_info page");
-        return;
+        return false;
     }
     info = (const struct hvm_info_table *)(page + HVM_INFO_OFFSET);
     if (memcmp(info->signature, "HVM INFO", 8) ||
@@ -321,11 +324,41 @@ static void xen_rdm_check_hvm_info(const XenRdmPlan *plan)
         trace_xen_rdm_hvm_info_absent("bad hvm_info_table checksum");
         goto out;
     }
-    low_end = (uint64_t)info->low_mem_pgend << XC_PAGE_SHIFT;
-    high_end = (uint64_t)info->high_mem_pgend << XC_PAGE_SHIFT;
+    *low_end = (uint64_t)info->low_mem_pgend << XC_PAGE_SHIFT;
+    *high_end = (uint64_t)info->high_mem_pgend << XC_PAGE_SHIFT;
+    ok = true;
+out:
+    xenforeignmemory_unmap(xen_fmem, page, 1);
+    return ok;
+}
+
+/*
+ * Compare the plan with the RAM the toolstack really populated.  Where
+ * they differ, devices added later are checked against the toolstack's
+ * RAM, which is the guest's memory; when QEMU laid its RAM out from the
+ * plan (@planned_ram), a difference also means QEMU's view of guest
+ * memory is wrong, and it says so.
+ */
+static void xen_rdm_check_hvm_info(const XenRdmPlan *plan, bool planned_ram)
+{
+    Error *local_err = NULL;
+    uint64_t low_end, high_end;
+
+    if (!xen_rdm_read_hvm_info(&low_end, &high_end)) {
+        return;
+    }
     trace_xen_rdm_hvm_info(low_end, high_end, plan->lowmem_end,
                            plan->highmem_end);
-    if (low_end != plan->lowmem_end || high_end != plan->highmem_end) {
+    if (low_end == plan->lowmem_end && high_end == plan->highmem_end) {
+        return;
+    }
+    xen_rdm.guest_ram = xen_rdm_ram_from_ends(low_end, high_end, &local_err);
+    if (!xen_rdm.guest_ram) {
+        warn_report_err(local_err);
+        warn_report("xen-rdm: ignoring the hvm_info_table");
+        return;
+    }
+    if (planned_ram) {
         warn_report("xen-rdm: the toolstack populated guest RAM up to "
                     "0x%" PRIx64 " and 0x%" PRIx64 " (hvm_info), but the "
                     "%s plan ends low RAM at 0x%" PRIx64 " and high RAM at "
@@ -334,8 +367,6 @@ static void xen_rdm_check_hvm_info(const XenRdmPlan *plan)
                     xen_rdm_layout_str(plan->layout), plan->lowmem_end,
                     plan->highmem_end);
     }
-out:
-    xenforeignmemory_unmap(xen_fmem, page, 1);
 }
 
 bool xen_rdm_plan_guest_ram(uint64_t ram_size, uint64_t max_ram_below_4g,
@@ -361,7 +392,10 @@ bool xen_rdm_plan_guest_ram(uint64_t ram_size, uint64_t max_ram_below_4g,
         if (!xen_rdm_plan_compute(&cfg, map, &xen_rdm.plan, &local_err)) {
             xen_rdm.plan_error = g_strdup(error_get_pretty(local_err));
             error_free(local_err);
+            return true;
         }
+        /* the toolstack may have moved RAM off RDMs all the same (libxl) */
+        xen_rdm_check_hvm_info(xen_rdm.plan, false);
         return true;
     }
 
@@ -389,7 +423,7 @@ bool xen_rdm_plan_guest_ram(uint64_t ram_size, uint64_t max_ram_below_4g,
         error_setg(errp, "xen-rdm: %s", xen_rdm.plan->reason);
         return false;
     }
-    xen_rdm_check_hvm_info(xen_rdm.plan);
+    xen_rdm_check_hvm_info(xen_rdm.plan, true);
     xen_rdm.planned_ram = true;
     *planp = xen_rdm.plan;
     return true;
@@ -433,8 +467,10 @@ static bool xen_rdm_check(uint32_t sbdf, XenRdmPolicy policy,
     if (!xen_rdm_query(false, &sbdf, 1, map, errp)) {
         return false;
     }
-    *ok = xen_rdm_plan_check_device(xen_rdm.plan, map, sbdf, policy,
-                                    regions, conflict);
+    /* against the guest's RAM: the toolstack's where it differs */
+    *ok = xen_rdm_ram_check_device(xen_rdm.guest_ram ? xen_rdm.guest_ram :
+                                   xen_rdm.plan->ram, map, sbdf, policy,
+                                   regions, conflict);
     return true;
 }
 

@@ -209,6 +209,25 @@ bool xen_rdm_plan_check_device(const XenRdmPlan *plan, const XenRdmMap *map,
                                uint32_t sbdf, XenRdmPolicy policy,
                                GPtrArray **regions, Error **errp);
 
+/*
+ * The same check against guest RAM @ram (XenRdmRange, sorted), e.g. the
+ * RAM a toolstack populated (xen_rdm_ram_from_ends()) rather than a plan's.
+ */
+bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
+                              uint32_t sbdf, XenRdmPolicy policy,
+                              GPtrArray **regions, Error **errp);
+
+/*
+ * Guest RAM as a toolstack that tells only where it ends populated it
+ * (libxc, in the guest's hvm_info_table: low_mem_pgend, high_mem_pgend):
+ * [0, @lowmem_end) and, when @highmem_end is above 4 GiB,
+ * [4 GiB, @highmem_end), as XenRdmRange, in the same terms as a plan's
+ * RAM.  Returns NULL, and sets @errp, for ends no toolstack can give
+ * (@lowmem_end above 4 GiB, @highmem_end between 0 and 4 GiB).
+ */
+GArray *xen_rdm_ram_from_ends(uint64_t lowmem_end, uint64_t highmem_end,
+                              Error **errp);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmMap, xen_rdm_map_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmPlan, xen_rdm_plan_free)
 
