@@ -35,6 +35,9 @@ echo "-- unmodified QEMU (the baseline device model)"
 "$REPO/scripts/e2e-prepare.sh"
 echo "-- the e2e suite: the baseline first, then our QEMU"
 meson test -C build --print-errorlogs --no-rebuild --suite e2e --verbose
+# meson shows the checks, not the TAP comments: each run's verdict and
+# time (its logs: build/e2e/runs/[DM/]NAME/, docs/e2e.rst)
+cat build/e2e/runs/*/summary.txt build/e2e/runs/*/*/summary.txt 2>/dev/null || true
 
 echo "== benchmarks"
 meson test -C build --benchmark --no-rebuild --verbose --suite bench
