@@ -210,11 +210,11 @@ check_lowmem_moved() {
 guest_reported() { grep -q E2E-GUEST-END guest-serial.log 2>/dev/null; }
 # mtree_has_ram FILE: the answer holds at least one xen.ram range
 mtree_has_ram() { [ -f "$1" ] && [ -n "$(mtree_ram "$1" 2>/dev/null)" ]; }
-# guest_io WHAT FIELD: FIELD's value (text after "FIELD=" up to a blank)
-# in the guest's "E2E-IO WHAT ..." line (e2e/guest/e2e-io.c), e.g.
-# guest_io "dma high-read" ok -> 32/32
+# guest_io WHAT FIELD [LOG]: FIELD's value (text after "FIELD=" up to a
+# blank) in the guest's "E2E-IO WHAT ..." line (e2e/guest/e2e-io.c) in
+# LOG (default guest-serial.log), e.g. guest_io "dma high-read" ok -> 32/32
 guest_io() {
-    tr -d '\r' < guest-serial.log | grep -m1 "^E2E-IO $1 " |
+    tr -d '\r' < "${3:-guest-serial.log}" | grep -m1 "^E2E-IO $1 " |
         tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
 }
 # guest_io_all_ok WHAT: "E2E-IO WHAT ok=N/N" with N > 0

@@ -314,7 +314,7 @@ static int cmd_bar(unsigned long vendor, unsigned long device)
     const char *base = "/sys/bus/pci/devices";
     DIR *d = opendir(base);
     struct dirent *e;
-    char dir[512] = "";
+    char dir[512] = "", path[600];
     unsigned long long start = 0, end = 0, flags = 0;
     /* device registers: every access must reach the device, in order */
     volatile uint32_t *bar;
@@ -343,6 +343,23 @@ static int cmd_bar(unsigned long vendor, unsigned long device)
     if (!dir[0]) {
         printf("E2E-IO error: no PCI device %04lx:%04lx\n", vendor, device);
         return 1;
+    }
+    /*
+     * Enable it: a device that came after the firmware's PCI setup (hot
+     * plug) has memory decoding off until a driver enables it, and
+     * passthrough maps a BAR only then
+     */
+    snprintf(path, sizeof(path), "%s/enable", dir);
+    f = fopen(path, "w");
+    if (f) {
+        bool bad = fputs("1", f) < 0;
+
+        if (fclose(f) || bad) {
+            f = NULL;
+        }
+    }
+    if (!f) {
+        printf("E2E-IO bar: cannot enable %s: %s\n", dir, strerror(errno));
     }
     snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/resource");
     f = fopen(dir, "r");

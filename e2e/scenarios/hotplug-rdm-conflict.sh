@@ -14,7 +14,8 @@
 #      recorded;
 #   4. a second guest whose QEMU is told the device's relaxed policy
 #      (-machine xen-rdm.pci.0.host=0000:00:03.0,xen-rdm.pci.0.rdm-policy=relaxed):
-#      xl pci-attach ...,rdm_policy=relaxed is accepted with a warning.
+#      xl pci-attach ...,rdm_policy=relaxed is accepted with a warning,
+#      and the guest finds the e1000 and reads its STATUS register.
 DESC="xl pci-attach of a device whose RMRR is in guest RAM: strict refused, relaxed warned"
 XEN_RMRR="0x4000-0x400f=0:3.0"
 OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
@@ -30,6 +31,9 @@ TIMEOUT=720
 # xl kill its device model (SIGHUP) in the middle of an attach.  Both are
 # destroyed by the steps.
 GUEST_HOLD=3600
+# the guest waits up to 240 s for the e1000 to be hot-plugged, then reads
+# its BAR 0
+GUEST_ARGS="e2e_bar=8086:100e e2e_bar_wait=240"
 DOM0_STEPS='
 BDF=0000:00:03.0
 pre_create() {
@@ -83,8 +87,8 @@ post_create() {
     timeout 60 xl destroy e2e
     # guest 2: its QEMU knows the device and its relaxed policy
     if [ "$(cat "$R/dm-kind")" = ours ]; then
-        sed "s|^device_model_args_hvm = \[ \(.*\) \]|device_model_args_hvm = [ \1, \"-machine\", \"xen-rdm.pci.0.host=$BDF,xen-rdm.pci.0.rdm-policy=relaxed\" ]|" \
-            /tmp/guest.cfg > /tmp/guest2.cfg
+        sed -e "s|^device_model_args_hvm = \[ \(.*\) \]|device_model_args_hvm = [ \1, \"-machine\", \"xen-rdm.pci.0.host=$BDF,xen-rdm.pci.0.rdm-policy=relaxed\" ]|" \
+            -e "s|guest-serial.log|guest2-serial.log|" /tmp/guest.cfg > /tmp/guest2.cfg
         cp /tmp/guest2.cfg "$R/guest2.cfg"
         rm -f /run/e2e-qmp.sock
         log "xl create (guest 2)"
@@ -101,6 +105,14 @@ post_create() {
         sleep 3
         kill $EVPID 2>/dev/null
         cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest2.log" 2>/dev/null
+        # the guest uses the device: its report has the BAR read
+        log "waiting up to 300 s for guest 2 to read the e1000"
+        deadline=$(( $(up) + 300 ))
+        while [ "$(up)" -lt "$deadline" ] &&
+              ! grep -q "E2E-GUEST-END" "$R/guest2-serial.log" 2>/dev/null; do
+            sleep 3
+        done
+        log "guest 2: $(grep -c E2E-GUEST-END "$R/guest2-serial.log" 2>/dev/null) report(s)"
     fi
     xl dmesg > "$R/xl-dmesg-steps.txt" 2>&1
 }
@@ -164,6 +176,10 @@ checks() {
         qmp_event qmp-events-2.json ignored relaxed
     check "guest 2: the device is attached (xl pci-list; QEMU query-pci has 8086:100e)" \
         eval 'grep -q "0000:00:03.0" xl-pci-list-relaxed2.txt && pt_in_guest qmp-query-pci-2.json'
+    check "guest 2: the hot-plugged e1000 appeared in the guest (waited $(guest_io "bar-wait 8086:100e" waited guest2-serial.log))" \
+        [ "$(guest_io "bar-wait 8086:100e" present guest2-serial.log)" = yes ]
+    check "guest 2: the guest reads the e1000's STATUS register through the passthrough (link up: $(guest_io "bar read" word8 guest2-serial.log))" \
+        eval 'v=$(guest_io "bar read" word8 guest2-serial.log); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
     check "guest 2: Xen assigned it relaxed over guest RAM (Cannot setup identity map d<N>:4000, gfn already mapped)" \
         grep -qE 'Cannot setup identity map d[0-9]+:4000, gfn already mapped' xl-dmesg-steps.txt
     for n in strict relaxed relaxed2; do
