@@ -28,25 +28,25 @@ log() { echo "E2E-DOM0: $*" > /dev/console; echo "[$(cut -d' ' -f1 /proc/uptime)
 QMP=/run/e2e-qmp.sock
 up() { cut -d. -f1 /proc/uptime; }
 
+# qmp_send SOCKET JSON-COMMAND WAIT LINGER LIMIT: the handshake and one
+# command; the answers (stdout) are read for WAIT s, then up to LINGER s
+# after the input ends, all within LIMIT s
+qmp_send() {
+    if [ ! -S "$1" ]; then echo "no QMP socket $1"; return 1; fi
+    { echo '{"execute":"qmp_capabilities"}'; echo "$2"; sleep "$3"; } |
+        timeout "$5" socat -t "$4" - UNIX-CONNECT:"$1" 2>&1
+}
 qmp_hmp() { # qmp_hmp "info mtree -f" OUTFILE
-    if [ ! -S "$QMP" ]; then echo "no QMP socket $QMP" > "$2"; return 1; fi
-    { echo '{"execute":"qmp_capabilities"}'
-      printf '{"execute":"human-monitor-command","arguments":{"command-line":"%s"}}\n' "$1"
-      sleep 12; } | timeout 40 socat -t 20 - UNIX-CONNECT:"$QMP" > "$2" 2>&1
+    qmp_send "$QMP" "$(printf '{"execute":"human-monitor-command","arguments":{"command-line":"%s"}}' "$1")" \
+        12 20 40 > "$2"
 }
 qmp_cmd() { # qmp_cmd COMMAND OUTFILE
-    if [ ! -S "$QMP" ]; then echo "no QMP socket $QMP" > "$2"; return 1; fi
-    { echo '{"execute":"qmp_capabilities"}'
-      printf '{"execute":"%s"}\n' "$1"
-      sleep 3; } | timeout 20 socat -t 5 - UNIX-CONNECT:"$QMP" > "$2" 2>&1
+    qmp_send "$QMP" "{\"execute\":\"$1\"}" 3 5 20 > "$2"
 }
-
 # qmp_exec SOCKET JSON-COMMAND OUTFILE [WAIT]: one QMP command on any
 # socket (e.g. libxl's /var/run/xen/qmp-libxl-DOMID), answer appended
 qmp_exec() {
-    if [ ! -S "$1" ]; then echo "no QMP socket $1" >> "$3"; return 1; fi
-    { echo '{"execute":"qmp_capabilities"}'; echo "$2"; sleep "${4:-4}"; } |
-        timeout 40 socat -t 10 - UNIX-CONNECT:"$1" >> "$3" 2>&1
+    qmp_send "$1" "$2" "${4:-4}" 10 40 >> "$3"
 }
 # a scenario's own dom0 steps (DOM0_STEPS in the scenario): functions
 # pre_create (before xl create) and post_create (after it succeeded and

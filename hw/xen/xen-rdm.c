@@ -354,8 +354,7 @@ static void xen_rdm_check_hvm_info(const XenRdmPlan *plan, bool planned_ram)
     }
     xen_rdm.guest_ram = xen_rdm_ram_from_ends(low_end, high_end, &local_err);
     if (!xen_rdm.guest_ram) {
-        warn_report_err(local_err);
-        warn_report("xen-rdm: ignoring the hvm_info_table");
+        warn_reportf_err(local_err, "xen-rdm: ignoring the hvm_info_table: ");
         return;
     }
     if (planned_ram) {
