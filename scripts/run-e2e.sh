@@ -89,6 +89,31 @@ check() {
     if "$@"; then ok "$SCENARIO: $d"; else notok "$SCENARIO: $d"; fi
 }
 diag() { sed 's/^/# /'; }
+# fail_report RUN-DIR: what a failed or hung run did, on stderr, where
+# `meson test --print-errorlogs` shows it (meson drops TAP comments): the
+# harness's timeline in dom0 (dom0 uptime in brackets), the scenario
+# steps' own log, and the last lines of the consoles
+fail_report() {
+    local run=$1 f
+    {
+        echo "=== $SCENARIO ($DM): failed; logs in $run"
+        echo "--- E2E-DOM0 lines of the outer console (serial.log)"
+        grep -a 'E2E-DOM0:' "$run/serial.log" 2>/dev/null | tail -40
+        for f in dom0-run.log steps-pre.log steps-post.log; do
+            [ -s "$run/results/$f" ] || continue
+            echo "--- results/$f (last 60 lines)"
+            tail -60 "$run/results/$f"
+        done
+        for f in guest-serial.log guest2-serial.log; do
+            [ -s "$run/results/$f" ] || continue
+            echo "--- results/$f (last 15 lines)"
+            tr -d '\r' < "$run/results/$f" | tail -15
+        done
+        echo "--- serial.log (last 25 lines)"
+        tail -25 "$run/serial.log" 2>/dev/null
+        echo "=== end of $SCENARIO"
+    } >&2
+}
 
 # --------------------------------------------- helpers for scenario checks
 # (run with the current directory = the run's results/)
@@ -349,12 +374,14 @@ run_scenario() {
         tail -40 "$run/serial.log" | diag
         [ -f "$run/results/guest-serial.log" ] && tail -20 "$run/results/guest-serial.log" | diag
         echo "$SCENARIO HANG ${secs}s" > "$run/summary.txt"
+        fail_report "$run"
         return
     fi
     if [ ! -f "$run/results/dom0-run.rc" ]; then
         notok "$SCENARIO: dom0 ran the scenario and wrote its results"
         tail -40 "$run/serial.log" | diag
         echo "$SCENARIO FAIL ${secs}s" > "$run/summary.txt"
+        fail_report "$run"
         return
     fi
     check_results "$run" "$secs"
@@ -397,6 +424,7 @@ check_results() {
     [ "$FAILED" -gt "$before" ] && verdict=FAIL
     echo "$SCENARIO $verdict ${secs}s dm=$DM" > "$run/summary.txt"
     echo "# $SCENARIO: $verdict in $secs s"
+    [ "$verdict" = PASS ] || fail_report "$run"
 }
 
 T0=$(date +%s)

@@ -56,11 +56,15 @@ attach() {
 # it answers (one run got garbage on its first connection to the libxl socket:
 # "JSON parse error, stray ..."); every try is kept in OUTFILE.tries
 check_dev() {
+    log "xen-rdm-check-device $2 on $1"
     for t in 1 2 3; do
         rm -f "$3.try"
         qmp_exec "$1" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{$2}}" "$3.try" 4
         cat "$3.try" >> "$3.tries"
-        if grep -q "\"result\"" "$3.try"; then cp "$3.try" "$3"; return 0; fi
+        if grep -q "\"result\"" "$3.try"; then
+            log "xen-rdm-check-device answered (try $t)"; cp "$3.try" "$3"; return 0
+        fi
+        log "xen-rdm-check-device: no answer on try $t: $(head -c 200 "$3.try" | tr "\n" " ")"
         sleep 2
     done
     cp "$3.try" "$3"
@@ -84,7 +88,9 @@ post_create() {
     qmp_exec "$L" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-1.json" 4
     kill $EVPID 2>/dev/null
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest1.log" 2>/dev/null
+    log "xl destroy (guest 1)"
     timeout 60 xl destroy e2e
+    log "xl destroy (guest 1) rc=$?"
     # guest 2: its QEMU knows the device and its relaxed policy
     if [ "$(cat "$R/dm-kind")" = ours ]; then
         sed -e "s|^device_model_args_hvm = \[ \(.*\) \]|device_model_args_hvm = [ \1, \"-machine\", \"xen-rdm.pci.0.host=$BDF,xen-rdm.pci.0.rdm-policy=relaxed\" ]|" \
@@ -97,10 +103,12 @@ post_create() {
         log "xl create (guest 2) rc=$(cat "$R/xl-create-2.rc")"
         i=0
         while [ ! -S /run/e2e-qmp.sock ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
-        d2=$(xl domid e2e 2>/dev/null)
+        d2=$(timeout 30 xl domid e2e 2>/dev/null)
+        log "guest 2: domid ${d2:-none}, harness QMP socket: $(ls /run/e2e-qmp.sock 2>&1)"
         check_dev "/var/run/xen/qmp-libxl-$d2" "\"host\":\"$BDF\"" "$R/qmp-check-2.json"
         events 2
         attach relaxed2 00:03.0,rdm_policy=relaxed
+        log "query-pci (guest 2)"
         qmp_exec "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-2.json" 6
         sleep 3
         kill $EVPID 2>/dev/null
@@ -114,7 +122,8 @@ post_create() {
         done
         log "guest 2: $(grep -c E2E-GUEST-END "$R/guest2-serial.log" 2>/dev/null) report(s)"
     fi
-    xl dmesg > "$R/xl-dmesg-steps.txt" 2>&1
+    timeout 30 xl dmesg > "$R/xl-dmesg-steps.txt" 2>&1
+    log "steps done"
 }
 '
 
