@@ -28,13 +28,38 @@ log() { echo "E2E-DOM0: $*" > /dev/console; echo "[$(cut -d' ' -f1 /proc/uptime)
 QMP=/run/e2e-qmp.sock
 up() { cut -d. -f1 /proc/uptime; }
 
+# A run that uses up its budget is killed by /init's timeout: 20 s before
+# that, record what every process is doing (ps with kernel wait channel,
+# and the kernel stacks of the harness's own commands), to show where it
+# hung: results/ps-before-budget.txt
+if [ -f "$IN/budget" ] && [ "$(cat "$IN/budget")" -gt 40 ]; then
+    (
+        sleep $(( $(cat "$IN/budget") - 20 ))
+        {
+            echo "dom0 uptime $(up) s: dom0-run.sh is about to run out of its budget"
+            ps -eo pid,ppid,pgid,stat,etimes,wchan:32,args
+            for p in /proc/[0-9]*; do
+                case $(cat "$p/comm" 2>/dev/null) in
+                sh|socat|timeout|sleep|xl|cat|grep|qemu*)
+                    echo "== ${p#/proc/} $(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)"
+                    cat "$p/stack" 2>/dev/null ;;
+                esac
+            done
+        } > "$R/ps-before-budget.txt" 2>&1
+    ) &
+    WATCHDOG=$!
+    trap 'kill $WATCHDOG 2>/dev/null' EXIT
+fi
+
 # qmp_send SOCKET JSON-COMMAND WAIT LINGER LIMIT: the handshake and one
 # command; the answers (stdout) are read for WAIT s, then up to LINGER s
-# after the input ends, all within LIMIT s
+# after the input ends, all within LIMIT s (socat killed 5 s after the
+# TERM at LIMIT: socat 1.7.4 runs its exit code inside the signal
+# handler, which can deadlock)
 qmp_send() {
     if [ ! -S "$1" ]; then echo "no QMP socket $1"; return 1; fi
     { echo '{"execute":"qmp_capabilities"}'; echo "$2"; sleep "$3"; } |
-        timeout "$5" socat -t "$4" - UNIX-CONNECT:"$1" 2>&1
+        timeout -k 5 "$5" socat -t "$4" - UNIX-CONNECT:"$1" 2>&1
 }
 qmp_hmp() { # qmp_hmp "info mtree -f" OUTFILE
     qmp_send "$QMP" "$(printf '{"execute":"human-monitor-command","arguments":{"command-line":"%s"}}' "$1")" \
@@ -47,6 +72,29 @@ qmp_cmd() { # qmp_cmd COMMAND OUTFILE
 # socket (e.g. libxl's /var/run/xen/qmp-libxl-DOMID), answer appended
 qmp_exec() {
     qmp_send "$1" "$2" "${4:-4}" 10 40 >> "$3"
+}
+# xl_create CFG NAME: xl -vvv create CFG within 180 s; its log in
+# $R/NAME.log, its status in $R/NAME.rc and returned.  xl 4.17 was seen
+# to abort at exit (glibc: "corrupted double-linked list", status 134)
+# after libxl had created and unpaused the guest, which then ran: when
+# the log shows that (the unpause, then its asynchronous operation
+# complete with rc=0) and the guest exists, the status counts as 0 and
+# $R/NAME.xl-abort records what happened (run-e2e.sh reports it).
+xl_create() {
+    timeout -k 5 180 xl -vvv create "$1" > "$R/$2.log" 2>&1
+    set -- "$1" "$2" $?
+    if [ "$3" = 134 ] &&
+       sed -n '/libxl_domain_unpause: .*create:/,$p' "$R/$2.log" |
+           grep 'libxl__ao_complete:' | tail -1 | grep -q 'complete, rc=0$' &&
+       timeout 30 xl domid e2e >/dev/null 2>&1; then
+        { echo "xl create exited with status 134 after libxl completed the create;"
+          echo "the guest exists (domid $(timeout 30 xl domid e2e 2>&1)); xl's last lines:"
+          tail -3 "$R/$2.log"; } > "$R/$2.xl-abort"
+        log "$2: xl aborted at exit after a complete create; counted as created"
+        set -- "$1" "$2" 0
+    fi
+    echo "$3" > "$R/$2.rc"
+    return "$3"
 }
 # a scenario's own dom0 steps (DOM0_STEPS in the scenario): functions
 # pre_create (before xl create) and post_create (after it succeeded and
@@ -119,10 +167,9 @@ if [ $STEPS = 1 ] && has_fn pre_create; then
 fi
 log "xl create"
 t0=$(cut -d' ' -f1 /proc/uptime)
-timeout -k 5 180 xl -vvv create /tmp/guest.cfg > "$R/xl-create.log" 2>&1
+xl_create /tmp/guest.cfg xl-create
 rc=$?
 t1=$(cut -d' ' -f1 /proc/uptime)
-echo "$rc" > "$R/xl-create.rc"
 log "xl create rc=$rc after $(echo "$t1 $t0" | awk '{printf "%.1f", $1-$2}') s"
 
 if [ "$rc" = 0 ]; then

@@ -104,6 +104,11 @@ fail_report() {
             echo "--- results/$f (last 60 lines)"
             tail -60 "$run/results/$f"
         done
+        if [ -s "$run/results/ps-before-budget.txt" ]; then
+            echo "--- results/ps-before-budget.txt (processes 20 s before dom0's budget ran out)"
+            sed -n '1,/^== /p' "$run/results/ps-before-budget.txt" | grep -v '^== ' |
+                grep -vE ' \[[^]]*\]$'
+        fi
         for f in guest-serial.log guest2-serial.log; do
             [ -s "$run/results/$f" ] || continue
             echo "--- results/$f (last 15 lines)"
@@ -404,6 +409,11 @@ check_results() {
         echo "# $SCENARIO: dm-kind=$DM_KIND rdm-aware=$RDM_AWARE" \
              "xl-create-rc=$(cat xl-create.rc 2>/dev/null)" \
              "guest=$(cat guest-state 2>/dev/null)"
+        for f in *.xl-abort; do
+            [ -f "$f" ] || continue
+            echo "# $SCENARIO: ${f%.xl-abort}: xl aborted at exit after creating the guest (xl 4.17, not the device model):"
+            diag < "$f"
+        done
         create_rc=$(cat xl-create.rc 2>/dev/null || echo none)
         if [ "$EXPECT_CREATE" = ok ]; then
             check "xl create succeeds" [ "$create_rc" = 0 ]

@@ -44,12 +44,23 @@ pre_create() {
     ls -l /sys/bus/pci/devices/$BDF/driver
 }
 # attach NAME SPEC: xl -vvv pci-attach, bounded; log + rc in $R
+# xl pci-list is read again (up to 20 s) while it does not list a device
+# that was attached: one run listed nothing right after a successful
+# attach, although QEMU and the guest had the device
 attach() {
     log "xl pci-attach $2"
     timeout -k 5 150 xl -vvv pci-attach e2e "$2" > "$R/xl-pci-attach-$1.log" 2>&1
     echo $? > "$R/xl-pci-attach-$1.rc"
     log "xl pci-attach $2: rc=$(cat "$R/xl-pci-attach-$1.rc")"
-    timeout 30 xl pci-list e2e > "$R/xl-pci-list-$1.txt" 2>&1
+    deadline=$(( $(up) + 20 ))
+    while :; do
+        timeout 30 xl pci-list e2e > "$R/xl-pci-list-$1.txt" 2>&1
+        [ "$(cat "$R/xl-pci-attach-$1.rc")" = 0 ] || break
+        grep -q "${BDF#0000:}" "$R/xl-pci-list-$1.txt" && break
+        [ "$(up)" -lt "$deadline" ] || break
+        log "xl pci-list does not list ${BDF#0000:} yet"
+        sleep 2
+    done
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-after-$1.log" 2>/dev/null
 }
 # check_dev SOCKET ARGS OUTFILE: xen-rdm-check-device, up to 3 tries until
@@ -69,12 +80,23 @@ check_dev() {
     done
     cp "$3.try" "$3"
 }
-# events EPOCH: listen for QMP events on the harness socket in background
+# events EPOCH: listen for QMP events on the harness socket in background;
+# returns once the listener has negotiated (QEMU answered its
+# qmp_capabilities: events from then on reach it), at most 30 s later.
+# (A fixed 3 s pause was not enough: under load socat connected after the
+# attach, and the event was missed.)
 events() {
     { echo "{\"execute\":\"qmp_capabilities\"}"; sleep 170; } |
-        timeout 180 socat -t 5 - UNIX-CONNECT:/run/e2e-qmp.sock > "$R/qmp-events-$1.json" 2>&1 &
+        timeout -k 5 180 socat -t 5 - UNIX-CONNECT:/run/e2e-qmp.sock > "$R/qmp-events-$1.json" 2>&1 &
     EVPID=$!
-    sleep 3
+    deadline=$(( $(up) + 30 ))
+    until grep -q "\"return\"" "$R/qmp-events-$1.json" 2>/dev/null; do
+        if [ "$(up)" -ge "$deadline" ]; then
+            log "QMP event listener $1: not connected after 30 s"; return 1
+        fi
+        sleep 0.5
+    done
+    log "QMP event listener $1 connected"
 }
 post_create() {
     d=$1
@@ -98,8 +120,7 @@ post_create() {
         cp /tmp/guest2.cfg "$R/guest2.cfg"
         rm -f /run/e2e-qmp.sock
         log "xl create (guest 2)"
-        timeout -k 5 180 xl -vvv create /tmp/guest2.cfg > "$R/xl-create-2.log" 2>&1
-        echo $? > "$R/xl-create-2.rc"
+        xl_create /tmp/guest2.cfg xl-create-2
         log "xl create (guest 2) rc=$(cat "$R/xl-create-2.rc")"
         i=0
         while [ ! -S /run/e2e-qmp.sock ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
