@@ -73,6 +73,21 @@ qmp_cmd() { # qmp_cmd COMMAND OUTFILE
 qmp_exec() {
     qmp_send "$1" "$2" "${4:-4}" 10 40 >> "$3"
 }
+# guest_state: "there", "gone" (xl domid knows no guest e2e) or
+# "unknown" (xl did not answer within 30 s: once `xl domid` right after
+# an xl create took longer than that; unbounded, it used up a CI run's
+# budget)
+guest_state() {
+    timeout -k 5 30 xl domid e2e >/dev/null 2>&1
+    case $? in 0) echo there ;; 124|137) echo unknown ;; *) echo gone ;; esac
+}
+# created_domid LOG: the domid that an `xl -vvv create` log shows libxl
+# gave the guest (its "Domain N:" lines), else xl domid's answer
+created_domid() {
+    set -- "$(sed -n 's/.*initiate_domain_create: Domain \([0-9][0-9]*\):.*/\1/p' "$1" | head -1)"
+    [ -n "$1" ] || set -- "$(timeout -k 5 30 xl domid e2e 2>/dev/null)"
+    echo "$1"
+}
 # xl_create CFG NAME: xl -vvv create CFG within 180 s; its log in
 # $R/NAME.log, its status in $R/NAME.rc and returned.  xl 4.17 was seen
 # to abort at exit (glibc: "corrupted double-linked list", status 134)
@@ -86,9 +101,9 @@ xl_create() {
     if [ "$3" = 134 ] &&
        sed -n '/libxl_domain_unpause: .*create:/,$p' "$R/$2.log" |
            grep 'libxl__ao_complete:' | tail -1 | grep -q 'complete, rc=0$' &&
-       timeout 30 xl domid e2e >/dev/null 2>&1; then
+       [ "$(guest_state)" = there ]; then
         { echo "xl create exited with status 134 after libxl completed the create;"
-          echo "the guest exists (domid $(timeout 30 xl domid e2e 2>&1)); xl's last lines:"
+          echo "the guest exists (domid $(created_domid "$R/$2.log")); xl's last lines:"
           tail -3 "$R/$2.log"; } > "$R/$2.xl-abort"
         log "$2: xl aborted at exit after a complete create; counted as created"
         set -- "$1" "$2" 0
@@ -173,9 +188,9 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 log "xl create rc=$rc after $(echo "$t1 $t0" | awk '{printf "%.1f", $1-$2}') s"
 
 if [ "$rc" = 0 ]; then
-    domid=$(xl domid e2e 2>/dev/null)
+    domid=$(created_domid "$R/xl-create.log")
     echo "$domid" > "$R/domid"
-    xl list > "$R/xl-list.txt" 2>&1
+    timeout -k 5 30 xl list > "$R/xl-list.txt" 2>&1
     i=0
     while [ ! -S "$QMP" ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
     qmp_hmp "info mtree -f" "$R/qmp-mtree-f.json"
@@ -196,9 +211,9 @@ if [ "$rc" = 0 ]; then
     while [ "$(up)" -lt "$deadline" ]; do
         if grep -q E2E-GUEST-END "$R/guest-serial.log" 2>/dev/null; then state=report; break; fi
         # gone only when xl says so twice (one xl call can fail under load)
-        if ! xl domid e2e >/dev/null 2>&1; then
+        if [ "$(guest_state)" = gone ]; then
             sleep 1
-            xl domid e2e >/dev/null 2>&1 || { state=gone; break; }
+            [ "$(guest_state)" = gone ] && { state=gone; break; }
         fi
         sleep 2
     done
@@ -209,10 +224,10 @@ if [ "$rc" = 0 ]; then
         qmp_hmp "info mtree -f" "$R/qmp-mtree-f-late.json"
     fi
     deadline=$(( $(up) + GUEST_HOLD + 60 ))
-    while xl domid e2e >/dev/null 2>&1 && [ "$(up)" -lt "$deadline" ]; do
+    while [ "$(guest_state)" != gone ] && [ "$(up)" -lt "$deadline" ]; do
         sleep 2
     done
-    if xl domid e2e >/dev/null 2>&1; then
+    if [ "$(guest_state)" != gone ]; then
         log "guest still there: xl destroy"
         echo "destroyed" > "$R/guest-destroyed"
         timeout 60 xl destroy e2e

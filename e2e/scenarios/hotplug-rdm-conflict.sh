@@ -124,7 +124,7 @@ post_create() {
         log "xl create (guest 2) rc=$(cat "$R/xl-create-2.rc")"
         i=0
         while [ ! -S /run/e2e-qmp.sock ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
-        d2=$(timeout 30 xl domid e2e 2>/dev/null)
+        d2=$(created_domid "$R/xl-create-2.log")
         log "guest 2: domid ${d2:-none}, harness QMP socket: $(ls /run/e2e-qmp.sock 2>&1)"
         check_dev "/var/run/xen/qmp-libxl-$d2" "\"host\":\"$BDF\"" "$R/qmp-check-2.json"
         events 2
