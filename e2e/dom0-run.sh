@@ -91,7 +91,8 @@ created_domid() {
 # xl_create CFG NAME: xl -vvv create CFG within 180 s; its log in
 # $R/NAME.log, its status in $R/NAME.rc and returned.  xl 4.17 was seen
 # to abort at exit (glibc: "corrupted double-linked list", status 134)
-# after libxl had created and unpaused the guest, which then ran: when
+# after libxl had created and unpaused the guest (whose device model then
+# answered QMP): when
 # the log shows that (the unpause, then its asynchronous operation
 # complete with rc=0) and the guest exists, the status counts as 0 and
 # $R/NAME.xl-abort records what happened (run-e2e.sh reports it).

@@ -54,7 +54,7 @@ attach() {
     log "xl pci-attach $2: rc=$(cat "$R/xl-pci-attach-$1.rc")"
     deadline=$(( $(up) + 20 ))
     while :; do
-        timeout 30 xl pci-list e2e > "$R/xl-pci-list-$1.txt" 2>&1
+        timeout -k 5 30 xl pci-list e2e > "$R/xl-pci-list-$1.txt" 2>&1
         [ "$(cat "$R/xl-pci-attach-$1.rc")" = 0 ] || break
         grep -q "${BDF#0000:}" "$R/xl-pci-list-$1.txt" && break
         [ "$(up)" -lt "$deadline" ] || break
