@@ -80,6 +80,20 @@ check_dev() {
     done
     cp "$3.try" "$3"
 }
+# qmp_tries SOCKET JSON OUTFILE: one QMP command, up to 3 tries until its
+# answer is a return (the garbage seen on a connection to the libxl socket,
+# "JSON parse error, stray ..." and ESC bytes, was seen on query-pci too)
+qmp_tries() {
+    for t in 1 2 3; do
+        rm -f "$3.try"
+        qmp_exec "$1" "$2" "$3.try" 6
+        cat "$3.try" >> "$3.tries"
+        grep -q "\"return\": \[" "$3.try" && break
+        log "no return on try $t: $(grep -c error "$3.try") error answer(s)"
+        sleep 2
+    done
+    cp "$3.try" "$3"
+}
 # events EPOCH: listen for QMP events on the harness socket in background;
 # returns once the listener has negotiated (QEMU answered its
 # qmp_capabilities: events from then on reach it), at most 30 s later.
@@ -107,7 +121,7 @@ post_create() {
     events 1
     attach strict 00:03.0
     attach relaxed 00:03.0,rdm_policy=relaxed
-    qmp_exec "$L" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-1.json" 4
+    qmp_tries "$L" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-1.json"
     kill $EVPID 2>/dev/null
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest1.log" 2>/dev/null
     log "xl destroy (guest 1)"
@@ -130,7 +144,7 @@ post_create() {
         events 2
         attach relaxed2 00:03.0,rdm_policy=relaxed
         log "query-pci (guest 2)"
-        qmp_exec "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-2.json" 6
+        qmp_tries "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-2.json"
         sleep 3
         kill $EVPID 2>/dev/null
         cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest2.log" 2>/dev/null
