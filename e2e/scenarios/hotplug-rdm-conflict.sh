@@ -63,36 +63,29 @@ attach() {
     done
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-after-$1.log" 2>/dev/null
 }
-# check_dev SOCKET ARGS OUTFILE: xen-rdm-check-device, up to 3 tries until
-# it answers (one run got garbage on its first connection to the libxl socket:
-# "JSON parse error, stray ..."); every try is kept in OUTFILE.tries
-check_dev() {
-    log "xen-rdm-check-device $2 on $1"
+# qmp_tries SOCKET JSON OUTFILE WAIT PATTERN: one QMP command, up to 3
+# tries until an answer matches PATTERN (grep): one run got garbage on its
+# first connection to the libxl socket ("JSON parse error, stray ..."),
+# a later one ESC bytes on query-pci; every try is kept in OUTFILE.tries
+qmp_tries() {
+    log "$2 on $1"
     for t in 1 2 3; do
         rm -f "$3.try"
-        qmp_exec "$1" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{$2}}" "$3.try" 4
+        qmp_exec "$1" "$2" "$3.try" "$4"
         cat "$3.try" >> "$3.tries"
-        if grep -q "\"result\"" "$3.try"; then
-            log "xen-rdm-check-device answered (try $t)"; cp "$3.try" "$3"; return 0
-        fi
-        log "xen-rdm-check-device: no answer on try $t: $(head -c 200 "$3.try" | tr "\n" " ")"
+        if grep -q "$5" "$3.try"; then log "answered (try $t)"; break; fi
+        log "no answer on try $t: $(head -c 200 "$3.try" | tr "\n" " ")"
         sleep 2
     done
     cp "$3.try" "$3"
 }
-# qmp_tries SOCKET JSON OUTFILE: one QMP command, up to 3 tries until its
-# answer is a return (the garbage seen on a connection to the libxl socket,
-# "JSON parse error, stray ..." and ESC bytes, was seen on query-pci too)
-qmp_tries() {
-    for t in 1 2 3; do
-        rm -f "$3.try"
-        qmp_exec "$1" "$2" "$3.try" 6
-        cat "$3.try" >> "$3.tries"
-        grep -q "\"return\": \[" "$3.try" && break
-        log "no return on try $t: $(grep -c error "$3.try") error answer(s)"
-        sleep 2
-    done
-    cp "$3.try" "$3"
+# check_dev SOCKET ARGS OUTFILE: xen-rdm-check-device until it answers
+check_dev() {
+    qmp_tries "$1" "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{$2}}" "$3" 4 "\"result\""
+}
+# query_pci SOCKET OUTFILE: query-pci until it returns the device list
+query_pci() {
+    qmp_tries "$1" "{\"execute\":\"query-pci\"}" "$2" 6 "\"return\": \["
 }
 # events EPOCH: listen for QMP events on the harness socket in background;
 # returns once the listener has negotiated (QEMU answered its
@@ -121,7 +114,7 @@ post_create() {
     events 1
     attach strict 00:03.0
     attach relaxed 00:03.0,rdm_policy=relaxed
-    qmp_tries "$L" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-1.json"
+    query_pci "$L" "$R/qmp-query-pci-1.json"
     kill $EVPID 2>/dev/null
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest1.log" 2>/dev/null
     log "xl destroy (guest 1)"
@@ -144,7 +137,7 @@ post_create() {
         events 2
         attach relaxed2 00:03.0,rdm_policy=relaxed
         log "query-pci (guest 2)"
-        qmp_tries "/var/run/xen/qmp-libxl-$d2" "{\"execute\":\"query-pci\"}" "$R/qmp-query-pci-2.json"
+        query_pci "/var/run/xen/qmp-libxl-$d2" "$R/qmp-query-pci-2.json"
         sleep 3
         kill $EVPID 2>/dev/null
         cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest2.log" 2>/dev/null
