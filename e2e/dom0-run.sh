@@ -53,13 +53,17 @@ fi
 
 # qmp_send SOCKET JSON-COMMAND WAIT LINGER LIMIT: the handshake and one
 # command; the answers (stdout) are read for WAIT s, then up to LINGER s
-# after the input ends, all within LIMIT s (socat killed 5 s after the
-# TERM at LIMIT: socat 1.7.4 runs its exit code inside the signal
-# handler, which can deadlock)
+# after the input ends, all within LIMIT s.  The whole pipeline runs
+# under one timeout (its process group is killed 5 s after the TERM at
+# LIMIT): a CI run once waited 700 s on the pipeline's `sleep 12`, in
+# state R after socat had exited; and socat 1.7.4 runs its exit code
+# inside the signal handler, which can deadlock.
+# (the pipeline: sh -c "$QMP_PIPE" NAME SOCKET JSON-COMMAND WAIT LINGER)
+QMP_PIPE='{ printf "%s\n" "{\"execute\":\"qmp_capabilities\"}" "$2"; sleep "$3"; } |
+    socat -t "$4" - UNIX-CONNECT:"$1"'
 qmp_send() {
     if [ ! -S "$1" ]; then echo "no QMP socket $1"; return 1; fi
-    { echo '{"execute":"qmp_capabilities"}'; echo "$2"; sleep "$3"; } |
-        timeout -k 5 "$5" socat -t "$4" - UNIX-CONNECT:"$1" 2>&1
+    timeout -k 5 "$5" sh -c "$QMP_PIPE" qmp_send "$@" 2>&1
 }
 qmp_hmp() { # qmp_hmp "info mtree -f" OUTFILE
     qmp_send "$QMP" "$(printf '{"execute":"human-monitor-command","arguments":{"command-line":"%s"}}' "$1")" \

@@ -93,8 +93,8 @@ query_pci() {
 # (A fixed 3 s pause was not enough: under load socat connected after the
 # attach, and the event was missed.)
 events() {
-    { echo "{\"execute\":\"qmp_capabilities\"}"; sleep 170; } |
-        timeout -k 5 180 socat -t 5 - UNIX-CONNECT:/run/e2e-qmp.sock > "$R/qmp-events-$1.json" 2>&1 &
+    timeout -k 5 180 sh -c "$QMP_PIPE" events /run/e2e-qmp.sock "" 170 5 \
+        > "$R/qmp-events-$1.json" 2>&1 &
     EVPID=$!
     deadline=$(( $(up) + 30 ))
     until grep -q "\"return\"" "$R/qmp-events-$1.json" 2>/dev/null; do
