@@ -299,8 +299,15 @@ if [ "$CHECK_SERIES" = 1 ]; then
     exit $rc
 fi
 
+# A device model libxl can start as it is: libxl always passes -vnc (and
+# -k with xl.cfg's keymap), so VNC is built in; firmware, option ROMs and
+# keymaps are looked up where Debian's qemu-system-data, seabios and
+# ipxe-qemu packages put them, the firmware path of Debian's own build
+# (pc-bios blobs are not installed: Debian's packages have them)
+FIRMWARE_PATH=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 CONFIGURE_ARGS="--target-list=x86_64-softmmu --enable-xen --enable-xen-pci-passthrough
     --without-default-features --disable-tcg --disable-docs --disable-werror
+    --enable-vnc --enable-pixman --firmwarepath=$FIRMWARE_PATH
     --python=/usr/bin/python3 --disable-download --disable-install-blobs"
 cfg_hash=$(echo "$CONFIGURE_ARGS" | sha256sum | cut -d' ' -f1)
 mkdir -p "$OBJ"

@@ -88,6 +88,7 @@ export XEN_SIM_LIBDIR=$SIM
 # xen-rdm-test compares query-xen-rdm with the tool's JSON
 export XEN_RDM_PLAN_TOOL=$MB/xen-rdm-plan
 export XEN_RDM_SAMPLE_DMAR=$MB/sample-host-dmar.dat
+export XEN_RDM_CORPUS_DIR=${XEN_RDM_CORPUS_DIR:-$(cd "$REPO/.." && pwd)/shared/corpus/dmar}
 failed=0
 total_ok=0
 total_fail=0

@@ -1039,6 +1039,113 @@ static void test_unresolved_devices(void)
 /* ------------------------------------------------------------------ */
 /* Devices added to a running guest                                     */
 
+/*
+ * A device whose region has an unresolved scope, checked twice: the
+ * region's own strings must survive the first check (a use-after-free
+ * and double free before the check borrowed them)
+ */
+static void test_check_device_twice_unresolved(void)
+{
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmEntry *e = xen_rdm_map_add(map, 0x7b800000, 64 * MiB, true,
+                                     NULL);
+    XenRdmConfig cfg;
+
+    xen_rdm_entry_add_device(e, IGD);
+    xen_rdm_entry_add_unresolved(e, "unresolved:0000:00:1c.0/00.0");
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    plan = plan_ok(&cfg, map);
+    for (int i = 0; i < 2; i++) {
+        GPtrArray *regions = NULL;
+        const XenRdmRegion *r;
+
+        g_assert_true(xen_rdm_plan_check_device(plan, map, IGD,
+                                                XEN_RDM_POLICY_RELAXED,
+                                                &regions, NULL));
+        g_assert_cmpuint(regions->len, ==, 1);
+        r = g_ptr_array_index(regions, 0);
+        g_assert_cmpuint(r->devices->len, ==, 2);
+        g_assert_cmpstr(g_ptr_array_index(r->devices, 1), ==,
+                        "unresolved:0000:00:1c.0/00.0");
+        g_ptr_array_unref(regions);
+    }
+    g_assert_cmpuint(e->unresolved->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(e->unresolved, 0), ==,
+                    "unresolved:0000:00:1c.0/00.0");
+}
+
+/* The RAM a toolstack populated, checked against a plan's regions */
+static void test_populated(void)
+{
+    TestRdm rdms[] = { RDM_DEV(0x7b800000, 64 * MiB, IGD),
+                       RDM_DEV2(0xa3eea000, 0xf000, XHCI, EHCI) };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    XenRdmDeviceConfig devs[] = { { IGD, XEN_RDM_POLICY_RELAXED },
+                                  { XHCI, XEN_RDM_POLICY_STRICT } };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
+    cfg.devices = devs;
+    cfg.nr_devices = ARRAY_SIZE(devs);
+    plan = plan_ok(&cfg, map);
+    g_assert_cmphex(plan->lowmem_end, ==, 0xa3e00000);
+
+    /* what libxl populated for the plan: the same, and it checks out */
+    {
+        g_autoptr(GArray) ram = xen_rdm_ram_from_ends(
+            0xa3e00000, 8 * GiB - 0xa3e00000, NULL);
+        g_autoptr(XenRdmPlan) p = xen_rdm_plan_populated(plan, ram,
+                                                         0xf0000000);
+
+        g_assert_true(xen_rdm_ram_equal(ram, plan->ram));
+        g_assert_cmpint(p->layout, ==, XEN_RDM_LAYOUT_TOOLSTACK);
+        g_assert_false(p->refused);
+        g_assert_cmphex(p->lowmem_end, ==, plan->lowmem_end);
+        g_assert_cmphex(p->highmem_end, ==, plan->highmem_end);
+        g_assert_cmpuint(p->regions->len, ==, 2);
+        assert_region(p, 0, 0x7b800000, 64 * MiB, XEN_RDM_POLICY_RELAXED,
+                      XEN_RDM_STATUS_IGNORED);
+        g_assert_cmpstr(region(p, 0)->conflict, ==, "guest RAM "
+                        "0x0-0xa3dfffff populated by the toolstack");
+        assert_region(p, 1, 0xa3eea000, 0xf000, XEN_RDM_POLICY_STRICT,
+                      XEN_RDM_STATUS_RESERVED);
+        g_assert_cmpuint(p->e820->len, ==, 3);
+        g_assert_true(xen_rdm_plan_check(p, 4 * GiB, NULL));
+    }
+    /* a toolstack that left RAM over the strict region: refused */
+    {
+        g_autoptr(GArray) ram = xen_rdm_ram_from_ends(
+            0xf0000000, 4 * GiB + 256 * MiB, NULL);
+        g_autoptr(XenRdmPlan) p = xen_rdm_plan_populated(plan, ram,
+                                                         0xf0000000);
+
+        g_assert_false(xen_rdm_ram_equal(ram, plan->ram));
+        g_assert_true(p->refused);
+        g_assert_cmpstr(p->reason, ==, "RDM conflict: region "
+                        "0xa3eea000-0xa3ef8fff (devices: 0000:00:14.0, "
+                        "0000:00:1d.0) with policy strict lies in guest RAM "
+                        "0x0-0xefffffff populated by the toolstack");
+        assert_region(p, 1, 0xa3eea000, 0xf000, XEN_RDM_POLICY_STRICT,
+                      XEN_RDM_STATUS_CONFLICT);
+        g_assert_true(xen_rdm_plan_check(p, 4 * GiB, NULL));
+    }
+    /* no plan: RAM only */
+    {
+        g_autoptr(GArray) ram = xen_rdm_ram_from_ends(0x80000000, 0,
+                                                      NULL);
+        g_autoptr(XenRdmPlan) p = xen_rdm_plan_populated(NULL, ram,
+                                                         0xf0000000);
+
+        g_assert_cmpuint(p->regions->len, ==, 0);
+        g_assert_cmpuint(p->e820->len, ==, 1);
+        g_assert_cmphex(p->highmem_end, ==, 0);
+        g_assert_true(xen_rdm_plan_check(p, 2 * GiB, NULL));
+    }
+}
+
 static void test_check_device(void)
 {
     TestRdm rdms[] = { RDM_DEV(0x7b800000, 64 * MiB, IGD),
@@ -1339,6 +1446,9 @@ int main(int argc, char **argv)
                     test_split_mmio_hole_region);
     g_test_add_func("/rdm-plan/unresolved", test_unresolved_devices);
     g_test_add_func("/rdm-plan/check-device", test_check_device);
+    g_test_add_func("/rdm-plan/check-device-twice-unresolved",
+                    test_check_device_twice_unresolved);
+    g_test_add_func("/rdm-plan/populated", test_populated);
     g_test_add_func("/rdm-plan/ram-from-ends", test_ram_from_ends);
     g_test_add_func("/rdm-plan/random-properties", test_random_properties);
     return g_test_run();

@@ -44,6 +44,7 @@ static const char *const policy_names[] = {
 static const char *const layout_names[] = {
     [XEN_RDM_LAYOUT_COMPAT] = "compat",
     [XEN_RDM_LAYOUT_SPLIT] = "split",
+    [XEN_RDM_LAYOUT_TOOLSTACK] = "toolstack",
 };
 
 static const char *const status_names[] = {
@@ -960,11 +961,11 @@ static int e820_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* Produce the plan's region list, reason and e820 from the regions */
+static void plan_build_e820(XenRdmPlan *plan);
+
 static void finish_plan(Planner *p)
 {
     XenRdmPlan *plan = p->plan;
-    g_autoptr(GArray) e820 = g_array_new(false, false,
-                                         sizeof(XenRdmE820Entry));
     PlanRegion *first_conflict = NULL;
     guint i;
 
@@ -1002,6 +1003,19 @@ static void finish_plan(Planner *p)
         out->devices = region_device_names(r);
         out->conflict = g_strdup(r->conflict);
         g_ptr_array_add(plan->regions, out);
+    }
+    plan_build_e820(plan);
+}
+
+/* The e820 map of a plan's RAM and of the regions it keeps free */
+static void plan_build_e820(XenRdmPlan *plan)
+{
+    g_autoptr(GArray) e820 = g_array_new(false, false,
+                                         sizeof(XenRdmE820Entry));
+    guint i;
+
+    for (i = 0; i < plan->regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
         if (r->status == XEN_RDM_STATUS_RESERVED) {
             XenRdmE820Entry e = { r->start, r->size, XEN_RDM_E820_RESERVED };
@@ -1098,6 +1112,18 @@ static bool check_config(const XenRdmConfig *cfg, Error **errp)
     return true;
 }
 
+static XenRdmPlan *plan_new(XenRdmLayout layout, uint64_t mmio_start)
+{
+    XenRdmPlan *plan = g_new0(XenRdmPlan, 1);
+
+    plan->layout = layout;
+    plan->mmio_start = mmio_start;
+    plan->ram = g_array_new(false, false, sizeof(XenRdmRange));
+    plan->regions = g_ptr_array_new_with_free_func(xen_rdm_region_free);
+    plan->e820 = g_array_new(false, false, sizeof(XenRdmE820Entry));
+    return plan;
+}
+
 void xen_rdm_plan_free(XenRdmPlan *plan)
 {
     if (!plan) {
@@ -1120,12 +1146,7 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
     if (!check_config(cfg, errp)) {
         return false;
     }
-    plan = g_new0(XenRdmPlan, 1);
-    plan->layout = cfg->layout;
-    plan->mmio_start = XEN_RDM_4G - cfg->mmio_hole;
-    plan->ram = g_array_new(false, false, sizeof(XenRdmRange));
-    plan->regions = g_ptr_array_new_with_free_func(xen_rdm_region_free);
-    plan->e820 = g_array_new(false, false, sizeof(XenRdmE820Entry));
+    plan = plan_new(cfg->layout, XEN_RDM_4G - cfg->mmio_hole);
 
     p.plan = plan;
     p.regions = g_array_new(false, false, sizeof(PlanRegion));
@@ -1195,6 +1216,91 @@ GArray *xen_rdm_ram_from_ends(uint64_t lowmem_end, uint64_t highmem_end,
     return ram;
 }
 
+/* The RAM range of @ram that overlaps [start, start + size), or NULL */
+static const XenRdmRange *ram_overlapping(const GArray *ram, uint64_t start,
+                                          uint64_t size)
+{
+    guint i;
+
+    for (i = 0; i < ram->len; i++) {
+        const XenRdmRange *m = &g_array_index(ram, XenRdmRange, i);
+
+        if (overlaps(m->start, m->size, start, size)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
+                                   uint64_t mmio_start)
+{
+    XenRdmPlan *out = plan_new(XEN_RDM_LAYOUT_TOOLSTACK, mmio_start);
+    const XenRdmRegion *first = NULL;
+    guint i;
+
+    for (i = 0; i < ram->len; i++) {
+        const XenRdmRange *m = &g_array_index(ram, XenRdmRange, i);
+
+        add_ram(out, m->start, m->size);
+        if (m->start < XEN_RDM_4G) {
+            out->lowmem_end = m->start + m->size;
+        } else {
+            out->highmem_end = m->start + m->size;
+        }
+    }
+    for (i = 0; plan && i < plan->regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+        const XenRdmRange *m = ram_overlapping(ram, r->start, r->size);
+        XenRdmRegion *c = g_new0(XenRdmRegion, 1);
+        guint j;
+
+        c->start = r->start;
+        c->size = r->size;
+        c->policy = r->policy;
+        c->devices = g_ptr_array_new_full(r->devices->len, g_free);
+        for (j = 0; j < r->devices->len; j++) {
+            g_ptr_array_add(c->devices,
+                            g_strdup(g_ptr_array_index(r->devices, j)));
+        }
+        if (!m) {
+            c->status = XEN_RDM_STATUS_RESERVED;
+        } else {
+            c->status = r->policy == XEN_RDM_POLICY_STRICT ?
+                        XEN_RDM_STATUS_CONFLICT : XEN_RDM_STATUS_IGNORED;
+            c->conflict = g_strdup_printf("guest RAM 0x%" PRIx64 "-0x%" PRIx64
+                                          " populated by the toolstack",
+                                          m->start, m->start + m->size - 1);
+            if (c->status == XEN_RDM_STATUS_CONFLICT && !first) {
+                first = c;
+            }
+        }
+        g_ptr_array_add(out->regions, c);
+    }
+    if (first) {
+        g_autofree char *devs = NULL;
+
+        g_ptr_array_add(first->devices, NULL);
+        devs = g_strjoinv(", ", (char **)first->devices->pdata);
+        g_ptr_array_remove_index(first->devices, first->devices->len - 1);
+        out->refused = true;
+        out->reason = g_strdup_printf(
+            "RDM conflict: region 0x%" PRIx64 "-0x%" PRIx64 " (%s%s) with "
+            "policy strict lies in %s", first->start,
+            first->start + first->size - 1,
+            *devs ? "devices: " : "host-wide, no device", devs,
+            first->conflict);
+    }
+    plan_build_e820(out);
+    return out;
+}
+
+bool xen_rdm_ram_equal(const GArray *a, const GArray *b)
+{
+    return a->len == b->len &&
+           !memcmp(a->data, b->data, a->len * sizeof(XenRdmRange));
+}
+
 bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
                               uint32_t sbdf, XenRdmPolicy policy,
                               GPtrArray **regionsp, Error **errp)
@@ -1213,7 +1319,12 @@ bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
         }
         /* region_device_names() sorts, so give it copies */
         tmp.sbdfs = g_array_copy(e->devices);
-        tmp.unresolved = g_ptr_array_copy(e->unresolved, NULL, NULL);
+        /* borrowed strings, as a planner region holds them */
+        tmp.unresolved = g_ptr_array_sized_new(e->unresolved->len);
+        for (j = 0; j < e->unresolved->len; j++) {
+            g_ptr_array_add(tmp.unresolved,
+                            g_ptr_array_index(e->unresolved, j));
+        }
         r = g_new0(XenRdmRegion, 1);
         r->start = e->start;
         r->size = e->size;

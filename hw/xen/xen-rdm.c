@@ -1,11 +1,14 @@
 /*
  * Reserved device memory (RDM) in Xen HVM guests
  *
- * At machine initialisation, ask the hypervisor for the RDM regions the
- * machine property "xen-rdm" names (host-wide and per device), plan the
- * guest RAM around them (hw/xen/xen-rdm-plan.c) and answer for the plan
- * over QMP.  Passed-through devices are checked against the plan when
- * they are added.
+ * Guest RAM is where the toolstack populated it, as the guest's
+ * hvm_info_table says at machine initialisation (and, after an incoming
+ * migration, as the QEMU the guest came from laid it out).  When the
+ * machine property "xen-rdm" asks for reserved device memory, QEMU also
+ * asks the hypervisor for the regions (host-wide and per device), plans
+ * the RAM around them (hw/xen/xen-rdm-plan.c) and checks the toolstack's
+ * RAM against the plan.  QMP answers for the layout, and passed-through
+ * devices are checked against it when they are added.
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *
@@ -20,9 +23,15 @@
 #include "qapi/qapi-visit-xen-target.h"
 #include "qapi/qapi-commands-xen-target.h"
 #include "qapi/qapi-events-xen-target.h"
+#include "hw/qdev-core.h"
+#include "hw/qdev-properties.h"
+#include "hw/core/qdev-prop-internal.h"
 #include "hw/xen/xen_native.h"
+#include "hw/xen/xen.h"
 #include "hw/xen/xen-rdm.h"
 #include "hw/xen/xen-rdm-query.h"
+#include "migration/vmstate.h"
+#include "system/runstate.h"
 #include "system/xen.h"
 #include "trace.h"
 
@@ -31,11 +40,21 @@
 typedef struct XenRdmState {
     XenRdmOptions *opts;        /* the machine property, NULL if unset */
     GArray *devices;            /* XenRdmDeviceConfig from opts->pci */
-    XenRdmPlan *plan;           /* the layout in use, once planned */
-    bool planned_ram;           /* plan drives the RAM (else QEMU's own) */
-    char *plan_error;           /* why there is no plan */
-    GArray *guest_ram;          /* RAM the toolstack populated, when it */
-                                /* differs from the plan's (hvm_info) */
+    uint64_t ram_size;          /* -m */
+    uint64_t mmio_start;        /* where RAM below 4 GiB must stop */
+    XenRdmMap *map;             /* regions asked for at initialisation */
+    XenRdmPlan *plan;           /* QEMU's own plan, when asked for one */
+    XenRdmPlan *layout;         /* the RAM layout in use */
+    XenRdmLayoutSource source;  /* where @layout was decided */
+    char *toolstack_error;      /* why the hvm_info_table was not used */
+    char *mismatch;             /* how @plan and populated RAM differ */
+    XenRdmMapRamFn map_ram;     /* lays guest RAM out (the machine) */
+    uint64_t block_len;         /* size of the guest RAM block */
+    bool incoming;              /* started for an incoming migration */
+    bool migrated;              /* the stream carried a layout */
+    /* the layout in the migration stream */
+    int32_t mig_nr_ram;
+    XenRdmRange *mig_ram;
 } XenRdmState;
 
 static XenRdmState xen_rdm;
@@ -46,6 +65,8 @@ QEMU_BUILD_BUG_ON((int)XEN_RDM_RESERVE_STRATEGY_HOST !=
 QEMU_BUILD_BUG_ON((int)XEN_RDM_RESERVE_POLICY_RELAXED !=
                   (int)XEN_RDM_POLICY_RELAXED);
 QEMU_BUILD_BUG_ON((int)XEN_RDM_LAYOUT_MODE_SPLIT != (int)XEN_RDM_LAYOUT_SPLIT);
+QEMU_BUILD_BUG_ON((int)XEN_RDM_LAYOUT_MODE_TOOLSTACK !=
+                  (int)XEN_RDM_LAYOUT_TOOLSTACK);
 QEMU_BUILD_BUG_ON((int)XEN_RDM_REGION_STATUS_CONFLICT !=
                   (int)XEN_RDM_STATUS_CONFLICT);
 QEMU_BUILD_BUG_ON((int)XEN_RDM_MEMORY_TYPE_RESERVED !=
@@ -109,6 +130,12 @@ static void xen_rdm_set_opts(Object *obj, Visitor *v, const char *name,
         error_prepend(errp, "xen-rdm: ");
         return;
     }
+    if (opts->has_layout && opts->layout == XEN_RDM_LAYOUT_MODE_TOOLSTACK) {
+        error_setg(errp, "xen-rdm.layout: 'toolstack' is not a layout QEMU "
+                   "plans (QEMU follows the toolstack's RAM by itself); "
+                   "expected 'compat' or 'split'");
+        return;
+    }
     if (opts->has_mem_boundary && opts->mem_boundary > 4 * GiB) {
         error_setg(errp, "xen-rdm.mem-boundary: 0x%" PRIx64 " is above "
                    "4 GiB", opts->mem_boundary);
@@ -154,14 +181,34 @@ static bool xen_rdm_requested(void)
                   o->strategy == XEN_RDM_RESERVE_STRATEGY_HOST) || o->pci);
 }
 
-static void xen_rdm_config(XenRdmConfig *cfg, uint64_t ram_size,
-                           uint64_t mmio_hole)
+/*
+ * Whether the domain uses hardware-assisted paging: libxl rounds
+ * lowmem_end down to 2 MiB below a region only for HAP guests.
+ */
+static bool xen_rdm_domain_hap(bool *hap, Error **errp)
+{
+    xc_dominfo_t info;
+
+    if (xc_domain_getinfo(xen_xc, xen_domid, 1, &info) != 1 ||
+        info.domid != xen_domid) {
+        error_setg_errno(errp, errno, "xen-rdm: cannot ask the hypervisor "
+                         "whether domain %u uses HAP", xen_domid);
+        return false;
+    }
+    *hap = info.hap;
+    return true;
+}
+
+static bool xen_rdm_config(XenRdmConfig *cfg, Error **errp)
 {
     const XenRdmOptions *o = xen_rdm.opts;
 
     xen_rdm_config_init(cfg);
-    cfg->ram_size = ram_size;
-    cfg->mmio_hole = mmio_hole;
+    cfg->ram_size = xen_rdm.ram_size;
+    cfg->mmio_hole = 4 * GiB - xen_rdm.mmio_start;
+    if (!xen_rdm_domain_hap(&cfg->hap, errp)) {
+        return false;
+    }
     if (o) {
         if (o->has_strategy) {
             cfg->strategy = (XenRdmStrategy)o->strategy;
@@ -180,6 +227,7 @@ static void xen_rdm_config(XenRdmConfig *cfg, uint64_t ram_size,
         cfg->devices = (XenRdmDeviceConfig *)xen_rdm.devices->data;
         cfg->nr_devices = xen_rdm.devices->len;
     }
+    return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -288,150 +336,485 @@ static void xen_rdm_report_regions(const GPtrArray *regions,
     }
 }
 
+static XenRdmRamRangeList *xen_rdm_ram_to_list(const GArray *ram)
+{
+    XenRdmRamRangeList *head = NULL, **tail = &head;
+    guint i;
+
+    for (i = 0; i < ram->len; i++) {
+        const XenRdmRange *r = &g_array_index(ram, XenRdmRange, i);
+        XenRdmRamRange *out = g_new0(XenRdmRamRange, 1);
+
+        out->start = r->start;
+        out->size = r->size;
+        QAPI_LIST_APPEND(tail, out);
+    }
+    return head;
+}
+
+static XenRdmPlanInfo *xen_rdm_plan_info(const XenRdmPlan *plan)
+{
+    XenRdmPlanInfo *info = g_new0(XenRdmPlanInfo, 1);
+
+    info->layout = (XenRdmLayoutMode)plan->layout;
+    info->result = plan->refused ? XEN_RDM_RESULT_REFUSED : XEN_RDM_RESULT_OK;
+    info->reason = g_strdup(plan->reason);
+    info->lowmem_end = plan->lowmem_end;
+    info->highmem_end = plan->highmem_end;
+    info->ram = xen_rdm_ram_to_list(plan->ram);
+    return info;
+}
+
+/* "0x0-0x7ffffff, 0x100000000-0x107ffffff" (the first few ranges) */
+static char *xen_rdm_ram_str(const GArray *ram)
+{
+    GString *str = g_string_new(NULL);
+    guint i;
+
+    for (i = 0; i < ram->len && i < 8; i++) {
+        const XenRdmRange *r = &g_array_index(ram, XenRdmRange, i);
+
+        g_string_append_printf(str, "%s0x%" PRIx64 "-0x%" PRIx64,
+                               i ? ", " : "", r->start,
+                               r->start + r->size - 1);
+    }
+    if (i < ram->len) {
+        g_string_append_printf(str, ", ... (%u ranges)", ram->len);
+    }
+    if (!ram->len) {
+        g_string_append(str, "none");
+    }
+    return g_string_free(str, false);
+}
+
 /* ------------------------------------------------------------------ */
-/* Machine initialisation                                               */
+/* The RAM the toolstack populated                                      */
 
 /*
- * libxc wrote where the RAM it populated ends into the guest's
- * hvm_info_table before QEMU started.  Returns false when there is no
- * valid table to read.
+ * Guest RAM ending at @low_end below 4 GiB and @high_end above, checked
+ * against what the machine was given: at least 1 MiB low, nothing in the
+ * MMIO hole, high RAM absent or above 4 GiB, and -m bytes in all.
  */
-static bool xen_rdm_read_hvm_info(uint64_t *low_end, uint64_t *high_end)
+static GArray *xen_rdm_ram_from_table(uint64_t low_end, uint64_t high_end,
+                                      Error **errp)
+{
+    ERRP_GUARD();
+    g_autoptr(GArray) ram = NULL;
+    uint64_t high_size;
+
+    if (low_end < 1 * MiB) {
+        error_setg(errp, "low RAM ends at 0x%" PRIx64 ", below 1 MiB",
+                   low_end);
+        return NULL;
+    }
+    if (low_end > xen_rdm.mmio_start) {
+        error_setg(errp, "low RAM ends at 0x%" PRIx64 ", above the start of "
+                   "the MMIO hole 0x%" PRIx64, low_end, xen_rdm.mmio_start);
+        return NULL;
+    }
+    ram = xen_rdm_ram_from_ends(low_end, high_end, errp);
+    if (!ram) {
+        return NULL;
+    }
+    high_size = high_end ? high_end - 4 * GiB : 0;
+    if (low_end + high_size != xen_rdm.ram_size) {
+        error_setg(errp, "RAM below 4 GiB (0x%" PRIx64 ") and above "
+                   "(0x%" PRIx64 ") adds up to 0x%" PRIx64 ", not the "
+                   "guest's 0x%" PRIx64 " (-m)", low_end, high_size,
+                   low_end + high_size, xen_rdm.ram_size);
+        return NULL;
+    }
+    return g_steal_pointer(&ram);
+}
+
+/*
+ * libxc writes where the RAM it populated ends into the guest's
+ * hvm_info_table before QEMU starts.  Returns that RAM, or NULL with
+ * @errp saying why the table cannot be used.
+ */
+static GArray *xen_rdm_read_hvm_info(Error **errp)
 {
     xen_pfn_t pfn = HVM_INFO_PFN;
     const struct hvm_info_table *info;
+    uint64_t low_end, high_end;
     uint8_t *page, sum = 0;
-    bool ok = false;
-    uint32_t i;
+    uint32_t i, length;
 
     page = xenforeignmemory_map(xen_fmem, xen_domid, PROT_READ, 1, &pfn,
                                 NULL);
     if (!page) {
-        trace_xen_rdm_hvm_info_absent("cannot map the hvm_info page");
-        return false;
+        error_setg_errno(errp, errno, "cannot map its page (gfn 0x%x)",
+                         HVM_INFO_PFN);
+        return NULL;
     }
     info = (const struct hvm_info_table *)(page + HVM_INFO_OFFSET);
-    if (memcmp(info->signature, "HVM INFO", 8) ||
-        info->length < sizeof(*info) ||
-        info->length > XC_PAGE_SIZE - HVM_INFO_OFFSET) {
-        trace_xen_rdm_hvm_info_absent("no hvm_info_table");
-        goto out;
+    length = info->length;
+    if (memcmp(info->signature, "HVM INFO", 8)) {
+        error_setg(errp, "there is none at 0x%x (no \"HVM INFO\" signature)",
+                   HVM_INFO_PADDR);
+        goto fail;
     }
-    for (i = 0; i < info->length; i++) {
+    if (length < sizeof(*info) || length > XC_PAGE_SIZE - HVM_INFO_OFFSET) {
+        error_setg(errp, "its length %" PRIu32 " is not between %zu and %lu",
+                   length, sizeof(*info),
+                   (unsigned long)(XC_PAGE_SIZE - HVM_INFO_OFFSET));
+        goto fail;
+    }
+    for (i = 0; i < length; i++) {
         sum += ((const uint8_t *)info)[i];
     }
     if (sum) {
-        trace_xen_rdm_hvm_info_absent("bad hvm_info_table checksum");
-        goto out;
+        error_setg(errp, "its checksum is wrong (its bytes add up to 0x%02x, "
+                   "not 0)", sum);
+        goto fail;
     }
-    *low_end = (uint64_t)info->low_mem_pgend << XC_PAGE_SHIFT;
-    *high_end = (uint64_t)info->high_mem_pgend << XC_PAGE_SHIFT;
-    ok = true;
-out:
+    low_end = (uint64_t)info->low_mem_pgend << XC_PAGE_SHIFT;
+    high_end = (uint64_t)info->high_mem_pgend << XC_PAGE_SHIFT;
     xenforeignmemory_unmap(xen_fmem, page, 1);
-    return ok;
+    trace_xen_rdm_hvm_info(low_end, high_end);
+    return xen_rdm_ram_from_table(low_end, high_end, errp);
+
+fail:
+    xenforeignmemory_unmap(xen_fmem, page, 1);
+    return NULL;
 }
 
-/*
- * Compare the plan with the RAM the toolstack really populated.  Where
- * they differ, devices added later are checked against the toolstack's
- * RAM, which is the guest's memory; when QEMU laid its RAM out from the
- * plan (@planned_ram), a difference also means QEMU's view of guest
- * memory is wrong, and it says so.
- */
-static void xen_rdm_check_hvm_info(const XenRdmPlan *plan, bool planned_ram)
+/* The layout unmodified QEMU builds: RAM up to the MMIO hole, then 4 GiB */
+static XenRdmPlan *xen_rdm_classic_layout(void)
 {
-    Error *local_err = NULL;
-    uint64_t low_end, high_end;
+    uint64_t low = MIN(xen_rdm.ram_size, xen_rdm.mmio_start);
+    uint64_t high = xen_rdm.ram_size - low;
+    g_autoptr(GArray) ram = xen_rdm_ram_from_ends(low,
+                                                  high ? 4 * GiB + high : 0,
+                                                  &error_abort);
+    XenRdmPlan *layout = xen_rdm_plan_populated(NULL, ram,
+                                                xen_rdm.mmio_start);
 
-    if (!xen_rdm_read_hvm_info(&low_end, &high_end)) {
-        return;
-    }
-    trace_xen_rdm_hvm_info(low_end, high_end, plan->lowmem_end,
-                           plan->highmem_end);
-    if (low_end == plan->lowmem_end && high_end == plan->highmem_end) {
-        return;
-    }
-    xen_rdm.guest_ram = xen_rdm_ram_from_ends(low_end, high_end, &local_err);
-    if (!xen_rdm.guest_ram) {
-        warn_reportf_err(local_err, "xen-rdm: ignoring the hvm_info_table: ");
-        return;
-    }
-    if (planned_ram) {
-        warn_report("xen-rdm: the toolstack populated guest RAM up to "
-                    "0x%" PRIx64 " and 0x%" PRIx64 " (hvm_info), but the "
-                    "%s plan ends low RAM at 0x%" PRIx64 " and high RAM at "
-                    "0x%" PRIx64 ": the guest's memory and QEMU's view of "
-                    "it differ", low_end, high_end,
-                    xen_rdm_layout_str(plan->layout), plan->lowmem_end,
-                    plan->highmem_end);
-    }
+    layout->layout = XEN_RDM_LAYOUT_COMPAT;
+    return layout;
 }
 
-bool xen_rdm_plan_guest_ram(uint64_t ram_size, uint64_t max_ram_below_4g,
-                            const XenRdmPlan **planp, Error **errp)
+static void xen_rdm_set_layout(XenRdmPlan *layout, XenRdmLayoutSource source)
+{
+    if (xen_rdm.layout != xen_rdm.plan) {
+        xen_rdm_plan_free(xen_rdm.layout);
+    }
+    xen_rdm.layout = layout;
+    xen_rdm.source = source;
+    trace_xen_rdm_layout(xen_rdm_layout_str(layout->layout),
+                         XenRdmLayoutSource_str(source), layout->lowmem_end,
+                         layout->highmem_end);
+}
+
+/* ------------------------------------------------------------------ */
+/* Machine initialisation                                               */
+
+/* QEMU's own plan from xen-rdm, with the regions the hypervisor reports */
+static bool xen_rdm_plan(Error **errp)
 {
     ERRP_GUARD();
-    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
     g_autoptr(GArray) sbdfs = g_array_new(false, false, sizeof(uint32_t));
     XenRdmConfig cfg;
-    Error *local_err = NULL;
     guint i;
 
-    *planp = NULL;
-    xen_rdm_config(&cfg, ram_size, 4 * GiB - max_ram_below_4g);
-
-    if (!xen_rdm_requested()) {
-        /*
-         * Nothing asks for RDMs: QEMU lays RAM out as it always has, and
-         * the hypervisor is not even asked.  The plan of that layout is
-         * kept for query-xen-rdm and for checking devices added later.
-         */
-        trace_xen_rdm_not_requested();
-        if (!xen_rdm_plan_compute(&cfg, map, &xen_rdm.plan, &local_err)) {
-            xen_rdm.plan_error = g_strdup(error_get_pretty(local_err));
-            error_free(local_err);
-            return true;
-        }
-        /* the toolstack may have moved RAM off RDMs all the same (libxl) */
-        xen_rdm_check_hvm_info(xen_rdm.plan, false);
-        return true;
+    if (!xen_rdm_config(&cfg, errp)) {
+        return false;
     }
-
     for (i = 0; i < cfg.nr_devices; i++) {
         g_array_append_val(sbdfs, cfg.devices[i].sbdf);
     }
     if (!xen_rdm_query(cfg.strategy == XEN_RDM_STRATEGY_HOST,
-                       (uint32_t *)sbdfs->data, sbdfs->len, map, errp)) {
+                       (uint32_t *)sbdfs->data, sbdfs->len, xen_rdm.map,
+                       errp)) {
         return false;
     }
-    if (!xen_rdm_plan_compute(&cfg, map, &xen_rdm.plan, errp)) {
-        error_prepend(errp, "xen-rdm: cannot plan guest RAM (max-ram-below-4g"
-                      " 0x%" PRIx64 "): ", max_ram_below_4g);
+    if (!xen_rdm_plan_compute(&cfg, xen_rdm.map, &xen_rdm.plan, errp)) {
+        error_prepend(errp, "xen-rdm: cannot plan guest RAM (MMIO hole from "
+                      "0x%" PRIx64 "): ", xen_rdm.mmio_start);
         return false;
     }
-    if (!xen_rdm_plan_check(xen_rdm.plan, ram_size, errp)) {
+    if (!xen_rdm_plan_check(xen_rdm.plan, xen_rdm.ram_size, errp)) {
         error_prepend(errp, "xen-rdm: internal error: ");
         return false;
     }
     trace_xen_rdm_plan(xen_rdm_layout_str(xen_rdm.plan->layout),
                        xen_rdm.plan->refused ? "refused" : "ok",
                        xen_rdm.plan->lowmem_end, xen_rdm.plan->highmem_end);
-    xen_rdm_report_regions(xen_rdm.plan->regions, NULL);
-    if (xen_rdm.plan->refused) {
-        error_setg(errp, "xen-rdm: %s", xen_rdm.plan->reason);
+    return true;
+}
+
+/* The plan differs from the RAM the toolstack populated: say so */
+static void xen_rdm_report_mismatch(void)
+{
+    const XenRdmPlan *plan = xen_rdm.plan;
+    const XenRdmPlan *layout = xen_rdm.layout;
+    g_autofree char *planned = xen_rdm_ram_str(plan->ram);
+    g_autofree char *populated = xen_rdm_ram_str(layout->ram);
+    g_autoptr(XenRdmPlanInfo) info = xen_rdm_plan_info(plan);
+
+    xen_rdm.mismatch = g_strdup_printf(
+        "the %s plan puts guest RAM at %s, but the toolstack populated %s "
+        "(hvm_info_table): RAM follows the toolstack",
+        xen_rdm_layout_str(plan->layout), planned, populated);
+    warn_report("xen-rdm: %s", xen_rdm.mismatch);
+    qapi_event_send_xen_rdm_layout_mismatch(layout->lowmem_end,
+                                            layout->highmem_end, info,
+                                            xen_rdm.mismatch);
+}
+
+/* The layout an incoming migration brought, once the guest runs */
+static void xen_rdm_vm_state_change(void *opaque, bool running,
+                                    RunState state);
+static const VMStateDescription vmstate_xen_rdm_layout;
+
+bool xen_rdm_guest_ram(uint64_t ram_size, uint64_t mmio_start,
+                       XenRdmMapRamFn map_ram, const GArray **ram,
+                       uint64_t *block_len, Error **errp)
+{
+    ERRP_GUARD();
+    g_autoptr(GArray) populated = NULL;
+    Error *local_err = NULL;
+    XenRdmPlan *layout;
+
+    xen_rdm.ram_size = ram_size;
+    xen_rdm.mmio_start = mmio_start;
+    xen_rdm.map_ram = map_ram;
+    xen_rdm.map = xen_rdm_map_new();
+    xen_rdm.incoming = runstate_check(RUN_STATE_INMIGRATE);
+
+    /*
+     * Where the toolstack populated the guest's RAM is where its RAM is:
+     * follow it.  On an incoming migration the guest has run and could
+     * have rewritten the table: the stream's layout decides then
+     * (vmstate_xen_rdm), the table only until it arrives.
+     */
+    populated = xen_rdm_read_hvm_info(&local_err);
+    if (!populated) {
+        xen_rdm.toolstack_error = g_strdup(error_get_pretty(local_err));
+        error_free(local_err);
+        warn_report("xen-rdm: not using the guest's hvm_info_table: %s; "
+                    "guest RAM is laid out without it", xen_rdm.toolstack_error);
+    }
+
+    if (xen_rdm_requested()) {
+        if (!xen_rdm_plan(errp)) {
+            return false;
+        }
+        if (populated) {
+            layout = xen_rdm_plan_populated(xen_rdm.plan, populated,
+                                            mmio_start);
+            xen_rdm_set_layout(layout, XEN_RDM_LAYOUT_SOURCE_HVM_INFO);
+            if (!xen_rdm_ram_equal(xen_rdm.plan->ram, populated)) {
+                xen_rdm_report_mismatch();
+            }
+        } else {
+            xen_rdm_set_layout(xen_rdm.plan, XEN_RDM_LAYOUT_SOURCE_PLAN);
+        }
+        xen_rdm_report_regions(xen_rdm.layout->regions, NULL);
+        if (xen_rdm.layout->refused) {
+            error_setg(errp, "xen-rdm: %s", xen_rdm.layout->reason);
+            return false;
+        }
+    } else {
+        trace_xen_rdm_not_requested();
+        if (populated) {
+            xen_rdm_set_layout(xen_rdm_plan_populated(NULL, populated,
+                                                      mmio_start),
+                               XEN_RDM_LAYOUT_SOURCE_HVM_INFO);
+        } else {
+            xen_rdm_set_layout(xen_rdm_classic_layout(),
+                               XEN_RDM_LAYOUT_SOURCE_CLASSIC);
+        }
+    }
+    if (!xen_rdm_plan_check(xen_rdm.layout, ram_size, errp)) {
+        error_prepend(errp, "xen-rdm: internal error: ");
         return false;
     }
-    xen_rdm_check_hvm_info(xen_rdm.plan, true);
-    xen_rdm.planned_ram = true;
-    *planp = xen_rdm.plan;
+
+    layout = xen_rdm.layout;
+    *ram = layout->ram;
+    *block_len = layout->highmem_end ? layout->highmem_end
+                                     : layout->lowmem_end;
+    if (xen_rdm.incoming) {
+        /* room for any layout of the guest's RAM the stream may bring */
+        *block_len = MAX(*block_len, 4 * GiB + ram_size);
+        qemu_add_vm_change_state_handler(xen_rdm_vm_state_change, NULL);
+    }
+    xen_rdm.block_len = *block_len;
+    vmstate_register(NULL, 0, &vmstate_xen_rdm_layout, &xen_rdm);
     return true;
+}
+
+bool xen_rdm_ram_has_holes(void)
+{
+    const XenRdmPlan *layout = xen_rdm.layout;
+    uint64_t high = layout->highmem_end ? layout->highmem_end - 4 * GiB : 0;
+
+    return layout->lowmem_end + high != xen_rdm.ram_size;
+}
+
+/* ------------------------------------------------------------------ */
+/* Migration                                                            */
+
+/*
+ * The layout QEMU laid guest RAM out in travels with the guest, so that
+ * the destination never takes it from the guest-writable hvm_info_table.
+ * It is sent only when it is not QEMU's classic layout, so that a stream
+ * of a classic guest stays what unmodified QEMU sends and takes.
+ */
+static bool xen_rdm_layout_needed(void *opaque)
+{
+    g_autoptr(XenRdmPlan) classic = xen_rdm_classic_layout();
+
+    return xen_rdm.layout &&
+           !xen_rdm_ram_equal(xen_rdm.layout->ram, classic->ram);
+}
+
+static int xen_rdm_layout_pre_save(void *opaque)
+{
+    const GArray *ram = xen_rdm.layout->ram;
+
+    g_free(xen_rdm.mig_ram);
+    xen_rdm.mig_nr_ram = ram->len;
+    xen_rdm.mig_ram = g_memdup2(ram->data, ram->len * sizeof(XenRdmRange));
+    return 0;
+}
+
+static bool xen_rdm_layout_nr_ok(void *opaque, int version_id)
+{
+    if (xen_rdm.mig_nr_ram <= 0 ||
+        xen_rdm.mig_nr_ram > XEN_RDM_QUERY_MAX_ENTRIES) {
+        error_report("xen-rdm: the migration stream has %" PRId32 " guest "
+                     "RAM ranges, not between 1 and %u",
+                     xen_rdm.mig_nr_ram, XEN_RDM_QUERY_MAX_ENTRIES);
+        return false;
+    }
+    return true;
+}
+
+/* Lay guest RAM out as @ram, which came from @source */
+static bool xen_rdm_relayout(const GArray *ram, XenRdmLayoutSource source,
+                             Error **errp)
+{
+    ERRP_GUARD();
+    g_autoptr(XenRdmPlan) layout = NULL;
+    g_autofree char *was = NULL;
+    g_autofree char *now = NULL;
+    const XenRdmRange *first = &g_array_index(ram, XenRdmRange, 0);
+    const XenRdmRange *last = &g_array_index(ram, XenRdmRange, ram->len - 1);
+    uint64_t span = last->start + last->size;
+
+    if (first->start || first->size < 1 * MiB) {
+        error_setg(errp, "its first RAM range does not cover the first MiB");
+        return false;
+    }
+    if (span < last->start || span > xen_rdm.block_len) {
+        error_setg(errp, "its RAM ends at 0x%" PRIx64 ", beyond the 0x%" PRIx64
+                   " bytes QEMU set aside", span, xen_rdm.block_len);
+        return false;
+    }
+    layout = xen_rdm_plan_populated(xen_rdm.plan, ram, xen_rdm.mmio_start);
+    if (!xen_rdm_plan_check(layout, xen_rdm.ram_size, errp)) {
+        return false;
+    }
+    if (xen_rdm_ram_equal(layout->ram, xen_rdm.layout->ram)) {
+        xen_rdm.source = source;
+        return true;
+    }
+    was = xen_rdm_ram_str(xen_rdm.layout->ram);
+    now = xen_rdm_ram_str(layout->ram);
+    warn_report("xen-rdm: guest RAM was laid out as %s (from %s), the "
+                "guest came with %s (from %s): RAM follows the guest's own "
+                "layout", was, XenRdmLayoutSource_str(xen_rdm.source), now,
+                XenRdmLayoutSource_str(source));
+    xen_rdm_set_layout(g_steal_pointer(&layout), source);
+    xen_rdm_report_regions(xen_rdm.layout->regions, NULL);
+    xen_rdm.map_ram(xen_rdm.layout->ram);
+    return true;
+}
+
+static int xen_rdm_layout_post_load(void *opaque, int version_id)
+{
+    g_autoptr(GArray) ram = g_array_new(false, false, sizeof(XenRdmRange));
+    Error *local_err = NULL;
+
+    g_array_append_vals(ram, xen_rdm.mig_ram, xen_rdm.mig_nr_ram);
+    g_clear_pointer(&xen_rdm.mig_ram, g_free);
+    if (!xen_rdm_relayout(ram, XEN_RDM_LAYOUT_SOURCE_MIGRATION, &local_err)) {
+        error_reportf_err(local_err, "xen-rdm: the guest RAM layout in the "
+                          "migration stream is not valid for this guest: ");
+        return -EINVAL;
+    }
+    xen_rdm.migrated = true;
+    return 0;
+}
+
+static const VMStateDescription vmstate_xen_rdm_range = {
+    .name = "xen-rdm-range",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(start, XenRdmRange),
+        VMSTATE_UINT64(size, XenRdmRange),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_xen_rdm_layout = {
+    .name = "xen-rdm-layout",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = xen_rdm_layout_needed,
+    .pre_save = xen_rdm_layout_pre_save,
+    .post_load = xen_rdm_layout_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT32(mig_nr_ram, XenRdmState),
+        VMSTATE_VALIDATE("xen-rdm-layout ranges", xen_rdm_layout_nr_ok),
+        VMSTATE_STRUCT_VARRAY_ALLOC(mig_ram, XenRdmState, mig_nr_ram, 1,
+                                    vmstate_xen_rdm_range, XenRdmRange),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void xen_rdm_vm_state_change(void *opaque, bool running,
+                                    RunState state)
+{
+    g_autoptr(XenRdmPlan) classic = NULL;
+    Error *local_err = NULL;
+
+    if (!running || !xen_rdm.incoming) {
+        return;
+    }
+    xen_rdm.incoming = false;
+    if (xen_rdm.migrated) {
+        return;
+    }
+    /*
+     * No layout came with the guest: the QEMU it came from laid its RAM
+     * out the classic way (unmodified QEMU always does).
+     */
+    classic = xen_rdm_classic_layout();
+    if (!xen_rdm_relayout(classic->ram, XEN_RDM_LAYOUT_SOURCE_MIGRATION,
+                          &local_err)) {
+        warn_reportf_err(local_err, "xen-rdm: cannot lay guest RAM out as "
+                         "the QEMU the guest came from did: ");
+    }
 }
 
 /* ------------------------------------------------------------------ */
 /* Devices added later                                                  */
 
-static XenRdmPolicy xen_rdm_device_policy(uint32_t sbdf)
+const PropertyInfo qdev_prop_xen_rdm_device_policy = {
+    .type = "XenRdmDevicePolicy",
+    .description = "auto/strict/relaxed",
+    .enum_table = &XenRdmDevicePolicy_lookup,
+    .get = qdev_propinfo_get_enum,
+    .set = qdev_propinfo_set_enum,
+    .set_default_value = qdev_propinfo_set_default_value_enum,
+};
+
+/* The device's policy in xen-rdm.pci; false when it is not listed */
+static bool xen_rdm_listed_policy(uint32_t sbdf, XenRdmPolicy *policy)
 {
     guint i;
 
@@ -440,68 +823,100 @@ static XenRdmPolicy xen_rdm_device_policy(uint32_t sbdf)
             &g_array_index(xen_rdm.devices, XenRdmDeviceConfig, i);
 
         if (d->sbdf == sbdf) {
-            return d->policy;
+            *policy = d->policy;
+            return true;
         }
     }
-    return XEN_RDM_POLICY_STRICT;
+    return false;
 }
 
 /*
- * Check @sbdf against the running layout.  Returns false with @errp set
+ * After start-up, a device model started with -xen-domid-restrict can
+ * no longer make hypercalls: only the devices listed in xen-rdm.pci,
+ * whose regions were asked for at initialisation, can still be checked.
+ */
+static bool xen_rdm_restricted(void)
+{
+    return xen_domid_restrict && phase_check(PHASE_MACHINE_READY);
+}
+
+/*
+ * Check @sbdf against the RAM in use.  Returns false with @errp set
  * when the check cannot be made; otherwise true, with @ok telling
- * whether the device may be added and @conflict why not.
+ * whether the device may be added under @policy and @conflict why not.
  */
 static bool xen_rdm_check(uint32_t sbdf, XenRdmPolicy policy,
                           GPtrArray **regions, bool *ok, Error **conflict,
                           Error **errp)
 {
-    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    g_autoptr(XenRdmMap) map = NULL;
+    XenRdmPolicy listed;
+    const XenRdmMap *regions_of;
 
-    if (!xen_rdm.plan) {
-        error_setg(errp, "xen-rdm: no guest memory layout to check against"
-                   "%s%s", xen_rdm.plan_error ? ": " : "",
-                   xen_rdm.plan_error ? xen_rdm.plan_error : "");
+    if (!xen_rdm.layout) {
+        error_setg(errp, "xen-rdm: no guest memory layout to check against "
+                   "(not a Xen HVM machine)");
         return false;
     }
-    if (!xen_rdm_query(false, &sbdf, 1, map, errp)) {
+    if (xen_rdm_listed_policy(sbdf, &listed)) {
+        /* asked for at initialisation */
+        regions_of = xen_rdm.map;
+    } else if (xen_rdm_restricted()) {
+        error_setg(errp, "xen-rdm: cannot ask the hypervisor for the "
+                   "device's reserved device memory: QEMU runs restricted "
+                   "(-xen-domid-restrict)");
         return false;
+    } else {
+        map = xen_rdm_map_new();
+        if (!xen_rdm_query(false, &sbdf, 1, map, errp)) {
+            return false;
+        }
+        regions_of = map;
     }
-    /* against the guest's RAM: the toolstack's where it differs */
-    *ok = xen_rdm_ram_check_device(xen_rdm.guest_ram ? xen_rdm.guest_ram :
-                                   xen_rdm.plan->ram, map, sbdf, policy,
-                                   regions, conflict);
+    *ok = xen_rdm_ram_check_device(xen_rdm.layout->ram, regions_of, sbdf,
+                                   policy, regions, conflict);
     return true;
 }
 
 bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
-                               uint8_t fn, const char *policy_str,
+                               uint8_t fn, XenRdmDevicePolicy dev_policy,
                                Error **errp)
 {
-    ERRP_GUARD();
     uint32_t sbdf = XEN_RDM_SBDF(seg, bus, dev, fn);
     g_autofree char *name = xen_rdm_sbdf_to_string(sbdf);
     g_autoptr(GPtrArray) regions = NULL;
-    XenRdmPolicy policy = xen_rdm_device_policy(sbdf);
-    bool ok;
-    bool asked = xen_rdm.planned_ram || policy_str;
+    g_autoptr(Error) conflict = NULL;
     Error *local_err = NULL;
+    XenRdmPolicy policy = XEN_RDM_POLICY_STRICT;
+    bool told, ok;
+    guint i;
 
-    if (policy_str && !xen_rdm_policy_parse(policy_str, &policy, errp)) {
-        error_prepend(errp, "rdm-policy: ");
-        return false;
+    /*
+     * Refuse only under a policy QEMU was told: libxl 4.17 tells it none,
+     * and Xen applies the device's policy itself when it assigns it.
+     */
+    if (dev_policy != XEN_RDM_DEVICE_POLICY_AUTO) {
+        policy = dev_policy == XEN_RDM_DEVICE_POLICY_RELAXED ?
+                 XEN_RDM_POLICY_RELAXED : XEN_RDM_POLICY_STRICT;
+        told = true;
+    } else {
+        told = xen_rdm_listed_policy(sbdf, &policy);
     }
-    if (!xen_rdm.plan && !asked) {
-        /* no layout to check against (xenpvh, odd max-ram-below-4g) */
-        trace_xen_rdm_check_skipped(name, xen_rdm.plan_error ?
-                                    xen_rdm.plan_error : "no Xen HVM layout");
+    if (!xen_rdm.layout) {
+        /* no Xen HVM RAM layout (xenpvh) */
+        trace_xen_rdm_check_skipped(name, "no Xen HVM layout");
         return true;
     }
-    if (!xen_rdm_check(sbdf, policy, &regions, &ok, errp, &local_err)) {
-        if (!asked) {
-            /*
-             * Nothing asked for reserved device memory handling: when the
-             * hypervisor cannot tell, add the device as QEMU always did.
-             */
+    if (!xen_rdm_check(sbdf, policy, &regions, &ok, &conflict, &local_err)) {
+        if (xen_rdm_restricted()) {
+            warn_report("xen-rdm: %s: reserved device memory not checked: %s; "
+                        "the hypervisor checks it when it assigns the device",
+                        name, error_get_pretty(local_err));
+            error_free(local_err);
+            return true;
+        }
+        if (!told) {
+            /* as QEMU always did when the hypervisor cannot tell */
             trace_xen_rdm_check_skipped(name, error_get_pretty(local_err));
             error_free(local_err);
             return true;
@@ -510,9 +925,28 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
         return false;
     }
     trace_xen_rdm_check_device(name, xen_rdm_policy_str(policy),
-                               ok ? "ok" : "refused");
+                               ok ? "ok" : told ? "refused" : "left to Xen");
     xen_rdm_report_regions(regions, name);
-    return ok;
+    if (ok) {
+        return true;
+    }
+    if (told) {
+        error_propagate(errp, g_steal_pointer(&conflict));
+        return false;
+    }
+    for (i = 0; i < regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(regions, i);
+
+        if (r->status == XEN_RDM_STATUS_CONFLICT) {
+            warn_report("xen-rdm: %s: reserved device memory 0x%" PRIx64
+                        "-0x%" PRIx64 " collides with %s; QEMU was not told "
+                        "the device's rdm_policy (xen-rdm.pci, or the "
+                        "device's rdm-policy) and adds it: the hypervisor "
+                        "refuses to assign a strict device", name, r->start,
+                        r->start + r->size - 1, r->conflict);
+        }
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -520,9 +954,8 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
 
 XenRdmInfo *qmp_query_xen_rdm(Error **errp)
 {
-    const XenRdmPlan *plan = xen_rdm.plan;
+    const XenRdmPlan *layout = xen_rdm.layout;
     XenRdmInfo *info;
-    XenRdmRamRangeList **ram;
     XenRdmMemoryMapEntryList **e820;
     guint i;
 
@@ -530,32 +963,25 @@ XenRdmInfo *qmp_query_xen_rdm(Error **errp)
         error_setg(errp, "query-xen-rdm: not a Xen guest");
         return NULL;
     }
-    if (!plan) {
-        error_setg(errp, "query-xen-rdm: no RDM plan for this machine%s%s",
-                   xen_rdm.plan_error ? ": " : "",
-                   xen_rdm.plan_error ? xen_rdm.plan_error : "");
+    if (!layout) {
+        error_setg(errp, "query-xen-rdm: this machine has no Xen HVM RAM "
+                   "layout");
         return NULL;
     }
     info = g_new0(XenRdmInfo, 1);
-    info->layout = (XenRdmLayoutMode)plan->layout;
-    info->result = plan->refused ? XEN_RDM_RESULT_REFUSED : XEN_RDM_RESULT_OK;
-    info->reason = g_strdup(plan->reason);
-    info->mmio_start = plan->mmio_start;
-    info->lowmem_end = plan->lowmem_end;
-    info->highmem_end = plan->highmem_end;
-    ram = &info->ram;
-    for (i = 0; i < plan->ram->len; i++) {
-        const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
-        XenRdmRamRange *out = g_new0(XenRdmRamRange, 1);
-
-        out->start = r->start;
-        out->size = r->size;
-        QAPI_LIST_APPEND(ram, out);
-    }
-    info->regions = xen_rdm_regions_to_list(plan->regions);
+    info->layout = (XenRdmLayoutMode)layout->layout;
+    info->source = xen_rdm.source;
+    info->result = layout->refused ? XEN_RDM_RESULT_REFUSED
+                                   : XEN_RDM_RESULT_OK;
+    info->reason = g_strdup(layout->reason);
+    info->mmio_start = layout->mmio_start;
+    info->lowmem_end = layout->lowmem_end;
+    info->highmem_end = layout->highmem_end;
+    info->ram = xen_rdm_ram_to_list(layout->ram);
+    info->regions = xen_rdm_regions_to_list(layout->regions);
     e820 = &info->e820;
-    for (i = 0; i < plan->e820->len; i++) {
-        const XenRdmE820Entry *e = &g_array_index(plan->e820,
+    for (i = 0; i < layout->e820->len; i++) {
+        const XenRdmE820Entry *e = &g_array_index(layout->e820,
                                                   XenRdmE820Entry, i);
         XenRdmMemoryMapEntry *out = g_new0(XenRdmMemoryMapEntry, 1);
 
@@ -564,6 +990,11 @@ XenRdmInfo *qmp_query_xen_rdm(Error **errp)
         out->type = (XenRdmMemoryType)e->type;
         QAPI_LIST_APPEND(e820, out);
     }
+    if (xen_rdm.plan) {
+        info->plan = xen_rdm_plan_info(xen_rdm.plan);
+    }
+    info->mismatch = g_strdup(xen_rdm.mismatch);
+    info->toolstack_error = g_strdup(xen_rdm.toolstack_error);
     return info;
 }
 
@@ -576,7 +1007,7 @@ XenRdmDeviceCheck *qmp_xen_rdm_check_device(const char *host,
     g_autoptr(GPtrArray) regions = NULL;
     g_autoptr(Error) conflict = NULL;
     XenRdmDeviceCheck *check;
-    XenRdmPolicy policy;
+    XenRdmPolicy policy = XEN_RDM_POLICY_STRICT;
     uint32_t sbdf;
     bool ok;
 
@@ -588,8 +1019,11 @@ XenRdmDeviceCheck *qmp_xen_rdm_check_device(const char *host,
         error_prepend(errp, "xen-rdm-check-device: host: ");
         return NULL;
     }
-    policy = has_rdm_policy ? (XenRdmPolicy)rdm_policy
-                            : xen_rdm_device_policy(sbdf);
+    if (has_rdm_policy) {
+        policy = (XenRdmPolicy)rdm_policy;
+    } else {
+        xen_rdm_listed_policy(sbdf, &policy);
+    }
     if (!xen_rdm_check(sbdf, policy, &regions, &ok, &conflict, errp)) {
         return NULL;
     }

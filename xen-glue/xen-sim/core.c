@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "xen-sim.h"
+#include <xen/xen.h>
+#include <xen/hvm/hvm_info_table.h>
 
 #define GIB (1ULL << 30)
 /* The backing file is sparse: 1 TiB of guest-physical address space */
@@ -39,6 +41,14 @@ typedef struct XenSimState {
     unsigned domid;
     uint64_t ram;
     uint64_t max_ram_below_4g;
+    uint64_t lowmem_end;        /* populated layout (libxc's), 0: classic */
+    uint64_t highmem_end;
+    char *hvm_info;             /* "valid", "none", "bad-signature", ... */
+    uint64_t hvm_info_low;      /* ends the table claims (0: the real ones) */
+    uint64_t hvm_info_high;
+    bool hvm_info_high_set;
+    bool hap;
+    bool restricted;
     unsigned faults;
     char *dir;
     char *log_path;
@@ -279,6 +289,38 @@ static void set_key(const char *key, const char *val, const char *where)
             sim_die("%s: bad max_ram_below_4g '%s'", where, val);
         }
         sim.max_ram_below_4g = v;
+    } else if (!strcmp(key, "lowmem_end") || !strcmp(key, "highmem_end")) {
+        if (!parse_size(val, &v) || (v & (XEN_SIM_PAGE_SIZE - 1))) {
+            sim_die("%s: bad %s '%s'", where, key, val);
+        }
+        *(key[0] == 'l' ? &sim.lowmem_end : &sim.highmem_end) = v;
+    } else if (!strcmp(key, "hvm_info")) {
+        static const char *const kinds[] = {
+            "valid", "none", "bad-signature", "bad-checksum", "bad-length",
+            NULL
+        };
+
+        if (!g_strv_contains(kinds, val)) {
+            sim_die("%s: hvm_info must be valid, none, bad-signature, "
+                    "bad-checksum or bad-length, not '%s'", where, val);
+        }
+        g_free(sim.hvm_info);
+        sim.hvm_info = g_strdup(val);
+    } else if (!strcmp(key, "hvm_info_low") || !strcmp(key, "hvm_info_high")) {
+        if (!parse_size(val, &v) || (v & (XEN_SIM_PAGE_SIZE - 1))) {
+            sim_die("%s: bad %s '%s'", where, key, val);
+        }
+        if (key[9] == 'l') {
+            sim.hvm_info_low = v;
+        } else {
+            sim.hvm_info_high = v;
+            sim.hvm_info_high_set = true;
+        }
+    } else if (!strcmp(key, "hap")) {
+        if (strcmp(val, "0") && strcmp(val, "1")) {
+            sim_die("%s: hap must be 0 or 1, not '%s'", where, val);
+        }
+        sim.hap = val[0] == '1';
     } else if (!strcmp(key, "mode")) {
         if (!strcmp(val, "no-xen")) {
             sim.no_xen = true;
@@ -372,19 +414,82 @@ static void open_fifo(const char *name, int *fd)
     }
 }
 
+/*
+ * Guest RAM as libxc's HVM builder populates it for libxl: [0,
+ * lowmem_end) but the VGA hole, and [4 GiB, highmem_end).  Without
+ * lowmem_end/highmem_end in the scenario, libxl's layout with no RDM:
+ * RAM up to max_ram_below_4g, the rest above 4 GiB.
+ */
 static void populate_ram(void)
 {
-    uint64_t low = MIN(sim.ram, sim.max_ram_below_4g);
-    uint64_t high = sim.ram - low;
+    uint64_t low = sim.lowmem_end, high_end = sim.highmem_end;
 
-    /* as libxc's HVM builder: everything below lowmem but the VGA hole */
+    if (!low) {
+        low = MIN(sim.ram, sim.max_ram_below_4g);
+        high_end = sim.ram > low ? 4 * GIB + sim.ram - low : 0;
+    } else if (low > 4 * GIB || low + (high_end ? high_end - 4 * GIB : 0) !=
+               sim.ram || (high_end && high_end < 4 * GIB)) {
+        sim_die("lowmem_end 0x%" PRIx64 " and highmem_end 0x%" PRIx64
+                " are not a layout of ram 0x%" PRIx64, low, high_end,
+                sim.ram);
+    }
+    sim.lowmem_end = low;
+    sim.highmem_end = high_end;
     xen_sim_populate(0, MIN(low, 0xa0000) >> XEN_SIM_PAGE_SHIFT);
     if (low > 0xc0000) {
         xen_sim_populate(0xc0, (low - 0xc0000) >> XEN_SIM_PAGE_SHIFT);
     }
-    if (high) {
+    if (high_end) {
         xen_sim_populate((4 * GIB) >> XEN_SIM_PAGE_SHIFT,
-                         high >> XEN_SIM_PAGE_SHIFT);
+                         (high_end - 4 * GIB) >> XEN_SIM_PAGE_SHIFT);
+    }
+}
+
+/*
+ * The guest's hvm_info_table, as libxc's bootlate_hvm() writes it:
+ * where the RAM it populated ends.  The scenario can leave it out,
+ * break it, or make it claim other ends.
+ */
+static void write_hvm_info(void)
+{
+    struct hvm_info_table t = {
+        .signature = "HVM INFO",
+        .length = sizeof(t),
+        .apic_mode = 1,
+        .nr_vcpus = 1,
+        .low_mem_pgend = (sim.hvm_info_low ? sim.hvm_info_low
+                                           : sim.lowmem_end) >> 12,
+        .reserved_mem_pgstart = XEN_SIM_IOREQ_GFN_BASE,
+        .high_mem_pgend = (sim.hvm_info_high_set ? sim.hvm_info_high
+                                                 : sim.highmem_end) >> 12,
+    };
+    uint8_t sum = 0;
+
+    if (!strcmp(sim.hvm_info, "none")) {
+        /* nothing there, whatever an earlier process of the run wrote */
+        memset(&t, 0, sizeof(t));
+        if (pwrite(sim.mem_fd, &t, sizeof(t), HVM_INFO_PADDR) != sizeof(t)) {
+            sim_die("cannot clear the hvm_info_table: %s", g_strerror(errno));
+        }
+        return;
+    }
+    t.vcpu_online[0] = 1;
+    if (!strcmp(sim.hvm_info, "bad-length")) {
+        /* longer than the page holds: refused before it is summed */
+        t.length = 4096;
+    }
+    for (size_t i = 0; i < sizeof(t); i++) {
+        sum += ((uint8_t *)&t)[i];
+    }
+    t.checksum = -sum;
+    if (!strcmp(sim.hvm_info, "bad-signature")) {
+        t.signature[0] = 'X';
+        t.checksum += 'H' - 'X';
+    } else if (!strcmp(sim.hvm_info, "bad-checksum")) {
+        t.checksum++;
+    }
+    if (pwrite(sim.mem_fd, &t, sizeof(t), HVM_INFO_PADDR) != sizeof(t)) {
+        sim_die("cannot write the hvm_info_table: %s", g_strerror(errno));
     }
 }
 
@@ -401,6 +506,8 @@ bool xen_sim_init(void)
     sim.domid = 1;
     sim.ram = 128 * 1024 * 1024;
     sim.max_ram_below_4g = 0xf0000000ULL;
+    sim.hvm_info = g_strdup("valid");
+    sim.hap = true;
     sim.populated = g_array_new(false, false, sizeof(XenSimRange));
     sim.rdm = g_array_new(false, true, sizeof(XenSimRdm));
     sim.xs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -421,6 +528,12 @@ bool xen_sim_init(void)
     env_key("XEN_SIM_RDM", "rdm");
     env_key("XEN_SIM_RDM_FILE", "rdm_file");
     env_key("XEN_SIM_RDM_DMAR", "rdm_dmar");
+    env_key("XEN_SIM_LOWMEM_END", "lowmem_end");
+    env_key("XEN_SIM_HIGHMEM_END", "highmem_end");
+    env_key("XEN_SIM_HVM_INFO", "hvm_info");
+    env_key("XEN_SIM_HVM_INFO_LOW", "hvm_info_low");
+    env_key("XEN_SIM_HVM_INFO_HIGH", "hvm_info_high");
+    env_key("XEN_SIM_HAP", "hap");
 
     if (sim.no_xen) {
         g_rec_mutex_unlock(&sim_lock);
@@ -458,6 +571,7 @@ bool xen_sim_init(void)
     open_fifo("evtchn-in", &sim.evtchn_in_fd);
     open_fifo("evtchn-out", &sim.evtchn_out_fd);
     populate_ram();
+    write_hvm_info();
 
     /* The tree libxl leaves for a device model */
     {
@@ -478,11 +592,32 @@ bool xen_sim_init(void)
     }
 
     xen_sim_log("init pid=%d domid=%u ram=0x%" PRIx64
-                " max_ram_below_4g=0x%" PRIx64 " faults=0x%x rdm=%u"
-                " mem_file=%s", (int)getpid(), sim.domid, sim.ram,
-                sim.max_ram_below_4g, sim.faults, sim.rdm->len, sim.mem_path);
+                " max_ram_below_4g=0x%" PRIx64 " lowmem_end=0x%" PRIx64
+                " highmem_end=0x%" PRIx64 " hvm_info=%s hap=%d faults=0x%x"
+                " rdm=%u mem_file=%s", (int)getpid(), sim.domid, sim.ram,
+                sim.max_ram_below_4g, sim.lowmem_end, sim.highmem_end,
+                sim.hvm_info, sim.hap, sim.faults, sim.rdm->len,
+                sim.mem_path);
     g_rec_mutex_unlock(&sim_lock);
     return true;
+}
+
+bool xen_sim_hap(void)
+{
+    xen_sim_init();
+    return sim.hap;
+}
+
+void xen_sim_restrict(void)
+{
+    g_rec_mutex_lock(&sim_lock);
+    sim.restricted = true;
+    g_rec_mutex_unlock(&sim_lock);
+}
+
+bool xen_sim_restricted(void)
+{
+    return sim.restricted;
 }
 
 bool xen_sim_no_xen(void)

@@ -174,6 +174,9 @@ int xc_reserved_device_memory_map(xc_interface *xch, uint32_t flags,
     xen_sim_log("xc_reserved_device_memory_map call=%u flags=0x%x "
                 "sbdf=%04x:%02x:%02x.%u max_entries=%u", calls, flags, seg,
                 bus, devfn >> 3, devfn & 7, *max_entries);
+    if (xen_sim_restricted()) {
+        return xen_sim_error(__func__, ENOTTY, "restricted");
+    }
     if (xen_sim_fault(XEN_SIM_FAULT_RDM_ENOSYS)) {
         xen_sim_log("xc_reserved_device_memory_map -> ENOSYS (fault)");
         errno = ENOSYS;
@@ -224,4 +227,30 @@ int xc_reserved_device_memory_map(xc_interface *xch, uint32_t flags,
     *max_entries = n;
     xen_sim_log("xc_reserved_device_memory_map -> 0 entries=%u", n);
     return 0;
+}
+
+/*
+ * XEN_DOMCTL_getdomaininfo for the domains from @first_domid on: the
+ * simulated domain only, HVM, with HAP as the scenario says
+ */
+int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
+                      unsigned int max_doms, xc_dominfo_t *info)
+{
+    xen_sim_log("xc_domain_getinfo first_domid=%u max_doms=%u", first_domid,
+                max_doms);
+    if (xen_sim_restricted()) {
+        return xen_sim_error(__func__, ENOTTY, "restricted");
+    }
+    if (!max_doms || first_domid > xen_sim_domid()) {
+        return 0;
+    }
+    memset(info, 0, sizeof(*info));
+    info->domid = xen_sim_domid();
+    info->hvm = 1;
+    info->hap = xen_sim_hap();
+    info->max_vcpu_id = 0;
+    info->nr_online_vcpus = 1;
+    xen_sim_log("xc_domain_getinfo -> domid=%u hap=%d", info->domid,
+                info->hap);
+    return 1;
 }

@@ -13,5 +13,9 @@
 int xentoolcore_restrict_all(domid_t domid)
 {
     xen_sim_log("xentoolcore_restrict_all domid=%u", domid);
-    return xen_sim_check_domid(__func__, domid) ? 0 : -1;
+    if (!xen_sim_check_domid(__func__, domid)) {
+        return -1;
+    }
+    xen_sim_restrict();
+    return 0;
 }

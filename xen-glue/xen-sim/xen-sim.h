@@ -60,6 +60,15 @@ void xen_sim_unmodelled(const char *name) __attribute__((noreturn));
 bool xen_sim_init(void);
 bool xen_sim_no_xen(void);
 bool xen_sim_fault(unsigned fault);
+/* Whether the domain uses HAP (scenario key hap, default 1) */
+bool xen_sim_hap(void);
+/*
+ * xentoolcore_restrict_all() was called: like the real libxencall, whose
+ * privcmd descriptor becomes /dev/null, every hypercall of libxenctrl
+ * fails from then on with ENOTTY
+ */
+void xen_sim_restrict(void);
+bool xen_sim_restricted(void);
 unsigned xen_sim_domid(void);
 
 /* Call log: one line per call, "name key=value ..." */

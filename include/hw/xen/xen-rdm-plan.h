@@ -40,6 +40,11 @@ typedef enum XenRdmPolicy {
 typedef enum XenRdmLayout {
     XEN_RDM_LAYOUT_COMPAT,
     XEN_RDM_LAYOUT_SPLIT,
+    /*
+     * Not a layout the planner makes: guest RAM as a toolstack populated
+     * it, checked against a plan's regions (xen_rdm_plan_populated())
+     */
+    XEN_RDM_LAYOUT_TOOLSTACK,
 } XenRdmLayout;
 
 typedef enum XenRdmStatus {
@@ -227,6 +232,23 @@ bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
  */
 GArray *xen_rdm_ram_from_ends(uint64_t lowmem_end, uint64_t highmem_end,
                               Error **errp);
+
+/*
+ * The layout of guest RAM @ram (XenRdmRange, sorted, as from
+ * xen_rdm_ram_from_ends()) that a toolstack populated, checked against
+ * the regions of @plan (NULL: none): a plan of layout
+ * XEN_RDM_LAYOUT_TOOLSTACK whose RAM is @ram, whose RAM below 4 GiB
+ * must stop at @mmio_start, and whose regions are @plan's, each
+ * "reserved" when no RAM of @ram covers it, else "conflict" under the
+ * strict policy (the plan is then refused, naming the first) or
+ * "ignored" under the relaxed one.  The RAM is taken as it is: the
+ * caller checks that it is a layout (xen_rdm_plan_check()).
+ */
+XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
+                                   uint64_t mmio_start);
+
+/* Whether two lists of RAM ranges (XenRdmRange) are the same */
+bool xen_rdm_ram_equal(const GArray *a, const GArray *b);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmMap, xen_rdm_map_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(XenRdmPlan, xen_rdm_plan_free)

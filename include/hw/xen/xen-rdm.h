@@ -10,6 +10,10 @@
 #define HW_XEN_XEN_RDM_H
 
 #include "hw/xen/xen-rdm-plan.h"
+#include "qapi/qapi-types-xen-target.h"
+
+/* xen-pci-passthrough's "rdm-policy" (XenRdmDevicePolicy) */
+extern const PropertyInfo qdev_prop_xen_rdm_device_policy;
 
 /* Add the "xen-rdm" property (XenRdmOptions) to a machine class */
 void xen_rdm_machine_class_init(ObjectClass *oc);
@@ -17,25 +21,42 @@ void xen_rdm_machine_class_init(ObjectClass *oc);
 /* Refuse "xen-rdm" on a machine that does not run on Xen */
 bool xen_rdm_check_machine_options(Error **errp);
 
+/* Lay guest RAM out as @ram (XenRdmRange, sorted), replacing any layout */
+typedef void (*XenRdmMapRamFn)(const GArray *ram);
+
 /*
- * Plan the guest RAM of a Xen HVM machine of @ram_size bytes whose RAM
- * below 4 GiB stops at @max_ram_below_4g.  When the machine asks for
- * reserved device memory, the hypervisor is asked for the regions and
- * @plan is set to the layout to build (owned by this module); a strict
- * conflict, or a hypervisor that cannot answer, is an error.  When it
- * does not ask, @plan is NULL and QEMU lays RAM out as it always has.
+ * Decide where the guest RAM of a Xen HVM machine of @ram_size bytes is,
+ * RAM below 4 GiB stopping at @mmio_start: where the toolstack populated
+ * it (the guest's hvm_info_table), else QEMU's own plan when the machine
+ * property "xen-rdm" asks for reserved device memory, else QEMU's
+ * classic layout.  With "xen-rdm", the hypervisor is asked for the
+ * regions and the plan checks the toolstack's RAM: a strict region in
+ * guest RAM is an error.  Sets @ram to the RAM ranges to map (owned by
+ * this module) and @block_len to the size of the guest RAM block to
+ * create for them.  @map_ram lays RAM out again when an incoming
+ * migration brings another layout.
  */
-bool xen_rdm_plan_guest_ram(uint64_t ram_size, uint64_t max_ram_below_4g,
-                            const XenRdmPlan **plan, Error **errp);
+bool xen_rdm_guest_ram(uint64_t ram_size, uint64_t mmio_start,
+                       XenRdmMapRamFn map_ram, const GArray **ram,
+                       uint64_t *block_len, Error **errp);
+
+/*
+ * Whether the RAM in use has holes, so that it spans more than the RAM
+ * size below and above 4 GiB
+ */
+bool xen_rdm_ram_has_holes(void);
 
 /*
  * Check the host device SSSS:BB:DD.F about to be passed through against
- * the running layout, under @policy ("strict" or "relaxed"; NULL: the
- * device's policy from xen-rdm.pci, else strict).  Relaxed conflicts are
- * warned about and reported with XEN_RDM_CONFLICT; a strict one fails.
+ * the RAM in use.  Under a policy QEMU was told (@policy, or the
+ * device's in xen-rdm.pci when @policy is auto) a strict collision
+ * fails and a relaxed one is warned about and reported with
+ * XEN_RDM_CONFLICT.  A device QEMU was told no policy for is checked
+ * and a collision warned about and reported, but it is added: Xen
+ * applies the toolstack's policy when it assigns the device.
  */
 bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
-                               uint8_t fn, const char *policy,
+                               uint8_t fn, XenRdmDevicePolicy policy,
                                Error **errp);
 
 #endif
