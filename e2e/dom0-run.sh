@@ -132,28 +132,11 @@ xl dmesg > "$R/xl-dmesg-boot.txt" 2>&1
 
 DM_LINE=
 if [ -x "$IN/qemu/bin/qemu-system-x86_64" ]; then
-    # QEMU finds its firmware in ../share/qemu relative to the binary
-    mkdir -p /opt/e2e-qemu/bin /opt/e2e-qemu/share
+    # started as libxl starts it, the binary itself: it has VNC and finds
+    # Debian's firmware, option ROMs and keymaps (its --firmwarepath)
+    mkdir -p /opt/e2e-qemu/bin
     cp "$IN/qemu/bin/qemu-system-x86_64" /opt/e2e-qemu/bin/
-    ln -sfn /usr/share/qemu /opt/e2e-qemu/share/qemu
     DM_LINE='device_model_override = "/opt/e2e-qemu/bin/qemu-system-x86_64"'
-    if [ "${DM_NO_VNC:-0}" = 1 ]; then
-        # A QEMU built without VNC has no -vnc option at all, and libxl
-        # always passes "-vnc none": drop it in a wrapper.
-        cat > /opt/e2e-qemu/bin/qemu-dm-novnc <<'WRAP'
-#!/bin/sh
-skip=0
-for a in "$@"; do
-    shift
-    if [ $skip = 1 ]; then skip=0; continue; fi
-    if [ "$a" = -vnc ]; then skip=1; continue; fi
-    set -- "$@" "$a"
-done
-exec /opt/e2e-qemu/bin/qemu-system-x86_64 "$@"
-WRAP
-        chmod +x /opt/e2e-qemu/bin/qemu-dm-novnc
-        DM_LINE='device_model_override = "/opt/e2e-qemu/bin/qemu-dm-novnc"'
-    fi
     echo "${DM_NAME:-ours}" > "$R/dm-kind"
 else
     echo "debian" > "$R/dm-kind"

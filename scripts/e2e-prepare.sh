@@ -12,8 +12,8 @@
 #   --force     rebuild every step
 #
 # Environment:
-#   E2E_MIRROR  Debian mirror for debootstrap (default: the first deb.debian.org
-#               style URI of the host's apt sources, else http://deb.debian.org/debian)
+#   E2E_MIRROR  Debian mirror for debootstrap (default: the URI the host's
+#               apt configuration uses for bookworm main)
 #
 # Output (build/e2e/):
 #   xen/xen.elf              the hypervisor (multiboot ELF, gunzipped)
@@ -30,6 +30,10 @@ die() { echo "e2e-prepare.sh: error: $*" >&2; exit 1; }
 say() { echo "e2e-prepare.sh: $*"; }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+# apt_debian_uri
+. "$REPO/scripts/lib-apt.sh"
 OUT=$REPO/build/e2e
 DO_DEPS=1
 FORCE=0
@@ -142,7 +146,8 @@ KVER=$(cat "$OUT/kernel/version")
 # Debian's QEMU as a device model (and the libraries our QEMU needs),
 # SeaBIOS for hvmloader, socat for QMP.
 DOM0_PKGS="xen-utils-4.17,xenstore-utils,qemu-system-xen,seabios,kmod,socat,procps,busybox,iproute2"
-MIRROR=${E2E_MIRROR:-http://deb.debian.org/debian}
+MIRROR=${E2E_MIRROR:-$(apt_debian_uri)}
+[ -n "$MIRROR" ] || die "no Debian mirror: apt has no source for bookworm main, and E2E_MIRROR is not set"
 root_hash=$(echo "bookworm minbase $DOM0_PKGS $MIRROR" | hash_of)
 step_begin dom0-root
 if stamp_ok dom0-root "$root_hash" && [ -x "$OUT/dom0-root/usr/sbin/xl" ]; then

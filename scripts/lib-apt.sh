@@ -24,6 +24,14 @@ meson_ok() {
     [ "$(printf '%s\n1.5.0\n' "$v" | sort -V | head -1)" = 1.5.0 ]
 }
 
+# The URI of the Debian archive the machine's apt configuration uses for
+# bookworm's main component (never a host name of our own: the machine
+# says which mirror it uses), without a trailing slash
+apt_debian_uri() {
+    apt-get indextargets --format '$(RELEASE) $(COMPONENT) $(REPO_URI)' 2>/dev/null |
+        awk '$1 == "bookworm" && $2 == "main" { sub("/$", "", $3); print $3; exit }'
+}
+
 apt_sources_ok() {
     # deb-src for trixie (QEMU 10.0 source) and bookworm-backports binaries
     apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: $QEMU_SERIES_PREFIX" &&
@@ -35,18 +43,22 @@ ensure_apt_sources() {
         return
     fi
     if [ ! -f "$APT_LIST" ]; then
-        echo "adding apt sources (deb-src trixie, bookworm-backports) in $APT_LIST"
-        $SUDO tee "$APT_LIST" >/dev/null <<'EOS'
+        uri=$(apt_debian_uri)
+        [ -n "$uri" ] ||
+            apt_die "apt has no source for Debian bookworm main: cannot tell which Debian mirror to add bookworm-backports and trixie sources from"
+        echo "adding apt sources (deb-src trixie, bookworm-backports from $uri) in $APT_LIST"
+        $SUDO tee "$APT_LIST" >/dev/null <<EOS
 # Added by xen-rdm scripts/lib-apt.sh: QEMU 10.0 source from trixie,
-# meson >= 1.5 and python3-pycotap from bookworm-backports.
+# meson >= 1.5 and python3-pycotap from bookworm-backports, from the
+# mirror the machine's bookworm source uses.
 Types: deb deb-src
-URIs: http://deb.debian.org/debian
+URIs: $uri
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: $uri
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

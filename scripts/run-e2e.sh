@@ -236,6 +236,23 @@ check_lowmem_moved() {
         hvmloader_e820 "$(printf '00000001:00000000 - %08x:%08x: RAM' $((high >> 32)) \
                           $((high & 0xffffffff)))"
 }
+# check_dm_follows_libxl LOWMEM_END HIGHMEM_END [ADDR...]: the device
+# model's RAM (info mtree -f) is libxl's layout, low RAM up to LOWMEM_END
+# and RAM up to HIGHMEM_END, none at any ADDR (an RMRR, a BAR), and our
+# QEMU's query-xen-rdm says it came from the toolstack with those ends
+check_dm_follows_libxl() {
+    local low=$(($1)) high=$(($2)) a
+    shift 2
+    check "our QEMU: low RAM ends at libxl's lowmem_end $(printf 0x%x $low)" \
+        eval 'mtree_ram_covers qmp-mtree-f.json $((low - 1)) && ! mtree_ram_covers qmp-mtree-f.json $low'
+    for a in "$@"; do
+        check "our QEMU: no RAM at $a" eval '! mtree_ram_covers qmp-mtree-f.json '"$a"
+    done
+    check "our QEMU: RAM up to libxl's highmem_end $(printf 0x%x $high)" \
+        [ "$(mtree_ram_max_end qmp-mtree-f.json)" = "$(printf 0x%x $((high - 1)))" ]
+    check "our QEMU, given no option: query-xen-rdm says the layout came from the toolstack (lowmem-end $(printf 0x%x $low), highmem-end $(printf 0x%x $high))" \
+        qmp_ret qmp-query-xen-rdm.json "r['layout'] == 'toolstack' and r['source'] == 'hvm-info' and r['lowmem-end'] == $low and r['highmem-end'] == $high"
+}
 # guest_reported: the guest printed its whole report
 guest_reported() { grep -q E2E-GUEST-END guest-serial.log 2>/dev/null; }
 # mtree_has_ram FILE: the answer holds at least one xen.ram range
@@ -303,7 +320,8 @@ run_scenario() {
         # without its debug info: less to unpack in dom0
         strip -o "$run/in/qemu/bin/qemu-system-x86_64" "$DM_BIN" 2>/dev/null ||
             cp "$DM_BIN" "$run/in/qemu/bin/"
-        "$DM_BIN" -help 2>/dev/null | grep -q '^-vnc ' || echo "DM_NO_VNC=1" >> "$run/in/scenario.env"
+        "$DM_BIN" -help 2>/dev/null | grep -q '^-vnc ' ||
+            { notok "$SCENARIO: the device model has VNC (libxl always passes -vnc)"; return; }
         # an RDM-aware build (issue 4) is told the scenario's RDM settings
         # the way libxl would have to: -machine xen-rdm.* properties
         if [ -n "$QEMU_RDM_OPTS" ] &&

@@ -67,6 +67,10 @@ def one_run(n, layout, requested):
         rdm_file(path, n, layout)
         env = dict(os.environ, LD_LIBRARY_PATH=SIMLIB, XEN_SIM_DIR=d,
                    XEN_SIM_RAM=str(8 << 30), XEN_SIM_RDM_FILE=path)
+        if layout == "split":
+            # no toolstack populates split layouts: without a table QEMU
+            # lays RAM out from its own plan, one alias per RAM range
+            env["XEN_SIM_HVM_INFO"] = "none"
         sockpath = os.path.join(d, "qmp.sock")
         machine = "xenfv"
         if requested:

@@ -20,13 +20,16 @@
  *       that never reached RAM leaves 0x5a; every block's content is a
  *       pattern of its number.
  *
- *   e2e-io bar VENDOR DEVICE
- *       Finds the PCI device (sysfs), prints BAR 0's address, maps it
- *       (sysfs resource0) and prints the 32-bit words at offsets 0 and 8.
- *       For QEMU's "edu" device (1234:11e8) it also writes 0x12345678 to
- *       its liveness register (offset 4) and prints what it reads back:
- *       edu answers 0x010000ed at offset 0 and the inverted value,
- *       0xedcba987.  (An e1000 answers CTRL and STATUS.)
+ *   e2e-io bar VENDOR DEVICE [N]
+ *       Finds the PCI device (sysfs), prints BAR N's address (default 0),
+ *       maps it (sysfs resourceN) and prints the 32-bit words at offsets
+ *       0 and 8.  For QEMU's "edu" device (1234:11e8) it also writes
+ *       0x12345678 to its liveness register (offset 4) and prints what it
+ *       reads back: edu answers 0x010000ed at offset 0 and the inverted
+ *       value, 0xedcba987.  (An e1000 answers CTRL and STATUS.)  For a BAR
+ *       other than 0, taken to be device memory (an NVMe controller's
+ *       memory buffer, say), it writes a pattern to the words at offsets
+ *       0 and 1 MiB, reads them back and prints both.
  *
  * Output: lines starting with "E2E-IO " on stdout, one per result, so that
  * the harness can check them (see e2e/scenarios/guest-io-above-4g.sh).
@@ -309,7 +312,8 @@ static bool read_hex(const char *dir, const char *name, unsigned long *v)
     return ok;
 }
 
-static int cmd_bar(unsigned long vendor, unsigned long device)
+static int cmd_bar(unsigned long vendor, unsigned long device,
+                   unsigned barno)
 {
     const char *base = "/sys/bus/pci/devices";
     DIR *d = opendir(base);
@@ -319,6 +323,7 @@ static int cmd_bar(unsigned long vendor, unsigned long device)
     /* device registers: every access must reach the device, in order */
     volatile uint32_t *bar;
     uint32_t id, w8, inv;
+    size_t len = PAGE;
     FILE *f;
     int fd;
 
@@ -363,25 +368,30 @@ static int cmd_bar(unsigned long vendor, unsigned long device)
     }
     snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/resource");
     f = fopen(dir, "r");
-    if (!f || fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3) {
-        return fail(dir);
+    for (unsigned i = 0; i <= barno; i++) {
+        if (!f || fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3) {
+            return fail(dir);
+        }
     }
     fclose(f);
-    printf("E2E-IO bar %04lx:%04lx bar0=0x%llx-0x%llx\n", vendor, device,
-           start, end);
+    printf("E2E-IO bar %04lx:%04lx bar%u=0x%llx-0x%llx\n", vendor, device,
+           barno, start, end);
     if (!start) {
-        printf("E2E-IO error: BAR 0 not assigned\n");
+        printf("E2E-IO error: BAR %u not assigned\n", barno);
         return 1;
     }
-    snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "0");
+    if (barno && end - start + 1 > (2u << 20)) {
+        len = 2u << 20;
+    }
+    snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "%u", barno);
     fd = open(dir, O_RDWR | O_SYNC);
     if (fd < 0) {
         return fail(dir);
     }
-    bar = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    bar = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (bar == MAP_FAILED) {
-        return fail("mmap resource0");
+        return fail("mmap resource");
     }
     id = bar[0];
     w8 = bar[2];
@@ -392,7 +402,20 @@ static int cmd_bar(unsigned long vendor, unsigned long device)
         inv = bar[1];
         printf("E2E-IO bar liveness inverted=0x%08" PRIx32 "\n", inv);
     }
-    munmap((void *)bar, PAGE);
+    if (barno) {
+        uint32_t r0, r1;
+
+        bar[0] = 0x5aa55aa5;
+        if (len > (1u << 20)) {
+            bar[(1u << 20) / 4] = 0xc33cc33c;
+        }
+        r0 = bar[0];
+        r1 = len > (1u << 20) ? bar[(1u << 20) / 4] : 0xc33cc33c;
+        printf("E2E-IO bar rw wrote=0x5aa55aa5,0xc33cc33c read=0x%08" PRIx32
+               ",0x%08" PRIx32 " ok=%s\n", r0, r1,
+               r0 == 0x5aa55aa5 && r1 == 0xc33cc33c ? "yes" : "no");
+    }
+    munmap((void *)bar, len);
     return 0;
 }
 
@@ -412,15 +435,24 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "dma")) {
         return cmd_dma(argv[2], argv[3]);
     }
-    if (argc == 4 && !strcmp(argv[1], "bar")) {
+    if ((argc == 4 || argc == 5) && !strcmp(argv[1], "bar")) {
+        unsigned barno = 0;
+        char extra;
+
         if (!parse_id(argv[2], &vendor) || !parse_id(argv[3], &device)) {
             fprintf(stderr, "e2e-io: bar: '%s' '%s' are not PCI IDs"
                     " (hex, e.g. 1234 11e8)\n", argv[2], argv[3]);
             return 2;
         }
-        return cmd_bar(vendor, device);
+        if (argc == 5 && (sscanf(argv[4], "%u%c", &barno, &extra) != 1 ||
+                          barno > 5)) {
+            fprintf(stderr, "e2e-io: bar: '%s' is not a BAR number (0-5)\n",
+                    argv[4]);
+            return 2;
+        }
+        return cmd_bar(vendor, device, barno);
     }
     fprintf(stderr, "usage: e2e-io dma DEVICE RAMFS-DIR\n"
-            "       e2e-io bar VENDOR DEVICE\n");
+            "       e2e-io bar VENDOR DEVICE [BAR]\n");
     return 2;
 }

@@ -8,12 +8,13 @@
 # above 4 GiB, and reserves the RMRR in the e820.
 #
 # The device model is started exactly as libxl starts it: no xen-rdm
-# options (libxl has none to give).  libxl adds the device to QEMU with
-# QMP device_add after QEMU started; QEMU must accept it, because the
-# region is not guest RAM (the hvm_info_table that libxc wrote says where
-# RAM is), although QEMU's own RAM layout, which nothing told about the
-# RMRR, still covers it.  The guest reads the e1000's BAR 0 (registers
-# of the outer machine's e1000, mapped through by Xen).
+# options (libxl has none to give).  Our QEMU lays its RAM out where libxc
+# populated it (the guest's hvm_info_table): low RAM to 128 MiB, the rest
+# above 4 GiB.  libxl adds the device to QEMU with QMP device_add after
+# QEMU started; QEMU accepts it, the region not being guest RAM.
+# Unmodified QEMU maps RAM up to 256 MiB, over the RMRR.  The guest reads
+# the e1000's BAR 0 (registers of the outer machine's e1000, mapped
+# through by Xen).
 DESC="strict passed-through device, RMRR above the boundary: libxl moves lowmem_end, the guest boots with it"
 XEN_RMRR="0x8000-0x800f=0:3.0"
 OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
@@ -46,8 +47,13 @@ checks() {
         eval '[ -n "$(guest_io "bar 8086:100e" bar0)" ]'
     check "the e1000's STATUS register answers through the passthrough (link up: $(guest_io "bar read" word8))" \
         eval 'v=$(guest_io "bar read" word8); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
-    if [ "$DM_KIND" = ours ]; then
-        check "our QEMU, not told about RDM, kept its old layout (query-xen-rdm lowmem-end 0x10000000)" \
-            qmp_ret qmp-query-xen-rdm.json 'r["lowmem-end"] == 0x10000000'
+    check "QMP info mtree -f answered with guest RAM (xen.ram) ranges" mtree_has_ram qmp-mtree-f.json
+    echo "# $SCENARIO: device model xen.ram ranges:"
+    mtree_ram qmp-mtree-f.json | diag
+    if [ "$RDM_AWARE" = 0 ]; then
+        check "baseline (unmodified QEMU): xen.ram maps over the RMRR at 0x8000000, up to 256 MiB" \
+            eval 'mtree_ram_covers qmp-mtree-f.json 0x8000000 && [ "$(mtree_ram_max_end qmp-mtree-f.json)" = 0xfffffff ]'
+    else
+        check_dm_follows_libxl 0x8000000 0x108000000 0x8000000
     fi
 }

@@ -8,15 +8,15 @@
 # firmware runs (its report is not waited for):
 #   1. xen-rdm-check-device over libxl's QMP socket: strict -> refused,
 #      relaxed -> accepted with the region reported as a conflict;
-#   2. xl pci-attach e2e 00:03.0 (strict, libxl's default): refused;
-#   3. xl pci-attach e2e 00:03.0,rdm_policy=relaxed: libxl passes the
-#      policy to Xen's assign but tells QEMU nothing, so what QEMU does is
-#      recorded;
-#   4. a second guest whose QEMU is told the device's relaxed policy
-#      (-machine xen-rdm.pci.0.host=0000:00:03.0,xen-rdm.pci.0.rdm-policy=relaxed):
-#      xl pci-attach ...,rdm_policy=relaxed is accepted with a warning,
+#   2. QMP device_add of the device with rdm-policy=strict (what a libxl
+#      that tells QEMU the policy sends): QEMU refuses, naming the region;
+#   3. xl pci-attach e2e 00:03.0 (strict, libxl's default): libxl 4.17
+#      tells QEMU no policy, so QEMU warns, reports the collision and adds
+#      the device; Xen refuses the strict assignment;
+#   4. a second guest, the same: xl pci-attach e2e 00:03.0,rdm_policy=relaxed
+#      is accepted with QEMU's warning and event, Xen assigns it relaxed,
 #      and the guest finds the e1000 and reads its STATUS register.
-DESC="xl pci-attach of a device whose RMRR is in guest RAM: strict refused, relaxed warned"
+DESC="xl pci-attach of a device whose RMRR is in guest RAM: strict refused (by QEMU when told, else by Xen), relaxed warned"
 XEN_RMRR="0x4000-0x400f=0:3.0"
 OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
 # passthrough: without it libxl creates the domain without an IOMMU
@@ -112,18 +112,18 @@ post_create() {
     check_dev "$L" "\"host\":\"$BDF\"" "$R/qmp-check-strict.json"
     check_dev "$L" "\"host\":\"$BDF\",\"rdm-policy\":\"relaxed\"" "$R/qmp-check-relaxed.json"
     events 1
+    qmp_tries "$L" "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"xen-pci-passthrough\",\"id\":\"e2e-told\",\"hostaddr\":\"$BDF\",\"rdm-policy\":\"strict\"}}" \
+        "$R/qmp-device-add-strict.json" 4 "\"error\""
     attach strict 00:03.0
-    attach relaxed 00:03.0,rdm_policy=relaxed
     query_pci "$L" "$R/qmp-query-pci-1.json"
     kill $EVPID 2>/dev/null
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-guest1.log" 2>/dev/null
     log "xl destroy (guest 1)"
     timeout 60 xl destroy e2e
     log "xl destroy (guest 1) rc=$?"
-    # guest 2: its QEMU knows the device and its relaxed policy
+    # guest 2: the same guest, QEMU again told nothing
     if [ "$(cat "$R/dm-kind")" = ours ]; then
-        sed -e "s|^device_model_args_hvm = \[ \(.*\) \]|device_model_args_hvm = [ \1, \"-machine\", \"xen-rdm.pci.0.host=$BDF,xen-rdm.pci.0.rdm-policy=relaxed\" ]|" \
-            -e "s|guest-serial.log|guest2-serial.log|" /tmp/guest.cfg > /tmp/guest2.cfg
+        sed -e "s|guest-serial.log|guest2-serial.log|" /tmp/guest.cfg > /tmp/guest2.cfg
         cp /tmp/guest2.cfg "$R/guest2.cfg"
         rm -f /run/e2e-qmp.sock
         log "xl create (guest 2)"
@@ -132,6 +132,7 @@ post_create() {
         i=0
         while [ ! -S /run/e2e-qmp.sock ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
         d2=$(created_domid "$R/xl-create-2.log")
+        echo "$d2" > "$R/domid-2"
         log "guest 2: domid ${d2:-none}, harness QMP socket: $(ls /run/e2e-qmp.sock 2>&1)"
         check_dev "/var/run/xen/qmp-libxl-$d2" "\"host\":\"$BDF\"" "$R/qmp-check-2.json"
         events 2
@@ -180,6 +181,9 @@ checks() {
         echo "# $SCENARIO: device model $DM_KIND: the hot-plug checks need our QEMU (xen-rdm-check-device)"
         return
     fi
+    local d1 d2 warn
+    d1=$(cat domid 2>/dev/null) d2=$(cat domid-2 2>/dev/null)
+    warn="xen-rdm: 0000:00:03.0: reserved device memory $region collides with guest RAM 0x0-0xfffffff; QEMU was not told the device's rdm_policy"
     # 1. xen-rdm-check-device over libxl's QMP socket, before any attach
     check "xen-rdm-check-device (default policy): strict, refused, naming the region" \
         qmp_ret qmp-check-strict.json \
@@ -187,39 +191,37 @@ checks() {
     check "xen-rdm-check-device (rdm-policy relaxed): ok, region ignored" \
         qmp_ret qmp-check-relaxed.json \
         'r["result"] == "ok" and r["rdm-policy"] == "relaxed" and r["regions"][0]["status"] == "ignored" and r["regions"][0]["start"] == 0x4000000'
-    # 2. xl pci-attach, strict (libxl's default)
+    # 2. told strict (device_add with rdm-policy): QEMU refuses
+    check "QMP device_add ...,rdm-policy=strict: QEMU refuses: $strict_msg" \
+        qmp_any qmp-device-add-strict.json '"error" in o and "'"$strict_msg"'" in o["error"]["desc"]'
+    # 3. xl pci-attach, strict (libxl's default), QEMU told no policy
     check "xl pci-attach 00:03.0 (strict) fails" \
         eval '[ "$(cat xl-pci-attach-strict.rc)" != 0 ] && [ -n "$(cat xl-pci-attach-strict.rc)" ]'
-    check "xl pci-attach (strict) says: $strict_msg" grep -qF "$strict_msg" xl-pci-attach-strict.log
+    check "xl pci-attach (strict): QEMU, not told the policy, warns naming the region and adds the device" \
+        grep -qF "$warn" qemu-dm-guest1.log
     check "QEMU emitted XEN_RDM_CONFLICT (conflict, strict) for 00:03.0" \
         qmp_event qmp-events-1.json conflict strict
-    # 3. xl pci-attach ...,rdm_policy=relaxed: libxl does not pass the policy
-    #    to QEMU (only to Xen's assign, which it never reaches), so QEMU
-    #    uses its default, strict, and refuses
-    check "xl pci-attach 00:03.0,rdm_policy=relaxed to a QEMU not told the policy fails (libxl passes no policy to QEMU)" \
-        eval '[ "$(cat xl-pci-attach-relaxed.rc)" != 0 ] && grep -qF "$strict_msg" xl-pci-attach-relaxed.log'
-    check "no device was added to guest 1 (xl pci-list, QEMU query-pci)" \
-        eval '! grep -q 00:03.0 xl-pci-list-strict.txt xl-pci-list-relaxed.txt && qmp_ret qmp-query-pci-1.json "len(r) > 0" && ! pt_in_guest qmp-query-pci-1.json'
-    # 4. guest 2: QEMU told the device's relaxed policy (xen-rdm.pci.0)
-    check "guest 2 (QEMU -machine xen-rdm.pci.0.host=0000:00:03.0,...rdm-policy=relaxed) created" \
+    check "xl pci-attach (strict): Xen refuses the strict assignment (xc_assign_device failed: Device or resource busy)" \
+        grep -qF "xc_assign_device failed: Device or resource busy" xl-pci-attach-strict.log
+    check "Xen names the region's first frame (Cannot setup identity map d$d1:4000, gfn already mapped)" \
+        grep -qE "Cannot setup identity map d$d1:4000, gfn already mapped" xl-dmesg-steps.txt
+    # 4. guest 2: xl pci-attach ...,rdm_policy=relaxed
+    check "guest 2 (QEMU told nothing, as libxl starts it) created" \
         [ "$(cat xl-create-2.rc 2>/dev/null)" = 0 ]
-    check "guest 2: xen-rdm-check-device answers relaxed, ok" \
-        qmp_ret qmp-check-2.json 'r["result"] == "ok" and r["rdm-policy"] == "relaxed"'
     check "guest 2: xl pci-attach 00:03.0,rdm_policy=relaxed succeeds" \
         [ "$(cat xl-pci-attach-relaxed2.rc 2>/dev/null)" = 0 ]
-    check "guest 2: QEMU warns: xen-rdm: 0000:00:03.0: reserved device memory $region ... is ignored" \
-        grep -qF "xen-rdm: 0000:00:03.0: reserved device memory $region (policy relaxed) is ignored" qemu-dm-guest2.log
-    check "guest 2: QEMU emitted XEN_RDM_CONFLICT (ignored, relaxed) for 00:03.0" \
-        qmp_event qmp-events-2.json ignored relaxed
+    check "guest 2: QEMU warns: $warn" grep -qF "$warn" qemu-dm-guest2.log
+    check "guest 2: QEMU emitted XEN_RDM_CONFLICT for 00:03.0" \
+        qmp_event qmp-events-2.json conflict strict
     check "guest 2: the device is attached (xl pci-list; QEMU query-pci has 8086:100e)" \
         eval 'grep -q "0000:00:03.0" xl-pci-list-relaxed2.txt && pt_in_guest qmp-query-pci-2.json'
     check "guest 2: the hot-plugged e1000 appeared in the guest (waited $(guest_io "bar-wait 8086:100e" waited guest2-serial.log))" \
         [ "$(guest_io "bar-wait 8086:100e" present guest2-serial.log)" = yes ]
     check "guest 2: the guest reads the e1000's STATUS register through the passthrough (link up: $(guest_io "bar read" word8 guest2-serial.log))" \
         eval 'v=$(guest_io "bar read" word8 guest2-serial.log); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
-    check "guest 2: Xen assigned it relaxed over guest RAM (Cannot setup identity map d<N>:4000, gfn already mapped)" \
-        grep -qE 'Cannot setup identity map d[0-9]+:4000, gfn already mapped' xl-dmesg-steps.txt
-    for n in strict relaxed relaxed2; do
+    check "guest 2: Xen assigned it relaxed over guest RAM (Cannot setup identity map d$d2:4000, gfn already mapped)" \
+        grep -qE "Cannot setup identity map d$d2:4000, gfn already mapped" xl-dmesg-steps.txt
+    for n in strict relaxed2; do
         echo "# $SCENARIO: xl pci-attach ($n) rc=$(cat xl-pci-attach-$n.rc 2>/dev/null):"
         grep -E 'error|RDM' "xl-pci-attach-$n.log" 2>/dev/null | head -5 | diag
     done

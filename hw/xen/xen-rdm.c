@@ -593,7 +593,8 @@ bool xen_rdm_guest_ram(uint64_t ram_size, uint64_t mmio_start,
         xen_rdm.toolstack_error = g_strdup(error_get_pretty(local_err));
         error_free(local_err);
         warn_report("xen-rdm: not using the guest's hvm_info_table: %s; "
-                    "guest RAM is laid out without it", xen_rdm.toolstack_error);
+                    "guest RAM is laid out without it",
+                    xen_rdm.toolstack_error);
     }
 
     if (xen_rdm_requested()) {
