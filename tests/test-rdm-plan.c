@@ -887,14 +887,19 @@ static void test_split_hap_alignment(void)
 
 static void test_split_platform_collisions(void)
 {
+    /*
+     * Exactly the part in a platform area is refused or ignored; the rest
+     * of the region, when there is any, is a hole
+     */
     static const struct {
         uint64_t start, size;
         const char *what;
+        uint64_t hole_start, hole_size;     /* the part honoured, if any */
     } cases[] = {
-        { 0x7c000, 0x1000, "the first MiB" },
-        { 0xff000, 0x2000, "the first MiB" },
-        { 0xfed00000, 0x1000, "firmware area" },
-        { 0xfb000000, 0x2000000, "firmware area" },
+        { 0x7c000, 0x1000, "the first MiB", 0, 0 },
+        { 0xff000, 0x2000, "the first MiB", 0x100000, 0x1000 },
+        { 0xfed00000, 0x1000, "firmware area", 0, 0 },
+        { 0xfb000000, 0x2000000, "firmware area", 0xfb000000, 0x1000000 },
     };
     size_t i;
 
@@ -904,28 +909,84 @@ static void test_split_platform_collisions(void)
         XenRdmDeviceConfig dev = { XHCI, XEN_RDM_POLICY_STRICT };
         g_autoptr(XenRdmPlan) strict = NULL;
         g_autoptr(XenRdmPlan) relaxed = NULL;
+        const XenRdmRegion *platform, *hole = NULL;
         XenRdmConfig cfg;
 
         config(&cfg, 2 * GiB, XEN_RDM_LAYOUT_SPLIT);
+        cfg.mmio_hole = 256 * MiB;
         cfg.devices = &dev;
         cfg.nr_devices = 1;
         strict = plan_ok(&cfg, map);
         g_assert_true(strict->refused);
         g_assert_nonnull(strstr(strict->reason, cases[i].what));
         g_assert_nonnull(strstr(strict->reason, "0000:00:14.0"));
-        g_assert_cmpint(region(strict, 0)->status, ==,
-                        XEN_RDM_STATUS_CONFLICT);
+        g_assert_cmpuint(strict->regions->len, ==,
+                         cases[i].hole_size ? 2 : 1);
 
         dev.policy = XEN_RDM_POLICY_RELAXED;
         relaxed = plan_ok(&cfg, map);
         g_assert_false(relaxed->refused);
-        g_assert_cmpint(region(relaxed, 0)->status, ==,
-                        XEN_RDM_STATUS_IGNORED);
-        g_assert_nonnull(strstr(region(relaxed, 0)->conflict,
-                                cases[i].what));
-        /* RAM untouched by an ignored region */
-        assert_ram(relaxed, 0, 0, 2 * GiB);
+        platform = region(relaxed, cases[i].hole_size &&
+                                   cases[i].hole_start == cases[i].start);
+        g_assert_cmpint(platform->status, ==, XEN_RDM_STATUS_IGNORED);
+        g_assert_nonnull(strstr(platform->conflict, cases[i].what));
+        g_assert_cmphex(platform->size, ==,
+                        cases[i].size - cases[i].hole_size);
+        if (cases[i].hole_size) {
+            hole = region(relaxed, cases[i].hole_start != cases[i].start);
+            g_assert_cmphex(hole->start, ==, cases[i].hole_start);
+            g_assert_cmphex(hole->size, ==, cases[i].hole_size);
+            g_assert_cmpint(hole->status, ==, XEN_RDM_STATUS_RESERVED);
+            g_assert_cmpuint(hole->devices->len, ==, 1);
+        }
+        if (cases[i].hole_size && cases[i].hole_start < 2 * GiB) {
+            /* a hole in low RAM */
+            g_assert_cmpuint(relaxed->ram->len, ==, 2);
+            assert_ram(relaxed, 0, 0, cases[i].hole_start);
+        } else {
+            /* RAM untouched (the honoured part lies in the MMIO hole) */
+            assert_ram(relaxed, 0, 0, 2 * GiB);
+        }
     }
+}
+
+/*
+ * A region that is fine on its own is honoured although a neighbour
+ * touches a platform area (they were merged, then refused whole)
+ */
+static void test_split_platform_neighbours(void)
+{
+    TestRdm rdms[] = {
+        RDM(0xf0000, 0x10000),                  /* in the first MiB */
+        RDM_ONLY_DEV(0x100000, 0x1000, XHCI),   /* right above it */
+        RDM_ONLY_DEV(0xfbfff000, 0x1000, EHCI), /* right below 0xfc000000 */
+        RDM(0xfc000000, 0x100000),              /* in the firmware area */
+    };
+    g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
+    XenRdmDeviceConfig devs[] = { { XHCI, XEN_RDM_POLICY_STRICT },
+                                  { EHCI, XEN_RDM_POLICY_STRICT } };
+    g_autoptr(XenRdmPlan) plan = NULL;
+    XenRdmConfig cfg;
+
+    config(&cfg, 2 * GiB, XEN_RDM_LAYOUT_SPLIT);
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    cfg.mmio_hole = 256 * MiB;
+    cfg.devices = devs;
+    cfg.nr_devices = ARRAY_SIZE(devs);
+    plan = plan_ok(&cfg, map);
+    g_assert_false(plan->refused);
+    g_assert_cmpuint(plan->regions->len, ==, 4);
+    assert_region(plan, 0, 0xf0000, 0x10000, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_IGNORED);
+    assert_region(plan, 1, 0x100000, 0x1000, XEN_RDM_POLICY_STRICT,
+                  XEN_RDM_STATUS_RESERVED);
+    assert_region(plan, 2, 0xfbfff000, 0x1000, XEN_RDM_POLICY_STRICT,
+                  XEN_RDM_STATUS_RESERVED);
+    assert_region(plan, 3, 0xfc000000, 0x100000, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_IGNORED);
+    /* the hole at 1 MiB */
+    assert_ram(plan, 0, 0, 0x100000);
+    g_assert_cmphex(ram(plan, 1)->start, >=, 0x101000);
 }
 
 /* Overlapping and adjacent regions merge; strict wins; devices unite */
@@ -1344,15 +1405,22 @@ static void random_case(GRand *rng, XenRdmLayout layout)
     if (layout != XEN_RDM_LAYOUT_SPLIT) {
         return;
     }
-    /* split: regions disjoint, not adjacent; no RAM over any honoured one */
+    /*
+     * split: honoured regions disjoint, not adjacent, no RAM over any;
+     * what is not honoured lies wholly in a platform area
+     */
     for (j = 0; j < plan->regions->len; j++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, j);
 
-        if (j) {
-            const XenRdmRegion *q = g_ptr_array_index(plan->regions, j - 1);
-            g_assert_cmphex(q->start + q->size, <, r->start);
-        }
         if (r->status == XEN_RDM_STATUS_RESERVED) {
+            for (k = j; k-- > 0;) {
+                const XenRdmRegion *q = g_ptr_array_index(plan->regions, k);
+
+                if (q->status == XEN_RDM_STATUS_RESERVED) {
+                    g_assert_cmphex(q->start + q->size, <, r->start);
+                    break;
+                }
+            }
             for (k = 0; k < plan->ram->len; k++) {
                 const XenRdmRange *m = ram(plan, k);
                 g_assert_false(m->start < r->start + r->size &&
@@ -1362,9 +1430,9 @@ static void random_case(GRand *rng, XenRdmLayout layout)
         } else {
             /* only platform collisions are not honoured */
             g_assert_nonnull(r->conflict);
-            g_assert_true(r->start < XEN_RDM_FIRST_MIB_END ||
-                          (r->start < G4 &&
-                           r->start + r->size > XEN_RDM_FIRMWARE_START));
+            g_assert_true(r->start + r->size <= XEN_RDM_FIRST_MIB_END ||
+                          (r->start >= XEN_RDM_FIRMWARE_START &&
+                           r->start + r->size <= G4));
             g_assert_true((r->status == XEN_RDM_STATUS_CONFLICT) ==
                           (r->policy == XEN_RDM_POLICY_STRICT));
         }
@@ -1440,6 +1508,8 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-plan/split/hap-alignment", test_split_hap_alignment);
     g_test_add_func("/rdm-plan/split/platform-collisions",
                     test_split_platform_collisions);
+    g_test_add_func("/rdm-plan/split/platform-neighbours",
+                    test_split_platform_neighbours);
     g_test_add_func("/rdm-plan/split/merge", test_split_merge);
     g_test_add_func("/rdm-plan/split/high-holes", test_split_high_holes);
     g_test_add_func("/rdm-plan/split/mmio-hole-region",

@@ -244,6 +244,86 @@ class ToolTest(unittest.TestCase):
         bad = self.rdm_file("0x1000 0\n")
         self.assert_bad(["--memory", "1G", "--rdm-file", bad], ":1:")
 
+    def test_hostile_inputs(self):
+        # a FIFO with no writer, a character device, a directory: refused
+        # at once, never read (run() would time out on a hang)
+        d = tempfile.mkdtemp()
+        self.addCleanup(os.rmdir, d)
+        fifo = os.path.join(d, "fifo")
+        os.mkfifo(fifo)
+        self.addCleanup(os.unlink, fifo)
+        for opt, what in (("--dmar", "DMAR table"),
+                          ("--rdm-file", "RDM file")):
+            self.assert_bad(["--memory", "1G", opt, fifo],
+                            "cannot read %s: not a regular file (a FIFO)"
+                            % what)
+            self.assert_bad(["--memory", "1G", opt, "/dev/zero"],
+                            "not a regular file (a character device)")
+            self.assert_bad(["--memory", "1G", opt, d],
+                            "not a regular file (a directory)")
+        # larger than the caps: refused before being read (sparse files)
+        for opt, cap, what in (("--dmar", 1 << 20, "DMAR table"),
+                               ("--rdm-file", 64 << 20, "RDM file")):
+            big = os.path.join(d, "big")
+            with open(big, "w") as f:
+                f.truncate(cap + 1)
+            self.addCleanup(lambda p=big: os.path.exists(p) and os.unlink(p))
+            self.assert_bad(["--memory", "1G", opt, big],
+                            "it has %d bytes, more than the %d a %s can have"
+                            % (cap + 1, cap, what))
+            os.unlink(big)
+        # --sysfs that is not there or not a sysfs tree
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
+                         "--sysfs", "/nonexistent/sys"],
+                        "--sysfs /nonexistent/sys: no such directory")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE, "--sysfs", d],
+                        "bus/pci/devices: No such file or directory "
+                        "(not a sysfs tree?)")
+        # a FIFO where a bridge's config space should be: not waited on,
+        # the scope stays unresolved
+        multi_hop = os.path.join(os.path.dirname(__file__),
+                                 "fuzz/corpus-dmar/multi-hop.dat")
+        sysfs = os.path.join(d, "sys")
+        bridge = os.path.join(sysfs, "bus/pci/devices/0000:00:1c.0")
+        os.makedirs(bridge)
+        os.mkfifo(os.path.join(bridge, "config"))
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", sysfs]))
+        plan, err = self.plan_json("--memory", "1G", "--dmar", multi_hop,
+                                   "--strategy", "host", "--sysfs", sysfs)
+        devices = [dev for r in plan["regions"] for dev in r["devices"]]
+        self.assertIn("unresolved:0000:00:1c.0/00.0/03.1", devices)
+
+    def test_region_and_size_limits(self):
+        # regions as the DMAR and hypervisor sources refuse them
+        self.assert_bad(["--memory", "1G", "--rdm-file",
+                         self.rdm_file("0xffffffffff000 0x2000\n")],
+                        "ends beyond 2^52 bytes")
+        self.assert_bad(["--memory", "1G", "--rdm-file",
+                         self.rdm_file("0xfffffffffffff000 0x1000\n")],
+                        "wraps past the end of the 64-bit address space")
+        # the wrong kind of wrong size gets its own message
+        self.assert_bad(["--memory", str((1 << 64) - 1), "--dmar", SAMPLE],
+                        "is too large")
+        self.assert_bad(["--memory", "1M", "--dmar", SAMPLE],
+                        "is too small: an HVM guest needs more than the "
+                        "first MiB")
+        self.assert_bad(["--memory", "4097M", "--dmar", SAMPLE,
+                         "--mmio-hole", "0x10000800"], "MMIO hole size")
+        # MiB given as bytes (xl.cfg's units)
+        for opt in ("--memory", "--boundary", "--mmio-hole"):
+            args = ["--memory", "4G", "--dmar", SAMPLE]
+            if opt == "--memory":
+                args[1] = "4096"
+            else:
+                args += [opt, "2048"]
+            self.assert_bad(args, "%s 2048: 2048 bytes is less than 1 MiB; "
+                            "xl.cfg gives this in MiB: did you mean 2048M?"
+                            % opt if opt != "--memory" else
+                            "--memory 4096: 4096 bytes is less than 1 MiB")
+        self.assert_bad(["--memory", "1G", "--dmar", SAMPLE, "--device",
+                         "00:02.0,rdm_policy=strict,rdm_policy=relaxed"],
+                        "rdm_policy is given twice")
+
     def test_xenctrl_without_xen(self):
         if os.path.exists("/dev/xen/privcmd") or \
            os.path.exists("/proc/xen/privcmd"):

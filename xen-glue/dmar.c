@@ -555,13 +555,11 @@ bool xen_rdm_dmar_parse(const uint8_t *buf, size_t len, const char *name,
 bool xen_rdm_dmar_load(const char *path, const XenRdmPciResolver *resolver,
                        XenRdmMap *map, Error **errp)
 {
-    g_autoptr(GError) gerr = NULL;
-    g_autofree gchar *data = NULL;
-    gsize len;
+    g_autofree char *data = NULL;
+    size_t len;
 
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        error_setg(errp, "%s: cannot read DMAR table: %s", path,
-                   gerr->message);
+    if (!xen_rdm_read_file(path, "DMAR table", XEN_RDM_DMAR_MAX_SIZE, &data,
+                           &len, errp)) {
         return false;
     }
     return xen_rdm_dmar_parse((const uint8_t *)data, len, path, resolver, map,

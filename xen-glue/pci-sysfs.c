@@ -13,6 +13,7 @@
 #include "rdm-source.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #define PCI_VENDOR_ID           0x00
 #define PCI_HEADER_TYPE         0x0e
@@ -23,19 +24,35 @@
 /* What an unprivileged reader of sysfs config gets: the standard header */
 #define PCI_STD_HEADER_LEN      64
 
-/* Read up to @size bytes of @path; returns how many, or -1 (errno set) */
+/*
+ * Read up to @size bytes of @path; returns how many, -1 (errno set) when
+ * it cannot be read, -2 when it is not a regular file
+ */
 static ssize_t pci_sysfs_read(const char *path, uint8_t *buf, size_t size)
 {
     size_t done = 0;
-    int fd = open(path, O_RDONLY);
+    struct stat st;
+    /* never wait on a FIFO or a device planted in a fake sysfs tree */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
     if (fd < 0) {
         return -1;
     }
+    if (fstat(fd, &st) < 0) {
+        int saved = errno;
+
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return -2;
+    }
     while (done < size) {
         ssize_t n = read(fd, buf + done, size - done);
 
-        if (n < 0 && errno == EINTR) {
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
             continue;
         }
         if (n < 0) {
@@ -65,6 +82,11 @@ static bool pci_sysfs_secondary_bus(void *opaque, uint32_t bridge_sbdf,
     ssize_t n = pci_sysfs_read(path, cfg, sizeof(cfg));
     uint8_t header_type;
 
+    if (n == -2) {
+        error_setg(errp, "PCI bridge %s: %s is not a regular file", sbdf,
+                   path);
+        return false;
+    }
     if (n < 0) {
         error_setg(errp, "PCI bridge %s: cannot read %s: %s", sbdf, path,
                    g_strerror(errno));

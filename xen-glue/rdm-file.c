@@ -126,6 +126,13 @@ static bool parse_line(const char *line, size_t len, const char *name,
                    name, lineno, start, size);
         return false;
     }
+    if (start + size > XEN_RDM_MAX_PADDR) {
+        error_setg(errp, "%s:%u: region 0x%" PRIx64 " + 0x%" PRIx64
+                   " ends beyond 2^52 bytes, the highest physical address "
+                   "(as the DMAR and hypervisor sources refuse it)",
+                   name, lineno, start, size);
+        return false;
+    }
     if (!QEMU_IS_ALIGNED(start, XEN_RDM_FILE_PAGE_SIZE)) {
         error_setg(errp, "%s:%u: start 0x%" PRIx64 " is not page aligned "
                    "(4 KiB)", name, lineno, start);
@@ -196,11 +203,10 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
 bool xen_rdm_file_load(const char *path, XenRdmMap *map, Error **errp)
 {
     g_autofree char *text = NULL;
-    g_autoptr(GError) gerr = NULL;
-    gsize len;
+    size_t len;
 
-    if (!g_file_get_contents(path, &text, &len, &gerr)) {
-        error_setg(errp, "cannot read RDM file: %s", gerr->message);
+    if (!xen_rdm_read_file(path, "RDM file", XEN_RDM_FILE_MAX_SIZE, &text,
+                           &len, errp)) {
         return false;
     }
     return xen_rdm_file_parse(text, len, path, map, errp);

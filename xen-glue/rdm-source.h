@@ -90,6 +90,19 @@ bool xen_rdm_file_load(const char *path, XenRdmMap *map, Error **errp);
  * the calls, refuses absurd counts and rejects zero-size or wrapping
  * entries.  On a host without Xen it fails with a clear message.
  */
+/* Caps on what a source file may hold (bytes) */
+#define XEN_RDM_DMAR_MAX_SIZE   (1u << 20)      /* an ACPI table: a few KiB */
+#define XEN_RDM_FILE_MAX_SIZE   (64u << 20)     /* a million regions and more */
+
+/*
+ * Read the whole of @path (at most @max bytes), a @what ("DMAR table",
+ * "RDM file", ...), into a NUL-terminated g_malloc'd buffer.  Anything
+ * but a regular file is refused without blocking (a FIFO, a device), and
+ * so is a file larger than @max, before it is read.
+ */
+bool xen_rdm_read_file(const char *path, const char *what, size_t max,
+                       char **data, size_t *len, Error **errp);
+
 bool xen_rdm_xenctrl_query(bool host_wide, const uint32_t *sbdfs,
                            size_t nr_sbdfs, XenRdmMap *map, Error **errp);
 

@@ -53,12 +53,18 @@ static void parse_device(const char *arg, XenRdmDeviceConfig *dev)
     Error *err = NULL;
     int i;
 
+    bool have_policy = false;
+
     dev->policy = XEN_RDM_POLICY_STRICT;
     if (!xen_rdm_sbdf_parse(parts[0], &dev->sbdf, &err)) {
         die_on_error(err, "--device: ");
     }
     for (i = 1; parts[i]; i++) {
         if (g_str_has_prefix(parts[i], "rdm_policy=")) {
+            if (have_policy) {
+                bad_input("--device '%s': rdm_policy is given twice", arg);
+            }
+            have_policy = true;
             if (!xen_rdm_policy_parse(parts[i] + strlen("rdm_policy="),
                                       &dev->policy, &err)) {
                 die_on_error(err, "--device: ");
@@ -70,6 +76,11 @@ static void parse_device(const char *arg, XenRdmDeviceConfig *dev)
     }
 }
 
+/*
+ * A SIZE option.  xl.cfg gives memory, mmio_hole and rdm_mem_boundary in
+ * MiB: a plain number that is not even 1 MiB as bytes is taken for that
+ * mistake and refused with a hint (none of them can be that small).
+ */
 static uint64_t parse_size_opt(const char *opt, const char *arg)
 {
     Error *err = NULL;
@@ -78,6 +89,10 @@ static uint64_t parse_size_opt(const char *opt, const char *arg)
     if (!xen_rdm_size_parse(arg, &v, &err)) {
         g_autofree char *ctx = g_strdup_printf("%s: ", opt);
         die_on_error(err, ctx);
+    }
+    if (v && v < (1u << 20) && arg[strspn(arg, "0123456789")] == '\0') {
+        bad_input("%s %s: %s bytes is less than 1 MiB; xl.cfg gives this "
+                  "in MiB: did you mean %sM?", opt, arg, arg, arg);
     }
     return v;
 }
@@ -218,6 +233,18 @@ int main(int argc, char **argv)
 
         if (!root && !strcmp(dmar, HOST_DMAR)) {
             root = "/sys";
+        }
+        if (sysfs) {
+            g_autofree char *devs = g_build_filename(sysfs, "bus", "pci",
+                                                     "devices", NULL);
+
+            if (!g_file_test(sysfs, G_FILE_TEST_IS_DIR)) {
+                bad_input("--sysfs %s: no such directory", sysfs);
+            }
+            if (access(devs, R_OK | X_OK) < 0) {
+                bad_input("--sysfs %s: cannot read %s: %s (not a sysfs "
+                          "tree?)", sysfs, devs, g_strerror(errno));
+            }
         }
         if (root) {
             xen_rdm_pci_resolver_sysfs(&resolver, root);

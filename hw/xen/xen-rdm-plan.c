@@ -396,6 +396,7 @@ typedef struct PlanRegion {
     GArray *sbdfs;              /* uint32_t, may hold duplicates */
     GPtrArray *unresolved;      /* borrowed char *, may hold duplicates */
     guint order;                /* position in libxl's list */
+    const char *platform;       /* split: the platform area it lies in */
 } PlanRegion;
 
 typedef struct Planner {
@@ -680,7 +681,9 @@ static void merge_regions(Planner *p)
         PlanRegion *last = out->len ?
             &g_array_index(out, PlanRegion, out->len - 1) : NULL;
 
-        if (last && r->start <= region_end(last)) {
+        /* parts in a platform area are decided on their own (split) */
+        if (last && r->start <= region_end(last) && !r->platform &&
+            !last->platform) {
             uint64_t end = MAX(region_end(last), region_end(r));
 
             last->size = end - last->start;
@@ -702,17 +705,70 @@ static void merge_regions(Planner *p)
     p->regions = out;
 }
 
-/* A fixed platform region an RDM must never be punched into */
-static const char *platform_collision(const PlanRegion *r)
+/*
+ * The fixed platform areas no hole can be punched into: the legacy first
+ * MiB (BIOS and VGA) and the firmware area below 4 GiB (IO-APIC, HPET,
+ * LAPIC, BIOS).
+ */
+static const struct {
+    uint64_t start, end;
+    const char *what;
+} platform_areas[] = {
+    { 0, XEN_RDM_FIRST_MIB_END, "the first MiB (legacy BIOS and VGA area)" },
+    { XEN_RDM_FIRMWARE_START, XEN_RDM_4G,
+      "the firmware area 0xfc000000-0xffffffff" },
+};
+
+/*
+ * Cut every region at the platform areas' edges, so that the parts in a
+ * platform area are refused (strict) or ignored (relaxed) while every
+ * other byte of the region can still be a hole.  The parts keep the
+ * region's devices, policy and place in libxl's order.
+ */
+static void clip_platform(Planner *p)
 {
-    if (r->start < XEN_RDM_FIRST_MIB_END) {
-        return "the first MiB (legacy BIOS and VGA area)";
+    GArray *out = g_array_sized_new(false, false, sizeof(PlanRegion),
+                                    p->regions->len);
+    guint i, j;
+
+    for (i = 0; i < p->regions->len; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+        uint64_t pos = r->start, end = region_end(r);
+        bool first = true;
+
+        while (pos < end) {
+            uint64_t cut = end;
+            const char *what = NULL;
+            PlanRegion part = *r;
+
+            for (j = 0; j < ARRAY_SIZE(platform_areas); j++) {
+                if (pos >= platform_areas[j].start &&
+                    pos < platform_areas[j].end) {
+                    what = platform_areas[j].what;
+                    cut = MIN(cut, platform_areas[j].end);
+                } else if (platform_areas[j].start > pos) {
+                    cut = MIN(cut, platform_areas[j].start);
+                }
+            }
+            part.start = pos;
+            part.size = cut - pos;
+            part.platform = what;
+            if (!first) {
+                /* a part of its own: copies of the device lists */
+                part.sbdfs = g_array_copy(r->sbdfs);
+                part.unresolved = g_ptr_array_copy(r->unresolved, NULL,
+                                                   NULL);
+            }
+            first = false;
+            g_array_append_val(out, part);
+            pos = cut;
+        }
     }
-    if (overlaps(XEN_RDM_FIRMWARE_START,
-                 XEN_RDM_4G - XEN_RDM_FIRMWARE_START, r->start, r->size)) {
-        return "the firmware area 0xfc000000-0xffffffff";
-    }
-    return NULL;
+    /* the parts own the regions' lists now */
+    g_array_set_clear_func(p->regions, NULL);
+    g_array_unref(p->regions);
+    g_array_set_clear_func(out, plan_region_clear);
+    p->regions = out;
 }
 
 /* A span of guest-physical space that holds no RAM */
@@ -813,12 +869,13 @@ static bool plan_split(Planner *p, Error **errp)
     guint i;
 
     gather_regions(p, false, false);
+    clip_platform(p);
     merge_regions(p);
 
     /* Decide every region; collect the honoured ones as holes */
     for (i = 0; i < p->regions->len; i++) {
         PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
-        const char *what = platform_collision(r);
+        const char *what = r->platform;
 
         if (what) {
             if (r->policy == XEN_RDM_POLICY_STRICT) {
@@ -1055,14 +1112,26 @@ static bool check_config(const XenRdmConfig *cfg, Error **errp)
         error_setg(errp, "guest RAM size must not be zero");
         return false;
     }
+    /*
+     * An HVM guest's legacy first MiB is RAM, and hvmloader runs at
+     * 1 MiB: a guest of no more than that cannot start
+     */
+    if (cfg->ram_size <= XEN_RDM_FIRST_MIB_END) {
+        error_setg(errp, "guest RAM size 0x%" PRIx64 " is too small: an HVM "
+                   "guest needs more than the first MiB (its firmware, "
+                   "hvmloader, runs at 1 MiB)", cfg->ram_size);
+        return false;
+    }
+    /* too large before misaligned: 2^64 - 1 is too large, first */
+    if (cfg->ram_size > XEN_RDM_MAX_PADDR - XEN_RDM_4G) {
+        error_setg(errp, "guest RAM size 0x%" PRIx64 " is too large: it "
+                   "exceeds the 2^52 guest-physical address space",
+                   cfg->ram_size);
+        return false;
+    }
     if (!QEMU_IS_ALIGNED(cfg->ram_size, RDM_PAGE_SIZE)) {
         error_setg(errp, "guest RAM size 0x%" PRIx64 " is not a multiple of "
                    "4 KiB", cfg->ram_size);
-        return false;
-    }
-    if (cfg->ram_size > XEN_RDM_MAX_PADDR - XEN_RDM_4G) {
-        error_setg(errp, "guest RAM size 0x%" PRIx64 " exceeds the 2^52 "
-                   "guest-physical address space", cfg->ram_size);
         return false;
     }
     if (cfg->mmio_hole < RDM_MIN_MMIO_HOLE ||
