@@ -18,6 +18,7 @@
 
 typedef struct FakeStep {
     int err;                        /* 0: return 0, else -1 with errno */
+    int ret;                        /* when not 0: return it, errno = err */
     uint32_t count;                 /* *max_entries on return */
     const XenRdmRawEntry *entries;  /* copied into the buffer, if any */
     uint32_t nr_entries;
@@ -69,6 +70,10 @@ static int scripted_fn(void *opaque, uint32_t flags, uint16_t seg,
         g_assert_cmpuint(*max_entries, ==, 0);
     }
     *max_entries = s->count;
+    if (s->ret) {
+        errno = s->err;
+        return s->ret;
+    }
     if (s->err) {
         errno = s->err;
         return -1;
@@ -661,6 +666,169 @@ static bool have_privcmd(void)
            g_file_test("/proc/xen/privcmd", G_FILE_TEST_EXISTS);
 }
 
+/* Answers that contradict the protocol, each with its own outcome */
+static void test_protocol_violations(void)
+{
+    static const struct {
+        FakeStep steps[2];
+        size_t nr;
+        const char *msg;
+    } cases[] = {
+        /* success for no buffer, but entries to give */
+        { { { .err = 0, .count = 3 } }, 1,
+          "answered success for an empty buffer, but a count of 3 entries" },
+        /* -1 without an error code */
+        { { { .err = 0, .ret = -1 } }, 1,
+          "failed without an error code (errno 0)" },
+        /* neither 0 nor -1 */
+        { { { .err = 0, .ret = 1 } }, 1, "returned 1, neither 0 nor -1" },
+        { { { .err = ENOBUFS, .ret = -2, .count = 2 } }, 1,
+          "returned -2, neither 0 nor -1" },
+        /* ENOBUFS for a buffer that holds what it asked for */
+        { { { .err = ENOBUFS, .count = 2 }, { .err = ENOBUFS, .count = 2 } },
+          2, "answered ENOBUFS for a buffer of 2 entries, saying it needs 2: "
+          "an inconsistent answer" },
+        /* ENOBUFS with a count of 0 on the second call */
+        { { { .err = ENOBUFS, .count = 2 }, { .err = ENOBUFS, .count = 0 } },
+          2, "answered ENOBUFS for a buffer of 2 entries, saying it needs 0" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+        Fake f;
+        Error *err = run_host_wide(cases[i].steps, cases[i].nr, map, &f);
+
+        assert_error(err, "host-wide reserved device memory");
+        assert_error(err, cases[i].msg);
+        g_assert_cmpuint(map->entries->len, ==, 0);
+        error_free(err);
+        fake_destroy(&f);
+    }
+}
+
+/* An interrupted call is asked again, a bounded number of times */
+static void test_interrupted(void)
+{
+    static const FakeStep steps[] = {
+        { .err = EINTR },
+        { .err = ENOBUFS, .count = 2 },
+        { .err = EAGAIN },
+        { .err = 0, .count = 2, .entries = two_entries, .nr_entries = 2 },
+    };
+    FakeStep forever[1 + XEN_RDM_QUERY_MAX_RETRIES];
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    g_autoptr(XenRdmMap) map2 = xen_rdm_map_new();
+    Fake f;
+    Error *err = run_host_wide(steps, G_N_ELEMENTS(steps), map, &f);
+
+    g_assert_null(err);
+    g_assert_cmpuint(map->entries->len, ==, 2);
+    fake_destroy(&f);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(forever); i++) {
+        forever[i] = (FakeStep){ .err = EINTR };
+    }
+    err = run_host_wide(forever, G_N_ELEMENTS(forever), map2, &f);
+    assert_error(err, g_strerror(EINTR));
+    g_assert_cmpuint(map2->entries->len, ==, 0);
+    error_free(err);
+    fake_destroy(&f);
+}
+
+/* A per-device answer is checked as the host-wide one is */
+static void test_per_device_bad_entries(void)
+{
+    static const XenRdmRawEntry zero[] = { { .start_pfn = 0x1000 } };
+    static const XenRdmRawEntry wrap[] = {
+        { .start_pfn = UINT64_MAX - 1, .nr_pages = 4 },
+    };
+    static const struct {
+        const XenRdmRawEntry *e;
+        const char *msg;
+    } cases[] = {
+        { zero, "has zero pages" },
+        { wrap, "wraps or ends beyond 2^52 bytes" },
+    };
+    const uint32_t sbdf = XEN_RDM_SBDF(0, 0, 0x14, 0);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const FakeStep steps[] = {
+            { .err = ENOBUFS, .count = 1 },
+            { .err = 0, .count = 1, .entries = cases[i].e, .nr_entries = 1 },
+        };
+        g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+        Error *err = NULL;
+        Fake f;
+
+        fake_init(&f, steps, G_N_ELEMENTS(steps));
+        g_assert_false(xen_rdm_query_entries(scripted_fn, &f, false, &sbdf,
+                                             1, map, &err));
+        assert_error(err, "reserved device memory of 0000:00:14.0");
+        assert_error(err, cases[i].msg);
+        g_assert_cmpuint(map->entries->len, ==, 0);
+        error_free(err);
+        fake_destroy(&f);
+    }
+}
+
+/* Overlapping and repeated entries are kept as given */
+static void test_overlapping_entries(void)
+{
+    static const XenRdmRawEntry entries[] = {
+        { .start_pfn = 0x7b800, .nr_pages = 4 },
+        { .start_pfn = 0x7b800, .nr_pages = 4 },
+        { .start_pfn = 0x7b802, .nr_pages = 4 },
+    };
+    static const FakeStep steps[] = {
+        { .err = ENOBUFS, .count = 3 },
+        { .err = 0, .count = 3, .entries = entries, .nr_entries = 3 },
+    };
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    Fake f;
+    Error *err = run_host_wide(steps, G_N_ELEMENTS(steps), map, &f);
+
+    g_assert_null(err);
+    g_assert_cmpuint(map->entries->len, ==, 3);
+    g_assert_cmphex(map_entry(map, 1)->start, ==, 0x7b800000);
+    g_assert_cmphex(map_entry(map, 2)->start, ==, 0x7b802000);
+    fake_destroy(&f);
+}
+
+/* Every device answering the most it may: the total is capped */
+static int full_fn(void *opaque, uint32_t flags, uint16_t seg, uint8_t bus,
+                   uint8_t devfn, XenRdmRawEntry *entries,
+                   uint32_t *max_entries)
+{
+    uint32_t want = XEN_RDM_QUERY_MAX_ENTRIES;
+
+    if (*max_entries < want) {
+        *max_entries = want;
+        errno = ENOBUFS;
+        return -1;
+    }
+    for (uint32_t i = 0; i < want; i++) {
+        entries[i].start_pfn = 0x100000 + i;
+        entries[i].nr_pages = 1;
+    }
+    *max_entries = want;
+    return 0;
+}
+
+static void test_total_cap(void)
+{
+    const uint32_t sbdfs[] = { XEN_RDM_SBDF(0, 0, 2, 0),
+                               XEN_RDM_SBDF(0, 0, 3, 0) };
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    Error *err = NULL;
+
+    g_assert_false(xen_rdm_query_entries(full_fn, NULL, false, sbdfs, 2,
+                                         map, &err));
+    assert_error(err, "131072 entries in all after the query of "
+                 "0000:00:03.0, more than the 65536 accepted");
+    g_assert_cmpuint(map->entries->len, ==, 0);
+    error_free(err);
+}
+
 static void test_xenctrl_no_xen(void)
 {
     g_autoptr(XenRdmMap) map = NULL;
@@ -716,6 +884,14 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-query/per-device", test_per_device);
     g_test_add_func("/rdm-query/per-device-only", test_per_device_only);
     g_test_add_func("/rdm-query/all-or-nothing", test_all_or_nothing);
+    g_test_add_func("/rdm-query/protocol-violations",
+                    test_protocol_violations);
+    g_test_add_func("/rdm-query/interrupted", test_interrupted);
+    g_test_add_func("/rdm-query/per-device-bad-entries",
+                    test_per_device_bad_entries);
+    g_test_add_func("/rdm-query/overlapping-entries",
+                    test_overlapping_entries);
+    g_test_add_func("/rdm-query/total-cap", test_total_cap);
     g_test_add_func("/rdm-query/xenctrl-no-xen", test_xenctrl_no_xen);
     return g_test_run();
 }

@@ -91,6 +91,49 @@ static bool check_entry(const char *what, uint32_t i, uint32_t n,
 }
 
 /*
+ * One call of @fn with a buffer of *@count entries (@buf NULL when 0),
+ * retried a bounded number of times when interrupted (EINTR, EAGAIN).
+ * Returns 0 on success, ENOBUFS when the buffer is too small (*@count
+ * then being what the hypervisor says it needs), or -1 with @errp set.
+ */
+static int call_once(XenRdmMapFn fn, void *opaque, const char *what,
+                     uint32_t flags, uint16_t seg, uint8_t bus,
+                     uint8_t devfn, XenRdmRawEntry *buf, uint32_t *count,
+                     Error **errp)
+{
+    uint32_t cap = *count;
+    int tries, rc;
+
+    for (tries = 0; ; tries++) {
+        *count = cap;
+        errno = 0;
+        rc = fn(opaque, flags, seg, bus, devfn, buf, count);
+        if (rc == 0) {
+            return 0;
+        }
+        if (rc != -1) {
+            error_setg(errp, "%s: XENMEM_reserved_device_memory_map returned "
+                       "%d, neither 0 nor -1", what, rc);
+            return -1;
+        }
+        if (errno == 0) {
+            error_setg(errp, "%s: XENMEM_reserved_device_memory_map failed "
+                       "without an error code (errno 0)", what);
+            return -1;
+        }
+        if ((errno == EINTR || errno == EAGAIN) &&
+            tries < XEN_RDM_QUERY_MAX_RETRIES) {
+            continue;
+        }
+        if (errno == ENOBUFS) {
+            return ENOBUFS;
+        }
+        set_call_error(errp, what, errno);
+        return -1;
+    }
+}
+
+/*
  * Run the protocol for one query and add its validated regions to
  * @scratch.
  */
@@ -104,15 +147,21 @@ static bool query_one(XenRdmMapFn fn, void *opaque, bool host_wide,
     uint8_t bus = host_wide ? 0 : XEN_RDM_SBDF_BUS(sbdf);
     uint8_t devfn = host_wide ? 0 : XEN_RDM_SBDF_DEVFN(sbdf);
     uint32_t count = 0, n;
-    int attempt;
+    int attempt, rc;
 
-    errno = 0;
-    if (fn(opaque, flags, seg, bus, devfn, NULL, &count) == 0) {
-        return true;            /* no entries */
-    }
-    if (errno != ENOBUFS) {
-        set_call_error(errp, what, errno);
+    rc = call_once(fn, opaque, what, flags, seg, bus, devfn, NULL, &count,
+                   errp);
+    if (rc < 0) {
         return false;
+    }
+    if (rc == 0) {
+        if (count) {
+            error_setg(errp, "%s: the hypervisor answered success for an "
+                       "empty buffer, but a count of %" PRIu32 " entries",
+                       what, count);
+            return false;
+        }
+        return true;            /* no entries */
     }
 
     for (attempt = 0; ; attempt++) {
@@ -128,17 +177,23 @@ static bool query_one(XenRdmMapFn fn, void *opaque, bool host_wide,
         g_free(buf);
         buf = g_new0(XenRdmRawEntry, count);
         n = count;
-        errno = 0;
-        if (fn(opaque, flags, seg, bus, devfn, buf, &n) == 0) {
+        rc = call_once(fn, opaque, what, flags, seg, bus, devfn, buf, &n,
+                       errp);
+        if (rc < 0) {
+            return false;
+        }
+        if (rc == 0) {
             break;
         }
-        if (errno != ENOBUFS) {
-            set_call_error(errp, what, errno);
+        if (n <= count) {
+            /* too small a buffer, for no more than it holds */
+            error_setg(errp, "%s: the hypervisor answered ENOBUFS for a "
+                       "buffer of %" PRIu32 " entries, saying it needs %"
+                       PRIu32 ": an inconsistent answer", what, count, n);
             return false;
         }
         count = n;
     }
-
     if (n > count) {
         error_setg(errp, "%s: the hypervisor reports %" PRIu32 " entries "
                    "in a buffer of %" PRIu32, what, n, count);
@@ -186,6 +241,15 @@ bool xen_rdm_query_entries(XenRdmMapFn fn, void *opaque, bool host_wide,
     for (size_t i = 0; i < nr; i++) {
         if (!sbdf_seen(sbdfs, i) &&
             !query_one(fn, opaque, false, sbdfs[i], scratch, errp)) {
+            return false;
+        }
+        if (scratch->entries->len > XEN_RDM_QUERY_MAX_TOTAL) {
+            g_autofree char *dev = xen_rdm_sbdf_to_string(sbdfs[i]);
+
+            error_setg(errp, "reserved device memory: %u entries in all "
+                       "after the query of %s, more than the %u accepted "
+                       "over all queries", scratch->entries->len, dev,
+                       XEN_RDM_QUERY_MAX_TOTAL);
             return false;
         }
     }

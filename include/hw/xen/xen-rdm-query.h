@@ -18,7 +18,13 @@
 /* Entries per query above which an answer is refused as absurd */
 #define XEN_RDM_QUERY_MAX_ENTRIES   65536u
 
-/* How often the buffer is resized when the count keeps changing */
+/* Entries over all the queries of one xen_rdm_query_entries() */
+#define XEN_RDM_QUERY_MAX_TOTAL     65536u
+
+/*
+ * How often the buffer is resized when the count keeps changing, and how
+ * often an interrupted call (EINTR, EAGAIN) is repeated
+ */
 #define XEN_RDM_QUERY_MAX_RETRIES   8
 
 /* One struct xen_reserved_device_memory, in 4 KiB pages */
@@ -43,8 +49,13 @@ typedef int (*XenRdmMapFn)(void *opaque, uint32_t flags, uint16_t seg,
  * then the list of each device in @sbdfs (@nr of them) through @fn, and
  * add the regions to @map: host-wide ones with host_wide set and no
  * device, a device's ones with host_wide clear and that device.  A
- * device listed twice is queried once.  On any error nothing is added
- * and @errp names the query that failed.
+ * device listed twice is queried once.  Entries that overlap or repeat
+ * one another are kept as the hypervisor gives them (the planner merges
+ * them).  On any error nothing is added and @errp names the query that
+ * failed: an answer that contradicts the protocol (a return value other
+ * than 0 or -1, -1 without errno, success with a count for no buffer,
+ * ENOBUFS for a buffer large enough), an absurd count, a bad entry, or
+ * more than XEN_RDM_QUERY_MAX_TOTAL entries in all.
  */
 bool xen_rdm_query_entries(XenRdmMapFn fn, void *opaque, bool host_wide,
                            const uint32_t *sbdfs, size_t nr,
