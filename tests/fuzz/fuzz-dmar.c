@@ -6,7 +6,10 @@
  * scopes read "unresolved:...") or fail with an error naming the table
  * and a byte offset, leaving the map untouched.  The fake PCI topology
  * answers for some bridges and not for others, so that multi-hop scopes
- * take both the resolved and the unresolved path.
+ * take both the resolved and the unresolved path.  Two inputs in three
+ * get a valid ACPI header first (signature, length, checksum), so that
+ * mutations reach the remapping structures instead of stopping at the
+ * header; the others are parsed as they are.
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *
@@ -35,11 +38,38 @@ static bool fuzz_secondary_bus(void *opaque, uint32_t bridge_sbdf,
     return true;
 }
 
+/* ACPI header: signature, length (LE32 at 4), checksum (byte 9) */
+#define ACPI_HEADER_LEN 36
+
+static uint8_t *fix_header(const uint8_t *data, size_t size)
+{
+    uint8_t *t = g_memdup2(data, size);
+    uint8_t sum = 0;
+
+    memcpy(t, "DMAR", 4);
+    t[4] = size;
+    t[5] = size >> 8;
+    t[6] = size >> 16;
+    t[7] = size >> 24;
+    t[9] = 0;
+    for (size_t i = 0; i < size; i++) {
+        sum += t[i];
+    }
+    t[9] = -sum;
+    return t;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const XenRdmPciResolver resolver = { fuzz_secondary_bus, NULL };
     g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    g_autofree uint8_t *fixed = NULL;
     Error *err = NULL;
+
+    if (size >= ACPI_HEADER_LEN && size % 3) {
+        fixed = fix_header(data, size);
+        data = fixed;
+    }
 
     /* One entry already there, which must survive a failed parse */
     xen_rdm_map_add(map, 0x1000, 0x1000, false, NULL);

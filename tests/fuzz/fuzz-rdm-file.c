@@ -2,7 +2,7 @@
  * libFuzzer target for the RDM text file parser
  *
  * Any input must either parse (every entry then being a valid, page
- * aligned, non-wrapping host-wide region) or fail with an error naming
+ * aligned, non-wrapping host-wide region below 2^52) or fail with an error naming
  * the file and line, leaving the map untouched.
  *
  * Copyright (c) 2026 The xen-rdm project authors
@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             g_assert_cmpuint(e->start % 4096, ==, 0);
             g_assert_cmpuint(e->size % 4096, ==, 0);
             g_assert_cmpuint(e->start + e->size, >, e->start);
+            g_assert_cmpuint(e->start + e->size, <=, XEN_RDM_MAX_PADDR);
         }
     } else {
         g_assert_nonnull(err);
