@@ -202,11 +202,28 @@ bad:
     return false;
 }
 
+/* "SSSS:BB:DD.F": called for every region's devices, so no printf */
 char *xen_rdm_sbdf_to_string(uint32_t sbdf)
 {
-    return g_strdup_printf("%04x:%02x:%02x.%x", XEN_RDM_SBDF_SEG(sbdf),
-                           XEN_RDM_SBDF_BUS(sbdf), XEN_RDM_SBDF_DEV(sbdf),
-                           XEN_RDM_SBDF_FN(sbdf));
+    static const char hex[] = "0123456789abcdef";
+    char *s = g_malloc(13);
+    uint32_t seg = XEN_RDM_SBDF_SEG(sbdf), bus = XEN_RDM_SBDF_BUS(sbdf);
+    uint32_t dev = XEN_RDM_SBDF_DEV(sbdf);
+
+    s[0] = hex[(seg >> 12) & 0xf];
+    s[1] = hex[(seg >> 8) & 0xf];
+    s[2] = hex[(seg >> 4) & 0xf];
+    s[3] = hex[seg & 0xf];
+    s[4] = ':';
+    s[5] = hex[bus >> 4];
+    s[6] = hex[bus & 0xf];
+    s[7] = ':';
+    s[8] = hex[dev >> 4];
+    s[9] = hex[dev & 0xf];
+    s[10] = '.';
+    s[11] = hex[XEN_RDM_SBDF_FN(sbdf)];
+    s[12] = '\0';
+    return s;
 }
 
 bool xen_rdm_size_parse(const char *str, uint64_t *size, Error **errp)
@@ -503,8 +520,8 @@ static void gather_regions(Planner *p, bool dedup_by_start,
     if (cfg->strategy == XEN_RDM_STRATEGY_IGNORE && !cfg->nr_devices) {
         return;
     }
-    by_start = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                     NULL);
+    /* keyed by the map entries' own start fields: no copies */
+    by_start = g_hash_table_new(g_int64_hash, g_int64_equal);
     if (cfg->strategy == XEN_RDM_STRATEGY_HOST) {
         for (i = 0; i < p->map->entries->len; i++) {
             XenRdmEntry *e = g_ptr_array_index(p->map->entries, i);
@@ -516,7 +533,7 @@ static void gather_regions(Planner *p, bool dedup_by_start,
             r = planner_add_region(p, e, cfg->policy);
             region_take_devices(r, e);
             if (!g_hash_table_contains(by_start, &e->start)) {
-                g_hash_table_insert(by_start, g_memdup2(&e->start, 8),
+                g_hash_table_insert(by_start, &e->start,
                                     GUINT_TO_POINTER(r->order));
             }
         }
@@ -549,7 +566,7 @@ static void gather_regions(Planner *p, bool dedup_by_start,
             r = planner_add_region(p, e, dev->policy);
             region_take_devices(r, e);
             if (!g_hash_table_contains(by_start, &e->start)) {
-                g_hash_table_insert(by_start, g_memdup2(&e->start, 8),
+                g_hash_table_insert(by_start, &e->start,
                                     GUINT_TO_POINTER(r->order));
             }
         }
