@@ -129,6 +129,13 @@ has_fn() { type "$1" 2>/dev/null | grep -q function; }
 
 xl info > "$R/xl-info.txt" 2>&1
 xl dmesg > "$R/xl-dmesg-boot.txt" 2>&1
+# the ACPI tables dom0 sees (Xen renames DMAR to RMAD for dom0), and a
+# copy of that table for the tool's check on the host
+ls /sys/firmware/acpi/tables > "$R/dom0-acpi-tables.txt" 2>&1
+for t in DMAR RMAD; do
+    [ -r "/sys/firmware/acpi/tables/$t" ] &&
+        cp "/sys/firmware/acpi/tables/$t" "$R/dom0-acpi-$t.dat"
+done
 
 DM_LINE=
 if [ -x "$IN/qemu/bin/qemu-system-x86_64" ]; then

@@ -323,6 +323,20 @@ static void test_good_iasl(void)
     assert_good_table(map2, 0, false);
 }
 
+/*
+ * The table as a Xen dom0 sees it: Xen reverses the signature to "RMAD"
+ * (acpi_dmar_zap(), which keeps the checksum); it parses the same
+ */
+static void test_xen_dom0_signature(void)
+{
+    g_autoptr(GByteArray) t = read_table(good_path);
+    g_autoptr(XenRdmMap) map = NULL;
+
+    memcpy(t->data, "RMAD", 4);
+    map = parse_ok(t->data, t->len, NULL);
+    assert_good_table(map, 0, false);
+}
+
 static void test_good_resolver(void)
 {
     g_autoptr(GByteArray) t = read_table(good_path);
@@ -424,7 +438,7 @@ static void test_header_errors(void)
     t = g_byte_array_append(g_byte_array_new(), good->data, good->len);
     t->data[3] = 'X';
     parse_bad(t->data, t->len, "byte 0 ", "signature is 44 4d 41 58, not "
-              "\"DMAR\"", NULL);
+              "\"DMAR\" (nor \"RMAD\", its name in a Xen dom0)", NULL);
 
     t->data[3] = 'R';
     t->data[10] ^= 1;
@@ -925,6 +939,8 @@ int main(int argc, char **argv)
     sample_path = argv[3];
 
     g_test_add_func("/dmar/good/iasl", test_good_iasl);
+    g_test_add_func("/dmar/good/xen-dom0-signature",
+                    test_xen_dom0_signature);
     g_test_add_func("/dmar/good/resolver", test_good_resolver);
     g_test_add_func("/dmar/good/resolver-fails", test_resolver_fails);
     g_test_add_func("/dmar/good/sample", test_sample);

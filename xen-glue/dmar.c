@@ -396,9 +396,14 @@ static bool dmar_check_header(DmarParser *p, size_t buf_len, Error **errp)
                    "alone is %d", buf_len, DMAR_HEADER_LEN);
         return false;
     }
-    if (memcmp(b, "DMAR", 4) != 0) {
+    /*
+     * "RMAD": the same table as Xen leaves it for dom0 (acpi_dmar_zap()
+     * reverses the signature, which keeps the checksum)
+     */
+    if (memcmp(b, "DMAR", 4) != 0 && memcmp(b, "RMAD", 4) != 0) {
         dmar_error(p, 0, errp, "signature is %02x %02x %02x %02x, not "
-                   "\"DMAR\"", b[0], b[1], b[2], b[3]);
+                   "\"DMAR\" (nor \"RMAD\", its name in a Xen dom0)",
+                   b[0], b[1], b[2], b[3]);
         return false;
     }
     length = dmar_u32(b + DMAR_OFF_LENGTH);

@@ -20,6 +20,8 @@
 #define EXIT_BAD_INPUT  2
 
 #define HOST_DMAR "/sys/firmware/acpi/tables/DMAR"
+/* The same table in a Xen dom0: Xen renames it (acpi_dmar_zap()) */
+#define HOST_DMAR_XEN "/sys/firmware/acpi/tables/RMAD"
 
 typedef enum OutputFormat {
     FORMAT_TEXT,
@@ -115,7 +117,8 @@ int main(int argc, char **argv)
           "Ask the running Xen hypervisor (needs dom0 privileges)", NULL },
         { "sysfs", 0, 0, G_OPTION_ARG_FILENAME, &sysfs,
           "Resolve DMAR scopes behind bridges with the PCI topology under "
-          "this sysfs root (default: /sys when --dmar is this host's table)",
+          "this sysfs root (default: /sys when --dmar is this host's table, "
+          "DMAR or, in a Xen dom0, RMAD)",
           "DIR" },
         { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory,
           "Guest RAM size (required)", "SIZE" },
@@ -231,7 +234,8 @@ int main(int argc, char **argv)
         XenRdmPciResolver resolver;
         const char *root = sysfs;
 
-        if (!root && !strcmp(dmar, HOST_DMAR)) {
+        if (!root && (!strcmp(dmar, HOST_DMAR) ||
+                      !strcmp(dmar, HOST_DMAR_XEN))) {
             root = "/sys";
         }
         if (sysfs) {

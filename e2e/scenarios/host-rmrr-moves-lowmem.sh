@@ -23,6 +23,11 @@ EXPECT_CREATE=ok
 checks() {
     check "Xen took the RMRR for 00:1f.3 (xl dmesg: Adding RMRR ... [8000-800f])" \
         grep -qE 'Adding RMRR for 1 device \(\[0\]: 0xfb\) range \[8000-800f\]' xl-dmesg-boot.txt
+    # the table the admin's tool reads in dom0
+    check "dom0 sees the DMAR table as RMAD (Xen's acpi_dmar_zap), not as DMAR" \
+        eval 'grep -qx RMAD dom0-acpi-tables.txt && ! grep -qx DMAR dom0-acpi-tables.txt'
+    check "xen-rdm-plan reads dom0's RMAD table" \
+        eval '"$REPO/build/xen-rdm-plan" --dmar dom0-acpi-RMAD.dat --memory 256M > dom0-acpi-RMAD.plan 2>&1'
     check "guest reported its memory map" grep -q E2E-GUEST-END guest-serial.log
     # libxl's layout, as the guest kernel sees it
     echo "# $SCENARIO: guest kernel's /sys/firmware/memmap:"
