@@ -324,6 +324,39 @@ class ToolTest(unittest.TestCase):
                          "00:02.0,rdm_policy=strict,rdm_policy=relaxed"],
                         "rdm_policy is given twice")
 
+    def test_device_region_in_ram_warns_with_fix(self):
+        import re
+        # a relaxed device whose region stays RAM: a warning, not OK
+        code, out, err = run("--dmar", SAMPLE, "--memory", "4G",
+                             "--device", "00:02.0,rdm_policy=relaxed")
+        self.assertEqual(code, 0, err)
+        self.assertIn("Verdict: WARNING: 1 region of passed-through devices "
+                      "stays guest RAM", out)
+        m = re.search(r"0x7b800000-0x7f7fffff: rdm_mem_boundary = (\d+) "
+                      r"\(MiB", out)
+        self.assertTrue(m, out)
+        # the change it names resolves it
+        plan, err = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                   "--device", "00:02.0,rdm_policy=relaxed",
+                                   "--boundary", m.group(1) + "M")
+        self.assertEqual([r["status"] for r in plan["regions"]],
+                         ["reserved"])
+        # a strict region above 4 GiB: the memory that keeps RAM below it
+        path = self.rdm_file("0x140000000 4K 00:14.0\n")
+        code, out, err = run("--rdm-file", path, "--memory", "8G",
+                             "--device", "00:14.0")
+        self.assertEqual(code, 1, err)
+        m = re.search(r"never moves RAM above 4 GiB: memory = (\d+) \(MiB",
+                      out)
+        self.assertTrue(m, out)
+        plan, err = self.plan_json("--rdm-file", path, "--memory",
+                                   m.group(1) + "M", "--device", "00:14.0")
+        self.assertEqual(plan["result"], "ok")
+        # a region of no passed-through device ignored: still OK
+        code, out, err = run("--dmar", SAMPLE, "--memory", "4G",
+                             "--strategy", "host")
+        self.assertIn("Verdict: OK", out)
+
     def test_xenctrl_without_xen(self):
         if os.path.exists("/dev/xen/privcmd") or \
            os.path.exists("/proc/xen/privcmd"):

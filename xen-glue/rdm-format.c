@@ -131,10 +131,70 @@ static void append_range_line(GString *out, uint64_t start, uint64_t size)
                            start, start + size - 1, hs);
 }
 
-char *xen_rdm_plan_format_text(const XenRdmPlan *plan)
+/* Whether one of @cfg's passed-through devices is among @r's devices */
+static bool region_of_device(const XenRdmRegion *r, const XenRdmConfig *cfg)
+{
+    for (size_t i = 0; i < cfg->nr_devices; i++) {
+        g_autofree char *name = xen_rdm_sbdf_to_string(cfg->devices[i].sbdf);
+
+        for (guint j = 0; j < r->devices->len; j++) {
+            if (!strcmp(g_ptr_array_index(r->devices, j), name)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/*
+ * The xl.cfg change that keeps @r, which guest RAM covers in the compat
+ * layout (libxl's), free: libxl moves lowmem_end below a region in low
+ * RAM only when it starts above rdm_mem_boundary, and never moves RAM
+ * above 4 GiB.  (The split layout keeps any region outside the platform
+ * areas free; xen-rdm-plan --layout split shows it.)
+ */
+static void append_fix(GString *out, const XenRdmPlan *plan,
+                       const XenRdmRegion *r, const XenRdmConfig *cfg)
+{
+    g_string_append_printf(out, "  0x%" PRIx64 "-0x%" PRIx64 ": ", r->start,
+                           r->start + r->size - 1);
+    if (r->start < XEN_RDM_FIRST_MIB_END ||
+        (r->start < XEN_RDM_4G && r->start + r->size >
+                                  XEN_RDM_FIRMWARE_START)) {
+        g_string_append(out, "it lies in a fixed platform area (the first "
+                        "MiB or 0xfc000000-0xffffffff): no layout keeps it "
+                        "free\n");
+        return;
+    }
+    if (plan->layout == XEN_RDM_LAYOUT_COMPAT && r->start < XEN_RDM_4G) {
+        g_string_append_printf(out, "rdm_mem_boundary = %" PRIu64 " (MiB, "
+                               "below its start; now %" PRIu64 ") makes libxl "
+                               "end low RAM below it", (r->start - 1) >> 20,
+                               cfg->boundary >> 20);
+    } else if (plan->layout == XEN_RDM_LAYOUT_COMPAT) {
+        uint64_t fit = plan->lowmem_end + (r->start - XEN_RDM_4G);
+
+        g_string_append_printf(out, "libxl never moves RAM above 4 GiB: "
+                               "memory = %" PRIu64 " (MiB, now %" PRIu64 ") "
+                               "ends RAM below it", fit >> 20,
+                               cfg->ram_size >> 20);
+    } else {
+        g_string_append(out, "(split keeps every region outside the platform "
+                        "areas free)");
+    }
+    if (plan->layout == XEN_RDM_LAYOUT_COMPAT) {
+        g_string_append(out, "; or the split layout (--layout split) keeps "
+                        "it free");
+    }
+    g_string_append(out, "\n");
+}
+
+char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
+                               const XenRdmConfig *cfg)
 {
     GString *out = g_string_new(NULL);
-    guint i, reserved = 0, ignored = 0, conflicts = 0;
+    g_autoptr(GPtrArray) to_fix = g_ptr_array_new();
+    guint i, reserved = 0, ignored = 0, conflicts = 0, device_ram = 0;
 
     g_string_append_printf(out, "Layout %s: RAM below 4 GiB stops at "
                            "0x%" PRIx64 " (MMIO hole), lowmem_end 0x%" PRIx64
@@ -181,9 +241,14 @@ char *xen_rdm_plan_format_text(const XenRdmPlan *plan)
             break;
         case XEN_RDM_STATUS_IGNORED:
             ignored++;
+            if (region_of_device(r, cfg)) {
+                device_ram++;
+                g_ptr_array_add(to_fix, (gpointer)r);
+            }
             break;
         case XEN_RDM_STATUS_CONFLICT:
             conflicts++;
+            g_ptr_array_add(to_fix, (gpointer)r);
             break;
         }
     }
@@ -192,10 +257,26 @@ char *xen_rdm_plan_format_text(const XenRdmPlan *plan)
         g_string_append_printf(out, "Verdict: REFUSED (%u strict conflict%s): "
                                "%s\n", conflicts, conflicts == 1 ? "" : "s",
                                plan->reason);
+    } else if (device_ram) {
+        g_string_append_printf(out, "Verdict: WARNING: %u region%s of "
+                               "passed-through devices stay%s guest RAM "
+                               "(relaxed): the device%s DMA there corrupts "
+                               "the guest's memory; %u reserved, %u "
+                               "ignored\n", device_ram,
+                               device_ram == 1 ? "" : "s",
+                               device_ram == 1 ? "s" : "",
+                               device_ram == 1 ? "'s" : "s'", reserved,
+                               ignored);
     } else {
         g_string_append_printf(out, "Verdict: OK: %u region%s reserved, %u "
                                "ignored\n", reserved,
                                reserved == 1 ? "" : "s", ignored);
+    }
+    if (to_fix->len) {
+        g_string_append(out, "\nWhat would keep them free:\n");
+        for (i = 0; i < to_fix->len; i++) {
+            append_fix(out, plan, g_ptr_array_index(to_fix, i), cfg);
+        }
     }
     return g_string_free(out, false);
 }

@@ -14,8 +14,14 @@
 
 /* One JSON object, no trailing newline; see docs/xen-rdm-plan.rst */
 char *xen_rdm_plan_format_json(const XenRdmPlan *plan);
-/* Aligned tables and a one-line verdict, newline terminated */
-char *xen_rdm_plan_format_text(const XenRdmPlan *plan);
+/*
+ * Aligned tables and a verdict, newline terminated.  A region of one of
+ * @cfg's passed-through devices that stays guest RAM makes the verdict a
+ * warning; each such region, and each strict conflict, gets the xl.cfg
+ * change that would keep it free (@cfg: the configuration planned).
+ */
+char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
+                               const XenRdmConfig *cfg);
 /* One line per e820 entry, as Linux prints its BIOS-e820 map */
 char *xen_rdm_plan_format_e820(const XenRdmPlan *plan);
 

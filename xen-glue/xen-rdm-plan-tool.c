@@ -296,7 +296,7 @@ int main(int argc, char **argv)
         fputs(out, stdout);
         break;
     case FORMAT_TEXT:
-        out = xen_rdm_plan_format_text(plan);
+        out = xen_rdm_plan_format_text(plan, &cfg);
         fputs(out, stdout);
         break;
     }
