@@ -357,6 +357,72 @@ class ToolTest(unittest.TestCase):
                              "--strategy", "host")
         self.assertIn("Verdict: OK", out)
 
+    def xl_cfg(self, text):
+        f = tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_xl_config(self):
+        # xl's units (MiB), libxl's video memory, xl 4.17's rdm= parser
+        cfg = self.xl_cfg('# a guest\ntype = "hvm"\nmemory = 4096\n'
+                          'vga = "stdvga"\n'
+                          'rdm = "strategy=host,policy=relaxed"\n'
+                          "pci = [ '00:02.0,rdm_policy=relaxed',\n"
+                          '        "0000:00:14.0@5" ]\n')
+        plan, err = self.plan_json("--xl-config", cfg, "--dmar", SAMPLE)
+        # maxmem (= memory) less stdvga's 16 MiB, as libxl__build_hvm()
+        self.check_shape(plan, (4096 - 16) * M)
+        self.assertIn("xl 4.17 drops the whole setting when it has policy=",
+                      err)
+        by_start = {r["start"]: r for r in plan["regions"]}
+        self.assertEqual(by_start[0x7b800000]["policy"], "relaxed")
+        self.assertEqual(by_start[0xa3eea000]["policy"], "strict")
+        # strategy=host alone is taken; cirrus (the default) takes 8 MiB
+        cfg = self.xl_cfg('builder = "hvm"\nmemory = 2048\n'
+                          'rdm = "strategy=host"\nrdm_mem_boundary = 1024\n'
+                          'mmio_hole = 1024\nhap = 0\n')
+        plan, err = self.plan_json("--xl-config", cfg, "--dmar", SAMPLE)
+        self.check_shape(plan, (2048 - 8) * M)
+        self.assertEqual(plan["mmio-start"], G4 - G)
+        # both regions above the 1 GiB boundary: lowmem_end below both
+        self.assertEqual([r["status"] for r in plan["regions"]],
+                         ["reserved", "reserved"])
+        self.assertEqual(plan["lowmem-end"], 0x7b800000)
+        self.assertEqual(err, "")
+        # the text output shows libxl's layout and the split one
+        code, out, err = run("--xl-config", cfg, "--dmar", SAMPLE)
+        self.assertEqual(code, 0, err)
+        self.assertIn("What Xen 4.17's libxl lays out for", out)
+        self.assertIn("The split layout for the same guest", out)
+        # bad configurations, each named
+        for text, needle in (
+                ('memory = 1024\n', 'not an HVM guest'),
+                ('type = "hvm"\n', 'memory is not set'),
+                ('type = "hvm"\nmemory = "1G"\n', ':2: memory must be a '
+                 'number'),
+                ('type = "hvm"\nmemory = 1024\nmmio_hole = 100\n',
+                 ':3: invalid mmio_hole 100: xl takes 256 to 3840 (MiB)'),
+                ('type = "hvm"\nmemory = 1024\nmaxmem = 512\n',
+                 'maxmem (512 MiB) is below memory (1024 MiB)'),
+                ('type = "hvm"\nmemory = 8\n', 'leaves no RAM beside the 8 '
+                 'MiB of video memory'),
+                ('type = "hvm"\nmemory = 1024\nvga = "vesa"\n',
+                 ':3: unknown vga "vesa"'),
+                ('type = "hvm"\nmemory = 1024\npci = [ "00:02" ]\n',
+                 ':3: pci entry "00:02": invalid PCI device address'),
+                ('type = "hvm"\nmemory = 1024\npci = [ "00:02.0",\n',
+                 "the list that starts on line 3 has no ']'"),
+                ('type = "hvm\n', ':1: unterminated string'),
+                ('type "hvm"\n', ":1: expected '=' after 'type'")):
+            self.assert_bad(["--xl-config", self.xl_cfg(text), "--dmar",
+                             SAMPLE], needle)
+        self.assert_bad(["--xl-config", cfg, "--memory", "1G", "--dmar",
+                         SAMPLE], "--xl-config gives the guest's settings")
+        self.assert_bad(["--xl-config", "/dev/zero", "--dmar", SAMPLE],
+                        "cannot read xl.cfg: not a regular file")
+
     def test_xenctrl_without_xen(self):
         if os.path.exists("/dev/xen/privcmd") or \
            os.path.exists("/proc/xen/privcmd"):

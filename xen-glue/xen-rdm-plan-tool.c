@@ -15,6 +15,7 @@
 #include "qapi/error.h"
 #include "rdm-source.h"
 #include "rdm-format.h"
+#include "xl-config.h"
 
 #define EXIT_REFUSED    1
 #define EXIT_BAD_INPUT  2
@@ -104,7 +105,7 @@ int main(int argc, char **argv)
     g_autofree char *dmar = NULL, *rdm_file = NULL, *sysfs = NULL;
     g_autofree char *memory = NULL, *mmio_hole = NULL, *boundary = NULL;
     g_autofree char *strategy = NULL, *policy = NULL, *layout = NULL;
-    g_autofree char *format = NULL;
+    g_autofree char *format = NULL, *xl_config = NULL;
     g_auto(GStrv) devices = NULL;
     gboolean use_xenctrl = false, no_hap = false, version = false;
     GOptionEntry entries[] = {
@@ -120,8 +121,11 @@ int main(int argc, char **argv)
           "this sysfs root (default: /sys when --dmar is this host's table, "
           "DMAR or, in a Xen dom0, RMAD)",
           "DIR" },
+        { "xl-config", 0, 0, G_OPTION_ARG_FILENAME, &xl_config,
+          "Plan the HVM guest this xl.cfg describes, as Xen 4.17's xl and "
+          "libxl read it (instead of --memory, --device, ...)", "FILE" },
         { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory,
-          "Guest RAM size (required)", "SIZE" },
+          "Guest RAM size (required without --xl-config)", "SIZE" },
         { "mmio-hole", 0, 0, G_OPTION_ARG_STRING, &mmio_hole,
           "MMIO hole below 4 GiB, 256M..3840M (default 256M)", "SIZE" },
         { "boundary", 0, 0, G_OPTION_ARG_STRING, &boundary,
@@ -146,6 +150,8 @@ int main(int argc, char **argv)
     g_autoptr(GOptionContext) ctx = NULL;
     g_autoptr(XenRdmMap) map = xen_rdm_map_new();
     g_autoptr(XenRdmPlan) plan = NULL;
+    g_autoptr(XenRdmPlan) split = NULL;
+    XenRdmXlConfig xl = { 0 };
     g_autoptr(GArray) devs = g_array_new(false, false,
                                          sizeof(XenRdmDeviceConfig));
     g_autoptr(GError) gerr = NULL;
@@ -176,10 +182,27 @@ int main(int argc, char **argv)
     }
 
     xen_rdm_config_init(&cfg);
-    if (!memory) {
+    if (xl_config) {
+        if (memory || mmio_hole || boundary || strategy || policy ||
+            devices || no_hap) {
+            bad_input("--xl-config gives the guest's settings: leave out "
+                      "--memory, --mmio-hole, --boundary, --strategy, "
+                      "--policy, --device and --no-hap");
+        }
+        if (!xen_rdm_xl_config_load(xl_config, &xl, &err)) {
+            die_on_error(err, "");
+        }
+        for (i = 0; i < xl.notes->len; i++) {
+            fprintf(stderr, "xen-rdm-plan: note: %s\n",
+                    (char *)g_ptr_array_index(xl.notes, i));
+        }
+        cfg = xl.cfg;
+        g_array_append_vals(devs, xl.devices->data, xl.devices->len);
+    } else if (!memory) {
         bad_input("--memory SIZE is required (see --help)");
+    } else {
+        cfg.ram_size = parse_size_opt("--memory", memory);
     }
-    cfg.ram_size = parse_size_opt("--memory", memory);
     if (mmio_hole) {
         cfg.mmio_hole = parse_size_opt("--mmio-hole", mmio_hole);
     }
@@ -195,7 +218,9 @@ int main(int argc, char **argv)
     if (layout && !xen_rdm_layout_parse(layout, &cfg.layout, &err)) {
         die_on_error(err, "--layout: ");
     }
-    cfg.hap = !no_hap;
+    if (!xl_config) {
+        cfg.hap = !no_hap;
+    }
     if (format) {
         if (!strcmp(format, "text")) {
             fmt = FORMAT_TEXT;
@@ -279,6 +304,16 @@ int main(int argc, char **argv)
     if (!xen_rdm_plan_compute(&cfg, map, &plan, &err)) {
         die_on_error(err, "");
     }
+    if (xl_config && !layout && fmt == FORMAT_TEXT) {
+        /* what libxl 4.17 does, and next to it what split would do */
+        XenRdmConfig scfg = cfg;
+
+        scfg.layout = XEN_RDM_LAYOUT_SPLIT;
+        if (!xen_rdm_plan_compute(&scfg, map, &split, &err)) {
+            error_free(err);
+            err = NULL;
+        }
+    }
     if (!xen_rdm_plan_check(plan, cfg.ram_size, &err)) {
         /* a planner bug, not bad input: say so loudly */
         fprintf(stderr, "xen-rdm-plan: internal error: plan fails its "
@@ -297,7 +332,17 @@ int main(int argc, char **argv)
         break;
     case FORMAT_TEXT:
         out = xen_rdm_plan_format_text(plan, &cfg);
-        fputs(out, stdout);
+        if (split) {
+            g_autofree char *sout = xen_rdm_plan_format_text(split, &cfg);
+
+            printf("What Xen 4.17's libxl lays out for %s:\n\n", xl_config);
+            fputs(out, stdout);
+            printf("\nThe split layout for the same guest (--layout split; "
+                   "no libxl populates it yet):\n\n");
+            fputs(sout, stdout);
+        } else {
+            fputs(out, stdout);
+        }
         break;
     }
     fflush(stdout);
@@ -311,6 +356,7 @@ int main(int argc, char **argv)
                     r->start, r->start + r->size - 1, r->conflict);
         }
     }
+    xen_rdm_xl_config_clear(&xl);
     if (plan->refused) {
         fprintf(stderr, "xen-rdm-plan: %s\n", plan->reason);
         return EXIT_REFUSED;
