@@ -415,23 +415,18 @@ static bool xl_video(XenRdmXlConfig *xl, GHashTable *s, const char *path,
     return true;
 }
 
-/* The settings of @path into @xl; every helper sets **@errp or nothing */
-static bool load(const char *path, XenRdmXlConfig *xl, Error **errp)
+/* The settings of @text into @xl; every helper sets **@errp or nothing */
+static bool parse(const char *text, size_t len, const char *path,
+                  XenRdmXlConfig *xl, Error **errp)
 {
-    g_autofree char *text = NULL;
     g_autoptr(GHashTable) s = NULL;
     const Value *type, *builder, *v;
     uint64_t memory, maxmem, video, hole;
     bool set;
-    size_t len;
 
     xen_rdm_config_init(&xl->cfg);
     xl->devices = g_array_new(false, false, sizeof(XenRdmDeviceConfig));
     xl->notes = g_ptr_array_new_with_free_func(g_free);
-    if (!xen_rdm_read_file(path, "xl.cfg", XEN_RDM_XL_CONFIG_MAX_SIZE,
-                           &text, &len, errp)) {
-        return false;
-    }
     s = parse_settings(path, text, len, errp);
     if (!s) {
         return false;
@@ -501,6 +496,13 @@ static bool load(const char *path, XenRdmXlConfig *xl, Error **errp)
                  errp)) {
         return false;
     }
+    if (xl->cfg.boundary > (uint64_t)4 << 30) {
+        /* no region below 4 GiB starts above it: libxl never moves RAM */
+        note(xl, "%s: rdm_mem_boundary = %" PRIu64 " (MiB) is above 4 GiB: "
+             "libxl then never moves lowmem_end, as with 4096", path,
+             xl->cfg.boundary / MIB);
+        xl->cfg.boundary = (uint64_t)4 << 30;
+    }
     v = get(s, "hap", VALUE_NUMBER, path, errp);
     if (*errp) {
         return false;
@@ -522,16 +524,29 @@ static bool load(const char *path, XenRdmXlConfig *xl, Error **errp)
     return true;
 }
 
-bool xen_rdm_xl_config_load(const char *path, XenRdmXlConfig *xl,
-                            Error **errp)
+bool xen_rdm_xl_config_parse(const char *text, size_t len, const char *name,
+                             XenRdmXlConfig *xl, Error **errp)
 {
     Error *local_err = NULL;
 
-    if (!load(path, xl, &local_err)) {
+    if (!parse(text, len, name, xl, &local_err)) {
         error_propagate(errp, local_err);
         return false;
     }
     return true;
+}
+
+bool xen_rdm_xl_config_load(const char *path, XenRdmXlConfig *xl,
+                            Error **errp)
+{
+    g_autofree char *text = NULL;
+    size_t len;
+
+    if (!xen_rdm_read_file(path, "xl.cfg", XEN_RDM_XL_CONFIG_MAX_SIZE,
+                           &text, &len, errp)) {
+        return false;
+    }
+    return xen_rdm_xl_config_parse(text, len, path, xl, errp);
 }
 
 void xen_rdm_xl_config_clear(XenRdmXlConfig *xl)

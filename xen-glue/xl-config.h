@@ -33,6 +33,9 @@ typedef struct XenRdmXlConfig {
  */
 bool xen_rdm_xl_config_load(const char *path, XenRdmXlConfig *xl,
                             Error **errp);
+/* The same for @len bytes of xl.cfg text, @name naming it in errors */
+bool xen_rdm_xl_config_parse(const char *text, size_t len, const char *name,
+                             XenRdmXlConfig *xl, Error **errp);
 void xen_rdm_xl_config_clear(XenRdmXlConfig *xl);
 
 #endif
