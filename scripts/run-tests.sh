@@ -15,8 +15,9 @@ cd "$REPO"
 
 "$REPO/scripts/build.sh" --fuzz
 
-echo "== unit and tool tests"
-meson test -C build --print-errorlogs --no-rebuild --suite unit --suite tool
+echo "== unit and tool tests, the documentation (Sphinx, warnings as errors)"
+meson test -C build --print-errorlogs --no-rebuild --suite unit --suite tool \
+    --suite docs
 
 echo "== real DMAR tables (counts per layout)"
 meson test -C build --print-errorlogs --no-rebuild --suite corpus

@@ -19,7 +19,8 @@ fi
 . "$REPO/scripts/lib-apt.sh"
 
 PKGS="ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxen-dev
-acpica-tools clang llvm libclang-rt-14-dev python3 jq valgrind"
+acpica-tools clang llvm libclang-rt-14-dev python3 jq valgrind
+python3-sphinx"
 
 missing=
 for p in $PKGS; do
