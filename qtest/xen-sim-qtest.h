@@ -11,7 +11,7 @@
 
 #include "libqtest.h"
 
-/* Where xen-sim keeps the ioreq server pages (see xen-glue/xen-sim) */
+/* Where xen-sim keeps the ioreq server pages (see tests/xen-sim) */
 #define XSQ_IOREQ_GFN       0xfeff1ULL
 #define XSQ_VCPU_PORT_BASE  10
 

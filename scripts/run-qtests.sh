@@ -59,12 +59,12 @@ if [ ! -f "$MB/build.ninja" ]; then
         die "meson setup of the project failed"
     }
 fi
-SIM=$MB/xen-glue/xen-sim
-SIM_TARGETS="xen-glue/xen-sim/xen-sim-selftest xen-rdm-plan sample-host-dmar.dat"
+SIM=$MB/tests/xen-sim
+SIM_TARGETS="tests/xen-sim/xen-sim-selftest xen-rdm-plan sample-host-dmar.dat"
 for l in libxenctrl.so.4.17 libxenforeignmemory.so.1 libxendevicemodel.so.1 \
          libxenevtchn.so.1 libxengnttab.so.1 libxenstore.so.4 \
          libxentoolcore.so.1 libxencall.so.1; do
-    SIM_TARGETS="$SIM_TARGETS xen-glue/xen-sim/$l"
+    SIM_TARGETS="$SIM_TARGETS tests/xen-sim/$l"
 done
 # shellcheck disable=SC2086
 ninja -C "$MB" $SIM_TARGETS >/dev/null || {
@@ -123,7 +123,7 @@ run_one() {
 }
 
 say "xen-sim self-test"
-run_one xen-sim-selftest env XEN_SIM_SCENARIO="$REPO/xen-glue/xen-sim/selftest.scenario" \
+run_one xen-sim-selftest env XEN_SIM_SCENARIO="$REPO/tests/xen-sim/selftest.scenario" \
     "$SIM/xen-sim-selftest"
 
 tests=$(ls "$REPO"/qtest/*-test.c 2>/dev/null || true)

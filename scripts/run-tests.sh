@@ -45,4 +45,4 @@ meson test -C build --benchmark --no-rebuild --verbose --suite bench
 echo "-- the RDM step in QEMU's Xen machine initialisation (xen-sim)"
 python3 "$REPO/tests/bench-xen-rdm-init.py" \
     "$REPO/build/qemu/obj/qemu-system-x86_64" \
-    "$REPO/build/qtests-meson/xen-glue/xen-sim"
+    "$REPO/build/qtests-meson/tests/xen-sim"
