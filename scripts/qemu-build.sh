@@ -74,9 +74,11 @@ fi
 . "$REPO/scripts/lib-apt.sh"
 
 # Debian 12 packages; meson and pycotap from bookworm-backports
+# (seabios, ipxe-qemu, qemu-system-data: the firmware, option ROMs and
+# keymaps the build looks for in /usr, --firmwarepath below)
 BUILD_DEPS="build-essential pkgconf ninja-build python3 python3-venv
     libglib2.0-dev libpixman-1-dev zlib1g-dev libxen-dev dpkg-dev rsync
-    xz-utils patch git perl"
+    xz-utils patch git perl seabios ipxe-qemu qemu-system-data"
 BPO_DEPS="meson python3-pycotap"
 
 ensure_deps() {
@@ -303,11 +305,14 @@ fi
 # -k with xl.cfg's keymap), so VNC is built in; firmware, option ROMs and
 # keymaps are looked up where Debian's qemu-system-data, seabios and
 # ipxe-qemu packages put them, the firmware path of Debian's own build
-# (pc-bios blobs are not installed: Debian's packages have them)
+# (pc-bios blobs are not installed: Debian's packages have them).  Not
+# relocatable: a relocatable QEMU looks for them relative to where its
+# binary is (from /usr/local/bin up to /usr/share/qemu), which finds
+# them only at one depth of install directory
 FIRMWARE_PATH=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 CONFIGURE_ARGS="--target-list=x86_64-softmmu --enable-xen --enable-xen-pci-passthrough
     --without-default-features --disable-tcg --disable-docs --disable-werror
-    --enable-vnc --enable-pixman --firmwarepath=$FIRMWARE_PATH
+    --enable-vnc --enable-pixman --firmwarepath=$FIRMWARE_PATH --disable-relocatable
     --python=/usr/bin/python3 --disable-download --disable-install-blobs"
 cfg_hash=$(echo "$CONFIGURE_ARGS" | sha256sum | cut -d' ' -f1)
 mkdir -p "$OBJ"

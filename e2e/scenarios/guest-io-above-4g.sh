@@ -9,7 +9,9 @@
 # (Xen refuses an rmrr= range outside the host's RAM, "Invalid pfn in RMRR
 # range", so the default hole at 0xf0000000 cannot hold one here.)
 # The device model gets an emulated virtio-blk disk (a file in dom0) and
-# QEMU's "edu" test device.  In the guest (e2e/guest/e2e-io.c):
+# QEMU's "edu" test device, and an emulated e1000 whose option ROM
+# (efi-e1000.rom, Debian's ipxe-qemu) QEMU must find where Debian puts it
+# to start at all.  In the guest (e2e/guest/e2e-io.c):
 #   - DMA: the disk reads into and writes from locked user pages above
 #     4 GiB and below lowmem_end (O_DIRECT, 4 KiB per request).  The guest
 #     runs with nokaslr and movablecore=128M so that its kernel, and the
@@ -32,11 +34,13 @@ rdm = "strategy=host"
 rdm_mem_boundary = 100
 mmio_hole = 3840'
 EXPECT_CREATE=ok
-DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk", "-device", "edu"'
+DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk", "-device", "edu", "-device", "e1000,romfile=efi-e1000.rom"'
 GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_bar=1234:11e8"
 DOM0_STEPS='pre_create() { truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img; }'
 
 checks() {
+    check "the device model found the e1000's option ROM (it started with the e1000: e1000-mmio in info mtree)" \
+        eval 'hmp_text qmp-mtree.json | grep -q "e1000-mmio"'
     check "Xen took both RMRRs (xl dmesg: [8000-800f] and [11000-1100f])" \
         eval "grep -qE 'Adding RMRR .* range \\[8000-800f\\]' xl-dmesg-boot.txt &&
               grep -qE 'Adding RMRR .* range \\[11000-1100f\\]' xl-dmesg-boot.txt"
