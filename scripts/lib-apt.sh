@@ -27,9 +27,19 @@ meson_ok() {
 # The URI of the Debian archive the machine's apt configuration uses for
 # bookworm's main component (never a host name of our own: the machine
 # says which mirror it uses), without a trailing slash
-apt_debian_uri() {
+apt_debian_uri_listed() {
     apt-get indextargets --format '$(RELEASE) $(COMPONENT) $(REPO_URI)' 2>/dev/null |
         awk '$1 == "bookworm" && $2 == "main" { sub("/$", "", $3); print $3; exit }'
+}
+apt_debian_uri() {
+    # apt lists its index targets only once it has fetched them: on a
+    # machine that never ran apt-get update, fetch them first
+    uri=$(apt_debian_uri_listed)
+    if [ -z "$uri" ]; then
+        ${SUDO:-} apt-get update -q >/dev/null 2>&1 || true
+        uri=$(apt_debian_uri_listed)
+    fi
+    echo "$uri"
 }
 
 apt_sources_ok() {
