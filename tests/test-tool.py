@@ -33,8 +33,9 @@ class ToolTest(unittest.TestCase):
         self.assertEqual(code, rc, err)
         return json.loads(out), err
 
-    def rdm_file(self, text):
-        f = tempfile.NamedTemporaryFile("w", suffix=".rdm", delete=False)
+    # a temporary file of @text: a region file, or an xl.cfg (".cfg")
+    def rdm_file(self, text, suffix=".rdm"):
+        f = tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False)
         f.write(text)
         f.close()
         self.addCleanup(os.unlink, f.name)
@@ -357,20 +358,13 @@ class ToolTest(unittest.TestCase):
                              "--strategy", "host")
         self.assertIn("Verdict: OK", out)
 
-    def xl_cfg(self, text):
-        f = tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False)
-        f.write(text)
-        f.close()
-        self.addCleanup(os.unlink, f.name)
-        return f.name
-
     def test_xl_config(self):
         # xl's units (MiB), libxl's video memory, xl 4.17's rdm= parser
-        cfg = self.xl_cfg('# a guest\ntype = "hvm"\nmemory = 4096\n'
-                          'vga = "stdvga"\n'
-                          'rdm = "strategy=host,policy=relaxed"\n'
-                          "pci = [ '00:02.0,rdm_policy=relaxed',\n"
-                          '        "0000:00:14.0@5" ]\n')
+        cfg = self.rdm_file('# a guest\ntype = "hvm"\nmemory = 4096\n'
+                            'vga = "stdvga"\n'
+                            'rdm = "strategy=host,policy=relaxed"\n'
+                            "pci = [ '00:02.0,rdm_policy=relaxed',\n"
+                            '        "0000:00:14.0@5" ]\n', ".cfg")
         plan, err = self.plan_json("--xl-config", cfg, "--dmar", SAMPLE)
         # maxmem (= memory) less stdvga's 16 MiB, as libxl__build_hvm()
         self.check_shape(plan, (4096 - 16) * M)
@@ -380,9 +374,10 @@ class ToolTest(unittest.TestCase):
         self.assertEqual(by_start[0x7b800000]["policy"], "relaxed")
         self.assertEqual(by_start[0xa3eea000]["policy"], "strict")
         # strategy=host alone is taken; cirrus (the default) takes 8 MiB
-        cfg = self.xl_cfg('builder = "hvm"\nmemory = 2048\n'
-                          'rdm = "strategy=host"\nrdm_mem_boundary = 1024\n'
-                          'mmio_hole = 1024\nhap = 0\n')
+        cfg = self.rdm_file('builder = "hvm"\nmemory = 2048\n'
+                            'rdm = "strategy=host"\n'
+                            'rdm_mem_boundary = 1024\n'
+                            'mmio_hole = 1024\nhap = 0\n', ".cfg")
         plan, err = self.plan_json("--xl-config", cfg, "--dmar", SAMPLE)
         self.check_shape(plan, (2048 - 8) * M)
         self.assertEqual(plan["mmio-start"], G4 - G)
@@ -416,8 +411,8 @@ class ToolTest(unittest.TestCase):
                  "the list that starts on line 3 has no ']'"),
                 ('type = "hvm\n', ':1: unterminated string'),
                 ('type "hvm"\n', ":1: expected '=' after 'type'")):
-            self.assert_bad(["--xl-config", self.xl_cfg(text), "--dmar",
-                             SAMPLE], needle)
+            self.assert_bad(["--xl-config", self.rdm_file(text, ".cfg"),
+                             "--dmar", SAMPLE], needle)
         self.assert_bad(["--xl-config", cfg, "--memory", "1G", "--dmar",
                          SAMPLE], "--xl-config gives the guest's settings")
         self.assert_bad(["--xl-config", "/dev/zero", "--dmar", SAMPLE],
