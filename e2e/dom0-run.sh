@@ -137,6 +137,19 @@ for t in DMAR RMAD; do
         cp "/sys/firmware/acpi/tables/$t" "$R/dom0-acpi-$t.dat"
 done
 
+# the libxl series: our libxenlight and libxlutil in place of Debian's
+# (same version and ABI), else Debian's
+if [ -d "$IN/libxl" ]; then
+    for f in "$IN"/libxl/*.so.4.17.0; do
+        cp "$f" /usr/lib/x86_64-linux-gnu/
+    done
+    echo patched > "$R/libxl-kind"
+else
+    echo debian > "$R/libxl-kind"
+fi
+sha256sum /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 \
+    /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 > "$R/libxl-sha256.txt" 2>&1
+
 DM_LINE=
 if [ -x "$IN/qemu/bin/qemu-system-x86_64" ]; then
     # started as libxl starts it, the binary itself: it has VNC and finds
@@ -227,6 +240,10 @@ if [ "$rc" = 0 ]; then
         echo "destroyed" > "$R/guest-destroyed"
         timeout 60 xl destroy e2e
     fi
+else
+    # what a failed create left behind (libxl destroys the domain)
+    sleep 2
+    timeout -k 5 30 xl list > "$R/xl-list-after-fail.txt" 2>&1
 fi
 # /init collects xl dmesg and /var/log/xen after this script, even on timeout
 log "dom0-run.sh done"

@@ -221,6 +221,28 @@ else
     step_end guest-initrd "packed $(du -h "$OUT/guest-initrd.img" | cut -f1)"
 fi
 
+# ------------------------------------------------------------ our libxl
+# The Xen toolstack series (patches/xen), built from the source of the
+# very version dom0 runs; run-e2e.sh --libxl patched puts the two
+# libraries in place of Debian's in dom0, so they must be drop-in: same
+# package version, same exported symbols
+step_begin libxl
+"$REPO/scripts/xen-build.sh" > "$OUT/xen-build.log" 2>&1 ||
+    { tail -20 "$OUT/xen-build.log" >&2; die "scripts/xen-build.sh failed (log: $OUT/xen-build.log)"; }
+XEN_OUT=$REPO/build/xen/out
+dom0_ver=$(sed -n '/^Package: libxenmisc4.17$/,/^$/s/^Version: //p' "$OUT/dom0-root/var/lib/dpkg/status")
+[ "$dom0_ver" = "$(cat "$XEN_OUT/version")" ] ||
+    die "dom0 has libxenmisc4.17 $dom0_ver, the series is built on xen $(cat "$XEN_OUT/version")"
+for l in libxenlight libxlutil; do
+    nm -D --defined-only "$OUT/dom0-root/usr/lib/x86_64-linux-gnu/$l.so.4.17.0" |
+        awk '{ print $NF }' | sort > "$OUT/$l.debian.symbols"
+    cmp -s "$OUT/$l.debian.symbols" "$XEN_OUT/$l.symbols" || {
+        diff "$OUT/$l.debian.symbols" "$XEN_OUT/$l.symbols" | head -20 >&2
+        die "$l.so.4.17.0 built with our series does not export the symbols of Debian's"
+    }
+done
+step_end libxl "xen $dom0_ver with patches/xen: libxenlight ($(wc -l < "$XEN_OUT/libxenlight.symbols") symbols) and libxlutil ($(wc -l < "$XEN_OUT/libxlutil.symbols")) export what Debian's do"
+
 # ------------------------------------------------------------ our QEMU
 QEMU_OURS=$REPO/build/qemu/obj/qemu-system-x86_64
 if [ -x "$QEMU_OURS" ]; then

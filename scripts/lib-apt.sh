@@ -42,6 +42,31 @@ apt_debian_uri() {
     echo "$uri"
 }
 
+# apt_source_fetch PACKAGE VERSION DIR: PACKAGE's source package VERSION
+# (epoch included) in DIR, downloaded with apt-get source unless DIR
+# already has it; its .dsc checked against the sha256 of the (signed)
+# Sources index.  Prints the .dsc's path and sha256; fails with a reason.
+apt_source_fetch() {
+    nov=${2#*:}
+    dsc=$3/${1}_$nov.dsc
+    want=$(apt-cache showsrc "$1" | awk -v v="$2" '
+        /^Package:/ { p = 0 }
+        $0 == "Version: " v { p = 1 }
+        p && /^Checksums-Sha256:/ { c = 1; next }
+        p && c && /^ / { print; next }
+        { c = 0 }' | awk -v f="${1}_$nov.dsc" '$3 == f { print $1 }' | head -1)
+    [ -n "$want" ] || apt_die "no sha256 for ${1}_$nov.dsc in the apt Sources index"
+    mkdir -p "$3"
+    if [ ! -f "$dsc" ] || [ "$(sha256sum < "$dsc" | cut -d' ' -f1)" != "$want" ]; then
+        echo "downloading the $1 source package $2" >&2
+        (cd "$3" && apt-get source --download-only -q "$1=$2" >&2) ||
+            apt_die "apt-get source $1=$2 failed"
+    fi
+    have=$(sha256sum < "$dsc" | cut -d' ' -f1)
+    [ "$have" = "$want" ] || apt_die "$dsc: sha256 $have, Sources index says $want"
+    echo "$dsc $have"
+}
+
 apt_sources_ok() {
     # deb-src for trixie (QEMU 10.0 source) and bookworm-backports binaries
     apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: $QEMU_SERIES_PREFIX" &&

@@ -119,24 +119,8 @@ fetch_debian_source() {
         echo "qemu-build.sh: WARNING: pinned QEMU $QEMU_PIN_VERSION is no longer served;" >&2
         echo "qemu-build.sh: WARNING: using the newest 10.0.x instead: $QEMU_VERSION" >&2
     fi
-    nov=${QEMU_VERSION#*:}
-    DSC=$WORK/dl/qemu_$nov.dsc
-    # expected sha256 of the .dsc, from the (signed) Sources index
-    want=$(apt-cache showsrc qemu | awk -v v="$QEMU_VERSION" '
-        /^Package:/ { p = 0 }
-        $0 == "Version: " v { p = 1 }
-        p && /^Checksums-Sha256:/ { c = 1; next }
-        p && c && /^ / { print; next }
-        { c = 0 }' | awk -v f="qemu_$nov.dsc" '$3 == f { print $1 }' | head -1)
-    [ -n "$want" ] || die "no sha256 for qemu_$nov.dsc in the apt Sources index"
-    mkdir -p "$WORK/dl"
-    if [ ! -f "$DSC" ] || [ "$(sha256sum < "$DSC" | cut -d' ' -f1)" != "$want" ]; then
-        say "downloading QEMU source package $QEMU_VERSION"
-        (cd "$WORK/dl" && apt-get source --download-only -q "qemu=$QEMU_VERSION") ||
-            die "apt-get source qemu=$QEMU_VERSION failed"
-    fi
-    have=$(sha256sum < "$DSC" | cut -d' ' -f1)
-    [ "$have" = "$want" ] || die "$DSC: sha256 $have, Sources index says $want"
+    got=$(apt_source_fetch qemu "$QEMU_VERSION" "$WORK/dl") || exit 1
+    DSC=${got% *} have=${got#* }
     grep -qxF "Version: $QEMU_VERSION" "$DSC" ||
         die "$DSC is not version $QEMU_VERSION"
     say "QEMU source: Debian qemu $QEMU_VERSION (.dsc sha256 $have)"

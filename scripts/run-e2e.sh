@@ -10,7 +10,8 @@
 # fails or any run hangs.  Needs scripts/e2e-prepare.sh first (run it with
 # --prepare).  See docs/e2e.rst.
 #
-# usage: scripts/run-e2e.sh [--prepare] [--dm auto|ours|debian] [--recheck]
+# usage: scripts/run-e2e.sh [--prepare] [--dm auto|ours|plain|debian]
+#                           [--libxl auto|patched|debian] [--recheck]
 #                           [SCENARIO...]
 #
 #   SCENARIO   a name (e2e/scenarios/NAME.sh) or a path; default: all
@@ -20,6 +21,10 @@
 #              build/qemu/obj-plain, scripts/qemu-build.sh --plain),
 #              debian (dom0's /usr/bin/qemu-system-i386 from qemu-system-xen),
 #              auto (ours when built; default)
+#   --libxl    dom0's libxenlight and libxlutil: patched (our Xen series,
+#              build/xen/out, scripts/xen-build.sh), debian (dom0's own,
+#              Debian's 4.17 packages), auto (patched with --dm ours when
+#              built, else debian; default)
 #   --recheck  boot nothing: run the checks again on the last run's results
 #
 # Environment: E2E_TIMEOUT (seconds for one scenario's outer machine,
@@ -35,6 +40,7 @@ set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 E2E=$REPO/build/e2e
 DM=auto
+LIBXL=auto
 PREPARE=0
 RECHECK=0
 SCEN=()
@@ -44,7 +50,9 @@ while [ $# -gt 0 ]; do
     --dm) DM=$2; shift 2 ;;
     --dm=*) DM=${1#*=}; shift ;;
     --recheck) RECHECK=1; shift ;;
-    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+    --libxl) LIBXL=$2; shift 2 ;;
+    --libxl=*) LIBXL=${1#*=}; shift ;;
+    -h|--help) sed -n '3,32p' "$0"; exit 0 ;;
     -*) echo "run-e2e.sh: unknown option $1" >&2; exit 2 ;;
     *) SCEN+=("$1"); shift ;;
     esac
@@ -73,6 +81,23 @@ ours) DM_BIN=$OURS
 plain) DM_BIN=$PLAIN
        [ -x "$PLAIN" ] || { echo "Bail out! $PLAIN not built (scripts/qemu-build.sh --plain)"; exit 1; } ;;
 esac
+
+XEN_OUT=$REPO/build/xen/out
+case $LIBXL in
+auto) if [ "$DM" = ours ] && [ -f "$XEN_OUT/libxenlight.so.4.17.0" ]; then
+          LIBXL=patched
+      else
+          LIBXL=debian
+      fi ;;
+patched) [ -f "$XEN_OUT/libxenlight.so.4.17.0" ] ||
+             { echo "Bail out! $XEN_OUT/libxenlight.so.4.17.0 not built (scripts/xen-build.sh)"; exit 1; } ;;
+debian) ;;
+*) echo "run-e2e.sh: --libxl auto|patched|debian" >&2; exit 2 ;;
+esac
+# the usual pairs (ours + patched, the others + Debian's) under runs/[DM/],
+# the compatibility runs under runs/DM-libxl-LIBXL/
+DEFAULT_LIBXL=debian
+[ "$DM" = ours ] && DEFAULT_LIBXL=patched
 
 if [ ${#SCEN[@]} = 0 ]; then
     for f in "$REPO"/e2e/scenarios/*.sh; do SCEN+=("$f"); done
@@ -250,8 +275,48 @@ check_dm_follows_libxl() {
     done
     check "our QEMU: RAM up to libxl's highmem_end $(printf 0x%x $high)" \
         [ "$(mtree_ram_max_end qmp-mtree-f.json)" = "$(printf 0x%x $((high - 1)))" ]
-    check "our QEMU, given no option: query-xen-rdm says the layout came from the toolstack (lowmem-end $(printf 0x%x $low), highmem-end $(printf 0x%x $high))" \
+    check "our QEMU: query-xen-rdm says the layout came from the toolstack (lowmem-end $(printf 0x%x $low), highmem-end $(printf 0x%x $high))" \
         qmp_ret qmp-query-xen-rdm.json "r['layout'] == 'toolstack' and r['source'] == 'hvm-info' and r['lowmem-end'] == $low and r['highmem-end'] == $high"
+}
+# check_libxl_told_dm STRATEGY POLICY BOUNDARY [SBDF POLICY]...: with
+# our libxl series and our QEMU, libxl passed the guest's RDM settings
+# (-machine ...,xen-rdm.*, as its log shows the command line), QEMU planned
+# from them with no mismatch (query-xen-rdm's plan), and libxl's check of
+# QEMU's layout passed (its log); with Debian's libxl, QEMU was told
+# nothing, as before
+check_libxl_told_dm() {
+    local want i=0 m strategy
+    m=$(grep -A1 ':  -machine$' xl-create.log | tail -1 | sed 's/.*:  //')
+    if [ "$LIBXL_KIND" != patched ]; then
+        check "Debian's libxl: the device model is told no RDM settings (-machine $m)" \
+            eval '[ -n "$m" ] && ! echo "$m" | grep -q xen-rdm'
+        return
+    fi
+    local strategy=$1
+    want="xen-rdm.strategy=$1,xen-rdm.policy=$2,xen-rdm.mem-boundary=$(( $3 ))"
+    shift 3
+    while [ $# -ge 2 ]; do
+        want="$want,xen-rdm.pci.$i.host=$1,xen-rdm.pci.$i.rdm-policy=$2"
+        i=$((i + 1)); shift 2
+    done
+    if [ "$RDM_AWARE" = 0 ]; then
+        check "our libxl, unmodified QEMU: its probe finds no xen-rdm, QEMU is told nothing (-machine $m)" \
+            eval '[ -n "$m" ] && ! echo "$m" | grep -q xen-rdm'
+        check "our libxl, unmodified QEMU: libxl probed the device model (query-command-line-options)" \
+            grep -q "qemu command line probe" xl-create.log
+        return
+    fi
+    check "our libxl tells QEMU the guest's RDM settings: -machine ...,$want" \
+        eval 'echo "$m" | grep -qF ",$want" && ! echo "$m" | grep -qF "$want,xen-rdm.pci.$i."'
+    if [ "$strategy" = ignore ] && [ "$i" = 0 ]; then
+        check "QEMU has nothing to reserve with libxl's settings (query-xen-rdm: no plan, no region, no mismatch)" \
+            qmp_ret qmp-query-xen-rdm.json "'plan' not in r and r['regions'] == [] and 'mismatch' not in r"
+    else
+        check "QEMU planned from libxl's settings (query-xen-rdm: plan, no mismatch)" \
+            qmp_ret qmp-query-xen-rdm.json "'plan' in r and r['plan']['result'] == 'ok' and 'mismatch' not in r and r['plan']['lowmem-end'] == r['lowmem-end']"
+    fi
+    check "libxl's check of QEMU's RDM layout passed (xl create log)" \
+        grep -q "RDM: the device model's layout is libxl's" xl-create.log
 }
 # guest_reported: the guest printed its whole report
 guest_reported() { grep -q E2E-GUEST-END guest-serial.log 2>/dev/null; }
@@ -290,6 +355,7 @@ run_scenario() {
     local run=$E2E/runs/$SCENARIO
     # each device model's runs side by side
     [ "$DM" = ours ] || run=$E2E/runs/$DM/$SCENARIO
+    [ "$LIBXL" = "$DEFAULT_LIBXL" ] || run=$E2E/runs/$DM-libxl-$LIBXL/$SCENARIO
     local t0 t1 rc hang=0 secs
     if [ "$RECHECK" = 1 ]; then
         [ -f "$run/results/dom0-run.rc" ] || { notok "$SCENARIO: has results to recheck"; return; }
@@ -300,7 +366,7 @@ run_scenario() {
     fi
     rm -rf "$run"; mkdir -p "$run/in" "$run/results"
     echo "# $SCENARIO: $DESC"
-    echo "# $SCENARIO: device model: $DM; logs: $run"
+    echo "# $SCENARIO: device model: $DM; libxl: $LIBXL; logs: $run"
 
     # the run's input disk
     cp "$E2E/kernel/vmlinuz" "$E2E/guest-initrd.img" "$run/in/"
@@ -312,8 +378,18 @@ run_scenario() {
         echo "GUEST_HOLD=$GUEST_HOLD"
         echo "GUEST_ARGS='$GUEST_ARGS'"
         echo "DM_NAME=$DM"
+        echo "LIBXL_NAME=$LIBXL"
     } > "$run/in/scenario.env"
     [ -n "$DM_ARGS" ] && printf '%s\n' "$DM_ARGS" > "$run/in/dm-args"
+    if [ "$LIBXL" = patched ]; then
+        # dom0 puts them in place of Debian's files (same version and
+        # exported symbols: scripts/e2e-prepare.sh checks them)
+        mkdir -p "$run/in/libxl"
+        for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0; do
+            strip --strip-debug -o "$run/in/libxl/$f" "$XEN_OUT/$f" 2>/dev/null ||
+                cp "$XEN_OUT/$f" "$run/in/libxl/"
+        done
+    fi
     echo $((timeout - 120)) > "$run/in/budget"
     if [ -n "$DM_BIN" ]; then
         mkdir -p "$run/in/qemu/bin"
@@ -420,6 +496,7 @@ check_results() {
         cd "$run/results" || exit 1
         export DM
         DM_KIND=$(cat dm-kind 2>/dev/null)
+        LIBXL_KIND=$(cat libxl-kind 2>/dev/null)
         # Does the device model know about RDM (issue 4's query-xen-rdm)?
         RDM_AWARE=0
         if [ -f qmp-query-xen-rdm.json ] && grep -q '"return"' qmp-query-xen-rdm.json &&
@@ -427,7 +504,7 @@ check_results() {
             RDM_AWARE=1
         fi
         echo "# $SCENARIO: dm-kind=$DM_KIND rdm-aware=$RDM_AWARE" \
-             "xl-create-rc=$(cat xl-create.rc 2>/dev/null)" \
+             "libxl=$LIBXL_KIND xl-create-rc=$(cat xl-create.rc 2>/dev/null)" \
              "guest=$(cat guest-state 2>/dev/null)"
         for f in *.xl-abort; do
             [ -f "$f" ] || continue
@@ -442,9 +519,10 @@ check_results() {
         if [ "$EXPECT_CREATE" = ok ]; then
             check "xl create succeeds" [ "$create_rc" = 0 ]
             [ "$create_rc" = 0 ] || tail -30 xl-create.log | diag
-        else
+        elif [ "$EXPECT_CREATE" = fail ]; then
             check "xl create fails" eval '[ "$create_rc" != 0 ] && [ "$create_rc" != none ]'
         fi
+        # EXPECT_CREATE=checks: the scenario's checks say which
         if declare -F checks >/dev/null; then
             checks
         fi

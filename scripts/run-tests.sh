@@ -4,7 +4,9 @@
 # Run every test of the project: unit tests, the tool's tests, the
 # real-DMAR corpus test (skips with a message when ../shared/corpus/dmar
 # is absent), the libFuzzer targets briefly, QEMU 10.0 built with our
-# series and its qtests under xen-sim (scripts/run-qtests.sh), the
+# series and its qtests under xen-sim (scripts/run-qtests.sh), the Xen
+# toolstack series built from Debian 12's Xen source with the test of
+# xl's rdm= parser (scripts/xen-build.sh, tests/xen/), the
 # end-to-end suite on a real Xen hypervisor under TCG (meson suite "e2e":
 # scripts/run-e2e.sh with unmodified QEMU, the baseline, then with ours;
 # the baseline is built first), and the benchmarks (which
@@ -30,11 +32,16 @@ meson test -C build-fuzz --print-errorlogs --no-rebuild --suite fuzz
 echo "== QEMU 10.0 with our series, qtests of its Xen machine under xen-sim"
 "$REPO/scripts/run-qtests.sh"
 
+echo "== the Xen 4.17 toolstack series (patches/xen): libxenlight and libxlutil, xl's rdm= parser"
+"$REPO/scripts/xen-build.sh"
+"$REPO/tests/xen/run-xlu-rdm-test.sh"
+
 echo "== end-to-end: libxl on a real Xen 4.17 (under TCG) runs QEMU 10.0"
 echo "-- unmodified QEMU (the baseline device model)"
 "$REPO/scripts/qemu-build.sh" --plain
 "$REPO/scripts/e2e-prepare.sh"
-echo "-- the e2e suite: the baseline first, then our QEMU"
+echo "-- the e2e suite: the baseline first (unmodified QEMU, Debian's libxl), then"
+echo "   our QEMU with our libxl, then each of them with the other's unmodified partner"
 meson test -C build --print-errorlogs --no-rebuild --suite e2e --verbose
 # meson shows the checks, not the TAP comments: each run's verdict and
 # time (its logs: build/e2e/runs/[DM/]NAME/, docs/e2e.rst)

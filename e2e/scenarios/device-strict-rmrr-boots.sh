@@ -56,4 +56,5 @@ checks() {
     else
         check_dm_follows_libxl 0x8000000 0x108000000 0x8000000
     fi
+    check_libxl_told_dm ignore relaxed 100*1024*1024 0000:00:03.0 strict
 }

@@ -90,6 +90,7 @@ checks() {
         check "RDM-aware QEMU: DMA from RAM above 4 GiB reads what the guest wrote: $(guest_io "dma high-write" ok)" \
             guest_io_all_ok "dma high-write"
         check_dm_follows_libxl 0x8000000 0x108000000 0x8000000
+        check_libxl_told_dm host relaxed 100*1024*1024
         check "RDM-aware QEMU: query-xen-rdm mmio-start = 0x10000000 (mmio_hole)" \
             qmp_ret qmp-query-xen-rdm.json 'r["mmio-start"] == 0x10000000'
     fi

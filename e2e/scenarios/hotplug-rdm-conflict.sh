@@ -10,12 +10,16 @@
 #      relaxed -> accepted with the region reported as a conflict;
 #   2. QMP device_add of the device with rdm-policy=strict (what a libxl
 #      that tells QEMU the policy sends): QEMU refuses, naming the region;
-#   3. xl pci-attach e2e 00:03.0 (strict, libxl's default): libxl 4.17
-#      tells QEMU no policy, so QEMU warns, reports the collision and adds
-#      the device; Xen refuses the strict assignment;
+#   3. xl pci-attach e2e 00:03.0 (strict, libxl's default): with our libxl
+#      series, libxl asks QEMU first (xen-rdm-check-device) and refuses the
+#      attach with QEMU's reason, naming the region, before anything is
+#      added; Debian's libxl 4.17 tells QEMU no policy, so QEMU warns,
+#      reports the collision and adds the device, and Xen refuses the
+#      strict assignment;
 #   4. a second guest, the same: xl pci-attach e2e 00:03.0,rdm_policy=relaxed
-#      is accepted with QEMU's warning and event, Xen assigns it relaxed,
-#      and the guest finds the e1000 and reads its STATUS register.
+#      is accepted with a warning (our libxl: libxl's and QEMU's, told the
+#      relaxed policy; Debian's: QEMU's, told nothing), Xen assigns it
+#      relaxed, and the guest finds the e1000 and reads its STATUS register.
 DESC="xl pci-attach of a device whose RMRR is in guest RAM: strict refused (by QEMU when told, else by Xen), relaxed warned"
 XEN_RMRR="0x4000-0x400f=0:3.0"
 OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
@@ -194,25 +198,54 @@ checks() {
     # 2. told strict (device_add with rdm-policy): QEMU refuses
     check "QMP device_add ...,rdm-policy=strict: QEMU refuses: $strict_msg" \
         qmp_any qmp-device-add-strict.json '"error" in o and "'"$strict_msg"'" in o["error"]["desc"]'
-    # 3. xl pci-attach, strict (libxl's default), QEMU told no policy
+    # 3. xl pci-attach, strict (libxl's default)
     check "xl pci-attach 00:03.0 (strict) fails" \
         eval '[ "$(cat xl-pci-attach-strict.rc)" != 0 ] && [ -n "$(cat xl-pci-attach-strict.rc)" ]'
-    check "xl pci-attach (strict): QEMU, not told the policy, warns naming the region and adds the device" \
-        grep -qF "$warn" qemu-dm-guest1.log
-    check "QEMU emitted XEN_RDM_CONFLICT (conflict, strict) for 00:03.0" \
-        qmp_event qmp-events-1.json conflict strict
-    check "xl pci-attach (strict): Xen refuses the strict assignment (xc_assign_device failed: Device or resource busy)" \
-        grep -qF "xc_assign_device failed: Device or resource busy" xl-pci-attach-strict.log
-    check "Xen names the region's first frame (Cannot setup identity map d$d1:4000, gfn already mapped)" \
-        grep -qE "Cannot setup identity map d$d1:4000, gfn already mapped" xl-dmesg-steps.txt
+    if [ "$LIBXL_KIND" = patched ]; then
+        check "our libxl refuses the attach with QEMU's reason: PCI device 0000:00:03.0 not added: $strict_msg" \
+            grep -qF "PCI device 0000:00:03.0 not added: $strict_msg" xl-pci-attach-strict.log
+        check "our libxl asked QEMU (xen-rdm-check-device) and sent no device_add" \
+            eval 'grep -q "cmd '"'"'xen-rdm-check-device'"'"'" xl-pci-attach-strict.log &&
+                  ! grep -q "cmd '"'"'device_add'"'"'" xl-pci-attach-strict.log'
+        check "the device never reached the guest: QEMU's query-pci has no 8086:100e" \
+            eval '[ -f qmp-query-pci-1.json ] && ! pt_in_guest qmp-query-pci-1.json'
+        check "Xen was never asked to assign it (no identity map of d$d1:4000)" \
+            eval '! grep -qE "Cannot setup identity map d$d1:4000" xl-dmesg-steps.txt'
+    else
+        check "xl pci-attach (strict): QEMU, not told the policy, warns naming the region and adds the device" \
+            grep -qF "$warn" qemu-dm-guest1.log
+        check "QEMU emitted XEN_RDM_CONFLICT (conflict, strict) for 00:03.0" \
+            qmp_event qmp-events-1.json conflict strict
+        check "xl pci-attach (strict): Xen refuses the strict assignment (xc_assign_device failed: Device or resource busy)" \
+            grep -qF "xc_assign_device failed: Device or resource busy" xl-pci-attach-strict.log
+        check "Xen names the region's first frame (Cannot setup identity map d$d1:4000, gfn already mapped)" \
+            grep -qE "Cannot setup identity map d$d1:4000, gfn already mapped" xl-dmesg-steps.txt
+    fi
     # 4. guest 2: xl pci-attach ...,rdm_policy=relaxed
-    check "guest 2 (QEMU told nothing, as libxl starts it) created" \
+    check "guest 2 (created as libxl creates it) created" \
         [ "$(cat xl-create-2.rc 2>/dev/null)" = 0 ]
     check "guest 2: xl pci-attach 00:03.0,rdm_policy=relaxed succeeds" \
         [ "$(cat xl-pci-attach-relaxed2.rc 2>/dev/null)" = 0 ]
-    check "guest 2: QEMU warns: $warn" grep -qF "$warn" qemu-dm-guest2.log
-    check "guest 2: QEMU emitted XEN_RDM_CONFLICT for 00:03.0" \
-        qmp_event qmp-events-2.json conflict strict
+    if [ "$LIBXL_KIND" = patched ]; then
+        local relaxed_warn="xen-rdm: 0000:00:03.0: reserved device memory $region (policy relaxed) is ignored: it collides with guest RAM 0x0-0xfffffff"
+        check "guest 2: our libxl warns: PCI device 0000:00:03.0: RDM region $region is left in guest RAM 0x0-0xfffffff (policy relaxed)" \
+            grep -qF "PCI device 0000:00:03.0: RDM region $region is left in guest RAM 0x0-0xfffffff (policy relaxed)" xl-pci-attach-relaxed2.log
+        # libxl logs no QMP arguments: QEMU's own messages show that
+        # device_add carried the policy
+        check "guest 2: libxl checked, then added the device (xen-rdm-check-device, device_add)" \
+            eval 'grep -q "cmd '"'"'xen-rdm-check-device'"'"'" xl-pci-attach-relaxed2.log &&
+                  grep -q "cmd '"'"'device_add'"'"'" xl-pci-attach-relaxed2.log'
+        check "guest 2: QEMU was told the device's policy (no \"QEMU was not told the device's rdm_policy\")" \
+            eval '[ -s qemu-dm-guest2.log ] && ! grep -qF "QEMU was not told" qemu-dm-guest2.log'
+        check "guest 2: QEMU, told the relaxed policy, warns: $relaxed_warn" \
+            grep -qF "$relaxed_warn" qemu-dm-guest2.log
+        check "guest 2: QEMU emitted XEN_RDM_CONFLICT (ignored, relaxed) for 00:03.0" \
+            qmp_event qmp-events-2.json ignored relaxed
+    else
+        check "guest 2: QEMU warns: $warn" grep -qF "$warn" qemu-dm-guest2.log
+        check "guest 2: QEMU emitted XEN_RDM_CONFLICT for 00:03.0" \
+            qmp_event qmp-events-2.json conflict strict
+    fi
     check "guest 2: the device is attached (xl pci-list; QEMU query-pci has 8086:100e)" \
         eval 'grep -q "0000:00:03.0" xl-pci-list-relaxed2.txt && pt_in_guest qmp-query-pci-2.json'
     check "guest 2: the hot-plugged e1000 appeared in the guest (waited $(guest_io "bar-wait 8086:100e" waited guest2-serial.log))" \
@@ -221,6 +254,7 @@ checks() {
         eval 'v=$(guest_io "bar read" word8 guest2-serial.log); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
     check "guest 2: Xen assigned it relaxed over guest RAM (Cannot setup identity map d$d2:4000, gfn already mapped)" \
         grep -qE "Cannot setup identity map d$d2:4000, gfn already mapped" xl-dmesg-steps.txt
+    check_libxl_told_dm ignore relaxed 2048*1024*1024
     for n in strict relaxed2; do
         echo "# $SCENARIO: xl pci-attach ($n) rc=$(cat xl-pci-attach-$n.rc 2>/dev/null):"
         grep -E 'error|RDM' "xl-pci-attach-$n.log" 2>/dev/null | head -5 | diag
