@@ -348,6 +348,7 @@ run_scenario() {
     DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900 QEMU_RDM_OPTS=
     DM_ARGS= GUEST_ARGS=
     GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G OUTER_ARGS= DOM0_STEPS= DOM0_EXTRA=
+    INSTALL_RUN=0
     unset -f checks
     # shellcheck disable=SC1090
     . "$file"
@@ -381,7 +382,26 @@ run_scenario() {
         echo "LIBXL_NAME=$LIBXL"
     } > "$run/in/scenario.env"
     [ -n "$DM_ARGS" ] && printf '%s\n' "$DM_ARGS" > "$run/in/dm-args"
-    if [ "$LIBXL" = patched ]; then
+    local ship_dm=$DM_BIN ship_libxl=$LIBXL
+    if [ "$INSTALL_RUN" = 1 ]; then
+        # scripts/install.sh and what it installs, as in a built clone:
+        # dom0's steps install them the way an admin does, so the run
+        # ships no device model and no libraries of its own
+        if [ "$DM" != ours ] || [ "$LIBXL" != patched ]; then
+            echo "# $SCENARIO: SKIP: installs our QEMU and our libxl (--dm ours --libxl patched), not $DM + $LIBXL"
+            return
+        fi
+        mkdir -p "$run/in/install/scripts" "$run/in/install/build/qemu/obj" \
+                 "$run/in/install/build/xen/out"
+        cp "$REPO/scripts/install.sh" "$run/in/install/scripts/"
+        strip -o "$run/in/install/build/qemu/obj/qemu-system-x86_64" "$OURS"
+        for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0; do
+            strip --strip-debug -o "$run/in/install/build/xen/out/$f" "$XEN_OUT/$f"
+        done
+        cp "$XEN_OUT/version" "$run/in/install/build/xen/out/"
+        ship_dm= ship_libxl=installed
+    fi
+    if [ "$ship_libxl" = patched ]; then
         # dom0 puts them in place of Debian's files (same version and
         # exported symbols: scripts/e2e-prepare.sh checks them)
         mkdir -p "$run/in/libxl"
@@ -391,7 +411,7 @@ run_scenario() {
         done
     fi
     echo $((timeout - 120)) > "$run/in/budget"
-    if [ -n "$DM_BIN" ]; then
+    if [ -n "$ship_dm" ]; then
         mkdir -p "$run/in/qemu/bin"
         # without its debug info: less to unpack in dom0
         strip -o "$run/in/qemu/bin/qemu-system-x86_64" "$DM_BIN" 2>/dev/null ||

@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install our QEMU as the Xen host's default device model and our libxl
+# series in place of Debian's libraries, on a Debian 12 Xen host (dom0),
+# and take them out again.  See docs/install.rst.
+#
+# usage: scripts/install.sh [--dry-run] [--uninstall] [--no-build]
+#                           [--only qemu|libxl]
+#
+#   --dry-run    print every file it would add, divert or remove, and do
+#                nothing
+#   --uninstall  remove what an install added and give Debian's files
+#                back their names (dpkg-divert --remove)
+#   --no-build   install what build/ already has (default: build it
+#                first with scripts/qemu-build.sh and scripts/xen-build.sh)
+#   --only PART  only the device model (qemu) or only the libraries (libxl)
+#
+# Files another package owns are never overwritten: Debian's are renamed
+# with dpkg-divert (to NAME.debian-xen-rdm) and ours take their path, so
+# apt upgrades of those packages go to the renamed files and `dpkg -S`
+# says what happened.  Ours are:
+#   /usr/local/lib/xen-rdm/qemu-system-x86_64   our QEMU
+#   /usr/libexec/xen-qemu-system-i386           a symlink to it: the path
+#                                               libxl starts by default
+#                                               (Debian's qemu-system-xen
+#                                               binary, diverted)
+#   /usr/lib/<multiarch>/libxenlight.so.4.17.0  our libxl series (Debian's
+#   /usr/lib/<multiarch>/libxlutil.so.4.17.0    libxenmisc4.17's, diverted)
+#   /usr/local/lib/xen-rdm/installed            what was installed, with
+#                                               sha256 sums (for --uninstall)
+# The libraries are installed only when the host's libxenmisc4.17 is the
+# version the series was built on (build/xen/out/version).
+set -eu
+
+die() { echo "install.sh: error: $*" >&2; exit 1; }
+say() { echo "install.sh: $*"; }
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+DRY=0 UNINSTALL=0 BUILD=1 ONLY=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --dry-run) DRY=1; shift ;;
+    --uninstall) UNINSTALL=1; shift ;;
+    --no-build) BUILD=0; shift ;;
+    --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
+    --only=*) ONLY=${1#*=}; shift ;;
+    -h|--help) sed -n '3,35p' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+    esac
+done
+case $ONLY in
+''|qemu|libxl) ;;
+*) die "--only takes qemu or libxl, not '$ONLY'" ;;
+esac
+want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+
+[ "$DRY" = 1 ] || [ "$(id -u)" = 0 ] || die "must run as root (dpkg-divert, files under /usr); --dry-run does not"
+command -v dpkg-divert >/dev/null || die "dpkg-divert missing: this is for a Debian host"
+
+ARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null ||
+       gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+LIBDIR=/usr/lib/$ARCH
+OURDIR=/usr/local/lib/xen-rdm
+MANIFEST=$OURDIR/installed
+DM_PATH=/usr/libexec/xen-qemu-system-i386
+SUFFIX=.debian-xen-rdm
+QEMU_BIN=$REPO/build/qemu/obj/qemu-system-x86_64
+XEN_OUT=$REPO/build/xen/out
+LIBS="libxenlight.so.4.17.0 libxlutil.so.4.17.0"
+
+run() {
+    echo "  $*"
+    [ "$DRY" = 1 ] || "$@"
+}
+# divert PATH: rename another package's PATH to PATH$SUFFIX, for good
+divert() {
+    if dpkg-divert --list "$1" | grep -q "$1$SUFFIX"; then
+        echo "  (already diverted: $1 -> $1$SUFFIX)"
+        return
+    fi
+    run dpkg-divert --local --rename --divert "$1$SUFFIX" --add "$1"
+}
+undivert() {
+    dpkg-divert --list "$1" | grep -q "$1$SUFFIX" || return 0
+    run dpkg-divert --local --rename --divert "$1$SUFFIX" --remove "$1"
+}
+
+if [ "$UNINSTALL" = 1 ]; then
+    say "removing our files and giving Debian's back their names"
+    if want qemu; then
+        [ -L "$DM_PATH" ] && [ "$(readlink "$DM_PATH")" = "$OURDIR/qemu-system-x86_64" ] &&
+            run rm -f "$DM_PATH"
+        undivert "$DM_PATH"
+        [ -e "$OURDIR/qemu-system-x86_64" ] && run rm -f "$OURDIR/qemu-system-x86_64"
+    fi
+    if want libxl; then
+        for f in $LIBS; do
+            if dpkg-divert --list "$LIBDIR/$f" | grep -q "$LIBDIR/$f$SUFFIX"; then
+                run rm -f "$LIBDIR/$f"
+                undivert "$LIBDIR/$f"
+            fi
+        done
+    fi
+    if [ -z "$ONLY" ] && [ -e "$MANIFEST" ]; then
+        run rm -f "$MANIFEST"
+        run rmdir --ignore-fail-on-non-empty "$OURDIR"
+    fi
+    [ "$DRY" = 1 ] && say "dry run: nothing was changed" || say "done"
+    exit 0
+fi
+
+# ------------------------------------------------------------ what to install
+if [ "$BUILD" = 1 ] && [ "$DRY" = 0 ]; then
+    want qemu && { "$REPO/scripts/qemu-build.sh" || die "scripts/qemu-build.sh failed"; }
+    want libxl && { "$REPO/scripts/xen-build.sh" || die "scripts/xen-build.sh failed"; }
+fi
+if want qemu; then
+    [ -x "$QEMU_BIN" ] || die "$QEMU_BIN is not built (scripts/qemu-build.sh, or leave out --no-build)"
+fi
+if want libxl; then
+    for f in $LIBS; do
+        [ -f "$XEN_OUT/$f" ] || die "$XEN_OUT/$f is not built (scripts/xen-build.sh, or leave out --no-build)"
+    done
+    host_ver=$(dpkg-query -W -f='${Version}' libxenmisc4.17 2>/dev/null) ||
+        die "libxenmisc4.17 is not installed: no libxl to replace (install xen-utils-4.17, or use --only qemu)"
+    [ "$host_ver" = "$(cat "$XEN_OUT/version")" ] ||
+        die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $(cat "$XEN_OUT/version"): installing it would replace newer libraries with older ones (use --only qemu)"
+fi
+
+[ "$DRY" = 1 ] && say "dry run: these are the changes, nothing is done" ||
+    say "installing"
+run mkdir -p "$OURDIR"
+if want qemu; then
+    run install -m 0755 "$QEMU_BIN" "$OURDIR/qemu-system-x86_64"
+    if [ -e "$DM_PATH" ] && ! { [ -L "$DM_PATH" ] && [ "$(readlink "$DM_PATH")" = "$OURDIR/qemu-system-x86_64" ]; }; then
+        if dpkg -S "$DM_PATH" >/dev/null 2>&1; then
+            divert "$DM_PATH"
+        else
+            die "$DM_PATH exists and no package owns it: not touching it"
+        fi
+    fi
+    run ln -sfn "$OURDIR/qemu-system-x86_64" "$DM_PATH"
+fi
+if want libxl; then
+    for f in $LIBS; do
+        divert "$LIBDIR/$f"
+        run install -m 0644 "$XEN_OUT/$f" "$LIBDIR/$f"
+    done
+fi
+if [ "$DRY" = 0 ]; then
+    {
+        echo "# installed by xen-rdm scripts/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        want qemu && sha256sum "$OURDIR/qemu-system-x86_64" && echo "symlink $DM_PATH -> $OURDIR/qemu-system-x86_64"
+        if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; fi
+        dpkg-divert --list | grep -F "$SUFFIX" || true
+    } >> "$MANIFEST"
+    say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"
+else
+    echo "  (and $MANIFEST: what was installed)"
+fi
