@@ -31,6 +31,11 @@ meson test -C build-fuzz --print-errorlogs --no-rebuild --suite fuzz
 
 echo "== QEMU 10.0 with our series, qtests of its Xen machine under xen-sim"
 "$REPO/scripts/run-qtests.sh"
+echo "-- the main job's device model view (scripts/show-device-model.py): our QEMU"
+echo "   on the simulated host maps the RAM libxl populates for the sample host"
+python3 "$REPO/scripts/show-device-model.py" \
+    --qemu "$REPO/build/qemu/obj/qemu-system-x86_64" --sim "$REPO/build/tests/xen-sim" \
+    --tool "$REPO/build/xen-rdm-plan" --dmar "$REPO/build/sample-host-dmar.dat" --memory 4G
 
 echo "== the Xen 4.17 toolstack series (patches/xen): libxenlight and libxlutil, xl's rdm= parser"
 "$REPO/scripts/xen-build.sh"
