@@ -20,7 +20,7 @@ fi
 
 PKGS="ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxen-dev
 acpica-tools clang llvm libclang-rt-14-dev python3 jq valgrind
-python3-sphinx"
+python3-sphinx librsvg2-bin"
 
 missing=
 for p in $PKGS; do

@@ -9,10 +9,13 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
+import xml.etree.ElementTree as ET
+import zlib
 
 TOOL = None
 SAMPLE = None
@@ -27,7 +30,9 @@ def run(*args):
     return p.returncode, p.stdout, p.stderr
 
 
-class ToolTest(unittest.TestCase):
+class ToolCase(unittest.TestCase):
+    """Helpers of the tests below"""
+
     def plan_json(self, *args, rc=0):
         code, out, err = run(*args, "--format", "json")
         self.assertEqual(code, rc, err)
@@ -84,6 +89,8 @@ class ToolTest(unittest.TestCase):
             self.assertGreater(e["start"], prev)
             prev = e["start"] + e["size"] - 1
 
+
+class ToolTest(ToolCase):
     # -- the bundled sample host --------------------------------------
 
     def test_sample_compat_host(self):
@@ -425,6 +432,153 @@ class ToolTest(unittest.TestCase):
                           "error cannot be provoked")
         self.assert_bad(["--memory", "1G", "--xenctrl"],
                         "Xen control interface")
+
+
+def png_pixels(path):
+    """(width, height, rows of (r, g, b, a)) of an 8-bit RGB(A) PNG"""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, hdr = 8, b"", None
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+        if kind == b"IHDR":
+            hdr = body
+        elif kind == b"IDAT":
+            idat += body
+    w, h = int.from_bytes(hdr[0:4], "big"), int.from_bytes(hdr[4:8], "big")
+    depth, ctype, interlace = hdr[8], hdr[9], hdr[12]
+    assert depth == 8 and ctype in (2, 6) and interlace == 0, hdr
+    bpp = 4 if ctype == 6 else 3
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        ft = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if ft == 1:
+                line[i] = (line[i] + a) & 255
+            elif ft == 2:
+                line[i] = (line[i] + b) & 255
+            elif ft == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif ft == 4:
+                p_ = a + b - c
+                pa, pb, pc = abs(p_ - a), abs(p_ - b), abs(p_ - c)
+                pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[i] = (line[i] + pr) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3])
+                     for x in range(w)])
+        prev = line
+    return w, h, rows
+
+
+def hex_rgb(colour):
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+class SvgTest(ToolCase):
+    """--format svg, rendered to PNG (rsvg-convert) and sampled"""
+
+    COLOURS = {"ram": "#4caf50", "reserved": "#1e88e5",
+               "ignored": "#fb8c00", "conflict": "#e53935"}
+
+    def render(self, *args):
+        if not shutil.which("rsvg-convert"):
+            self.skipTest("rsvg-convert (Debian package librsvg2-bin, "
+                          "installed by scripts/setup.sh) is missing")
+        code, out, err = run(*args, "--format", "svg")
+        self.assertIn(code, (0, 1), err)
+        svg = ET.fromstring(out)
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        with open(os.path.join(d, "map.svg"), "w") as f:
+            f.write(out)
+        subprocess.run(["rsvg-convert", "-o", os.path.join(d, "map.png"),
+                        os.path.join(d, "map.svg")], check=True, timeout=60)
+        return svg, png_pixels(os.path.join(d, "map.png"))
+
+    def centre_colour(self, svg, rows, ident):
+        ns = "{http://www.w3.org/2000/svg}"
+        for r in svg.iter(ns + "rect"):
+            if r.get("id") == ident:
+                x = float(r.get("x")) + float(r.get("width")) / 2
+                y = float(r.get("y")) + float(r.get("height")) / 2
+                return rows[int(y)][int(x)], r
+        self.fail("no rect %s in the SVG" % ident)
+
+    def test_sample_host_both_layouts(self):
+        svg, (w, h, rows) = self.render("--dmar", SAMPLE, "--memory", "4G",
+                                        "--strategy", "host")
+        plan, _ = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                 "--strategy", "host")
+        split, _ = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                  "--strategy", "host", "--layout", "split")
+        self.assertEqual((w, h), (int(svg.get("width")),
+                                  int(svg.get("height"))))
+        # every RAM range and every region, in both columns, is drawn in
+        # its colour
+        for col, p in enumerate((plan, split)):
+            for i, _ in enumerate(p["ram"]):
+                px, _ = self.centre_colour(svg, rows, "p%d-ram-%d" % (col, i))
+                self.assertEqual(px, hex_rgb(self.COLOURS["ram"]),
+                                 "RAM range %d of column %d" % (i, col))
+            for i, reg in enumerate(p["regions"]):
+                px, rect = self.centre_colour(svg, rows,
+                                              "p%d-region-%d" % (col, i))
+                self.assertEqual(px, hex_rgb(self.COLOURS[reg["status"]]),
+                                 "region %d of column %d" % (i, col))
+                self.assertIn("0x%x-0x%x" % (reg["start"], reg["start"] +
+                                             reg["size"] - 1),
+                              rect.find("{http://www.w3.org/2000/svg}title")
+                              .text)
+        # the sample's IGD region is ignored in compat (RAM over it) and
+        # reserved in split (a hole)
+        self.assertEqual([r["status"] for r in plan["regions"]][0], "ignored")
+        self.assertEqual([r["status"] for r in split["regions"]][0],
+                         "reserved")
+        # long spans are drawn short, with a break mark
+        breaks = [e for e in svg.iter("{http://www.w3.org/2000/svg}polyline")
+                  if e.get("class") == "axis-break"]
+        self.assertGreater(len(breaks), 0)
+
+    def test_one_layout_and_a_conflict(self):
+        f = self.rdm_file("0x4000000 64K 0000:00:14.0\n")
+        svg, (w, h, rows) = self.render("--rdm-file", f, "--memory", "256M",
+                                        "--device", "00:14.0", "--layout",
+                                        "compat")
+        ids = [r.get("id") for r in
+               svg.iter("{http://www.w3.org/2000/svg}rect") if r.get("id")]
+        self.assertFalse([i for i in ids if i.startswith("p1-")],
+                         "--layout draws one column")
+        px, _ = self.centre_colour(svg, rows, "p0-region-0")
+        self.assertEqual(px, hex_rgb(self.COLOURS["conflict"]))
+
+    def test_docs_picture_is_current(self):
+        # docs/xen-rdm-plan.rst shows it, with the command that makes it
+        code, out, err = run("--dmar", SAMPLE, "--memory", "4G",
+                             "--strategy", "host", "--format", "svg")
+        self.assertEqual(code, 0, err)
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "docs", "sample-host-map.svg")
+        with open(path) as f:
+            self.assertEqual(f.read(), out, "docs/sample-host-map.svg is "
+                             "not what the tool draws: run the command in "
+                             "docs/xen-rdm-plan.rst")
+
+    def test_too_many_regions(self):
+        f = self.rdm_file("".join("0x%x 4K\n" % (0x100000000 + i * 0x2000)
+                                  for i in range(513)))
+        self.assert_bad(["--rdm-file", f, "--memory", "1G", "--strategy",
+                         "host", "--format", "svg"],
+                        "--format svg draws at most 512 reserved regions, "
+                        "the plan has 513")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /*
  * Output formats for an RDM layout plan: JSON (the shape QMP's
- * query-xen-rdm returns), a table for people, and an e820 listing.
+ * query-xen-rdm returns), a table for people, an e820 listing and an SVG
+ * picture.
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *
@@ -24,5 +25,14 @@ char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
                                const XenRdmConfig *cfg);
 /* One line per e820 entry, as Linux prints its BIOS-e820 map */
 char *xen_rdm_plan_format_e820(const XenRdmPlan *plan);
+
+/* Plans drawn by xen_rdm_plan_format_svg() hold at most this many regions */
+#define XEN_RDM_SVG_MAX_REGIONS 512
+/*
+ * An SVG picture of @n plans side by side (one column each, headed by
+ * @titles[i]) on one broken address axis; see rdm-svg.c
+ */
+char *xen_rdm_plan_format_svg(const XenRdmPlan *const *plans,
+                              const char *const *titles, guint n);
 
 #endif

@@ -28,6 +28,7 @@ typedef enum OutputFormat {
     FORMAT_TEXT,
     FORMAT_JSON,
     FORMAT_E820,
+    FORMAT_SVG,
 } OutputFormat;
 
 static G_GNUC_PRINTF(1, 2) G_NORETURN void bad_input(const char *fmt, ...)
@@ -142,7 +143,8 @@ int main(int argc, char **argv)
         { "layout", 0, 0, G_OPTION_ARG_STRING, &layout,
           "compat (as libxl, default) or split", "L" },
         { "format", 0, 0, G_OPTION_ARG_STRING, &format,
-          "Output: text (default), json or e820", "F" },
+          "Output: text (default), json, e820 or svg (a picture; both "
+          "layouts side by side without --layout)", "F" },
         { "version", 0, 0, G_OPTION_ARG_NONE, &version,
           "Print the version and exit", NULL },
         { NULL }
@@ -228,9 +230,11 @@ int main(int argc, char **argv)
             fmt = FORMAT_JSON;
         } else if (!strcmp(format, "e820")) {
             fmt = FORMAT_E820;
+        } else if (!strcmp(format, "svg")) {
+            fmt = FORMAT_SVG;
         } else {
             bad_input("--format: invalid format '%s': expected one of "
-                      "'text', 'json', 'e820'", format);
+                      "'text', 'json', 'e820', 'svg'", format);
         }
     }
     for (i = 0; devices && devices[i]; i++) {
@@ -304,7 +308,7 @@ int main(int argc, char **argv)
     if (!xen_rdm_plan_compute(&cfg, map, &plan, &err)) {
         die_on_error(err, "");
     }
-    if (xl_config && !layout && fmt == FORMAT_TEXT) {
+    if (!layout && ((xl_config && fmt == FORMAT_TEXT) || fmt == FORMAT_SVG)) {
         /* what libxl 4.17 does, and next to it what split would do */
         XenRdmConfig scfg = cfg;
 
@@ -330,6 +334,24 @@ int main(int argc, char **argv)
         out = xen_rdm_plan_format_e820(plan);
         fputs(out, stdout);
         break;
+    case FORMAT_SVG: {
+        /* without --layout: libxl 4.17's layout and split side by side */
+        const XenRdmPlan *plans[2] = { plan, split };
+        const char *titles[2] = { layout ? xen_rdm_layout_str(cfg.layout) :
+                                  "compat (libxl 4.17)", "split" };
+        guint n = split ? 2 : 1;
+
+        for (i = 0; i < n; i++) {
+            if (plans[i]->regions->len > XEN_RDM_SVG_MAX_REGIONS) {
+                bad_input("--format svg draws at most %d reserved regions, "
+                          "the plan has %u: use --format text or json",
+                          XEN_RDM_SVG_MAX_REGIONS, plans[i]->regions->len);
+            }
+        }
+        out = xen_rdm_plan_format_svg(plans, titles, n);
+        fputs(out, stdout);
+        break;
+    }
     case FORMAT_TEXT:
         out = xen_rdm_plan_format_text(plan, &cfg);
         if (split) {
