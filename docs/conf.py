@@ -10,3 +10,11 @@ copyright = "2026, The xen-rdm project authors"
 master_doc = "index"
 exclude_patterns = []
 html_theme = "alabaster"
+
+# The man page of the tool (meson builds build/xen-rdm-plan.1 from
+# docs/xen-rdm-plan.rst: man -l build/xen-rdm-plan.1)
+man_pages = [
+    ("xen-rdm-plan", "xen-rdm-plan",
+     "plan a Xen HVM guest's memory around reserved device memory",
+     ["The xen-rdm project authors"], 1),
+]
