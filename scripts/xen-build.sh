@@ -58,7 +58,7 @@ fi
 # What building libxenlight needs beyond the QEMU build's packages
 # (configure checks for all of them, docs/xen-libxl.rst)
 BUILD_DEPS="build-essential pkgconf python3 python3-dev dpkg-dev rsync xz-utils
-    patch git libyajl-dev iasl gcc-multilib flex bison libzstd-dev autoconf
+    patch git libyajl-dev acpica-tools gcc-multilib flex bison libzstd-dev autoconf
     autoconf-archive uuid-dev libncurses-dev libglib2.0-dev libpixman-1-dev
     zlib1g-dev liblzma-dev libbz2-dev"
 

@@ -14,11 +14,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxl.h>
 #include <libxlutil.h>
 
 static int n, failed;
+static FILE *report;     /* where libxlutil writes its messages */
+
+/* libxlutil's messages of the last call, as TAP comments */
+static void flush_report(void)
+{
+    char line[256];
+
+    fflush(report);
+    rewind(report);
+    while (fgets(line, sizeof(line), report)) {
+        printf("# libxlutil says: %s%s", line,
+               strchr(line, '\n') ? "" : "\n");
+    }
+    rewind(report);
+    if (ftruncate(fileno(report), 0)) {
+        printf("Bail out! cannot truncate the report file\n");
+        exit(1);
+    }
+}
 
 static void ok(int cond, const char *what, const char *str)
 {
@@ -50,6 +70,7 @@ static void check(XLU_Config *cfg, const char *str, int want_rc,
     /* as xl passes it: not initialised */
     memset(&rdm, 0xa5, sizeof(rdm));
     rc = xlu_rdm_parse(cfg, &rdm, str);
+    flush_report();
     if (want_rc) {
         snprintf(what, sizeof(what), "refused (ERROR_INVAL), got %d", rc);
         ok(rc == ERROR_INVAL, what, str);
@@ -76,8 +97,9 @@ int main(int argc, char **argv)
     int baseline = argc > 1 && !strcmp(argv[1], "--debian-baseline");
     XLU_Config *cfg;
 
-    /* its error messages (without a newline) go to stderr */
-    cfg = xlu_cfg_init(stderr, "test-xlu-rdm");
+    /* its messages (without a newline) go to a file, then to stdout */
+    report = tmpfile();
+    cfg = report ? xlu_cfg_init(report, "test-xlu-rdm") : NULL;
     if (!cfg) {
         printf("Bail out! xlu_cfg_init failed\n");
         return 1;
