@@ -14,8 +14,7 @@
 
 #include <xenctrl.h>
 #include <xentoollog.h>
-
-G_STATIC_ASSERT(XEN_RDM_QUERY_FLAG_ALL == XENMEM_RDM_ALL);
+#include "hw/xen/xen-rdm-xc.h"
 
 /*
  * A xentoollog logger that prints nothing and keeps the last error
@@ -58,32 +57,6 @@ static void quiet_destroy(xentoollog_logger *logger)
 {
 }
 
-static int xenctrl_rdm_map(void *opaque, uint32_t flags, uint16_t seg,
-                           uint8_t bus, uint8_t devfn,
-                           XenRdmRawEntry *entries, uint32_t *max_entries)
-{
-    xc_interface *xch = opaque;
-    g_autofree struct xen_reserved_device_memory *xrdm = NULL;
-    uint32_t cap = entries ? *max_entries : 0;
-    int rc, saved_errno;
-
-    if (cap) {
-        xrdm = g_new0(struct xen_reserved_device_memory, cap);
-    }
-    rc = xc_reserved_device_memory_map(xch, flags, seg, bus, devfn, xrdm,
-                                       max_entries);
-    saved_errno = errno;
-    if (rc == 0 && xrdm) {
-        /* On success Xen never reports more than the buffer holds */
-        for (uint32_t i = 0; i < MIN(*max_entries, cap); i++) {
-            entries[i].start_pfn = xrdm[i].start_pfn;
-            entries[i].nr_pages = xrdm[i].nr_pages;
-        }
-    }
-    errno = saved_errno;
-    return rc;
-}
-
 bool xen_rdm_xenctrl_query(bool host_wide, const uint32_t *sbdfs,
                            size_t nr_sbdfs, XenRdmMap *map, Error **errp)
 {
@@ -109,7 +82,7 @@ bool xen_rdm_xenctrl_query(bool host_wide, const uint32_t *sbdfs,
         return false;
     }
 
-    ok = xen_rdm_query_entries(xenctrl_rdm_map, xch, host_wide, sbdfs,
+    ok = xen_rdm_query_entries(xen_rdm_xc_map, xch, host_wide, sbdfs,
                                nr_sbdfs, map, errp);
     xc_interface_close(xch);
     g_free(ql.last_error);

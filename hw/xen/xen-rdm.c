@@ -30,6 +30,7 @@
 #include "hw/xen/xen.h"
 #include "hw/xen/xen-rdm.h"
 #include "hw/xen/xen-rdm-query.h"
+#include "hw/xen/xen-rdm-xc.h"
 #include "migration/vmstate.h"
 #include "system/runstate.h"
 #include "system/xen.h"
@@ -233,34 +234,12 @@ static bool xen_rdm_config(XenRdmConfig *cfg, Error **errp)
 /* ------------------------------------------------------------------ */
 /* Asking the hypervisor                                                */
 
-static int xen_rdm_xc_map(void *opaque, uint32_t flags, uint16_t seg,
-                          uint8_t bus, uint8_t devfn,
-                          XenRdmRawEntry *entries, uint32_t *max_entries)
-{
-    g_autofree struct xen_reserved_device_memory *xrdm = NULL;
-    uint32_t cap = *max_entries, i;
-    int rc, saved_errno;
-
-    if (cap) {
-        xrdm = g_new0(struct xen_reserved_device_memory, cap);
-    }
-    rc = xc_reserved_device_memory_map(xen_xc, flags, seg, bus, devfn,
-                                       xrdm, max_entries);
-    saved_errno = errno;
-    for (i = 0; rc == 0 && i < MIN(cap, *max_entries); i++) {
-        entries[i].start_pfn = xrdm[i].start_pfn;
-        entries[i].nr_pages = xrdm[i].nr_pages;
-    }
-    errno = saved_errno;
-    return rc;
-}
-
 static bool xen_rdm_query(bool host_wide, const uint32_t *sbdfs, size_t nr,
                           XenRdmMap *map, Error **errp)
 {
     ERRP_GUARD();
     trace_xen_rdm_query(host_wide, nr);
-    if (!xen_rdm_query_entries(xen_rdm_xc_map, NULL, host_wide, sbdfs, nr,
+    if (!xen_rdm_query_entries(xen_rdm_xc_map, xen_xc, host_wide, sbdfs, nr,
                                map, errp)) {
         error_prepend(errp, "xen-rdm: cannot get reserved device memory "
                       "from the hypervisor: ");
