@@ -39,6 +39,8 @@ python3 "$REPO/scripts/show-device-model.py" \
 
 echo "== the Xen 4.17 toolstack series (patches/xen): libxenlight and libxlutil, xl's rdm= parser"
 "$REPO/scripts/xen-build.sh"
+echo "-- every patch of the series builds on the ones before it"
+"$REPO/scripts/xen-build.sh" --no-deps --each-patch
 "$REPO/tests/xen/run-xlu-rdm-test.sh"
 
 echo "== end-to-end: libxl on a real Xen 4.17 (under TCG) runs QEMU 10.0"

@@ -6,12 +6,13 @@
 # what the series changes: libxenlight (libxl) and libxlutil (xl's config
 # parsers).  See docs/xen-libxl.rst.
 #
-# usage: scripts/xen-build.sh [--no-deps] [--jobs N] [--plain]
+# usage: scripts/xen-build.sh [--no-deps] [--jobs N] [--plain | --each-patch]
 #
-#   --no-deps   do not touch apt (build dependencies already there)
-#   --jobs N    parallel make jobs (default: nproc)
-#   --plain     build the same libraries unmodified (build/xen/src-plain):
-#               the reference the ABI check compares with
+#   --no-deps     do not touch apt (build dependencies already there)
+#   --jobs N      parallel make jobs (default: nproc)
+#   --plain       build the same libraries unmodified (build/xen/src-plain)
+#   --each-patch  build the series patch by patch, in build/xen/src-each:
+#                 every patch must build on the ones before it
 #
 # Work dir: build/xen/ in the repository (gitignored):
 #   build/xen/dl/          the downloaded .dsc and tarballs
@@ -36,6 +37,8 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$REPO/build/xen
 DO_DEPS=1
 PLAIN=0
+EACH=0
+LIMIT=
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 while [ $# -gt 0 ]; do
@@ -43,7 +46,8 @@ while [ $# -gt 0 ]; do
     --no-deps) DO_DEPS=0; shift ;;
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --plain) PLAIN=1; shift ;;
-    -h|--help) sed -n '3,26p' "$0"; exit 0 ;;
+    --each-patch) EACH=1; shift ;;
+    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -120,12 +124,16 @@ extract_source() {
 }
 
 SERIES_DIR=$REPO/patches/xen
+# the series' patches in order (only the first $LIMIT when set)
 series_patches() {
     [ "$PLAIN" = 1 ] && return
     [ -f "$SERIES_DIR/series" ] || return 0
+    k=0
     while read -r p rest; do
         case $p in ''|'#'*) continue ;; esac
         [ -f "$SERIES_DIR/$p" ] || die "patches/xen/series names $p, which does not exist"
+        k=$((k + 1))
+        [ -n "$LIMIT" ] && [ "$k" -gt "$LIMIT" ] && break
         echo "$p"
     done < "$SERIES_DIR/series"
 }
@@ -193,10 +201,11 @@ fetch_source
 extract_source
 if [ "$PLAIN" = 1 ]; then
     SRC=$WORK/src-plain OUT=$WORK/out-plain
+elif [ "$EACH" = 1 ]; then
+    SRC=$WORK/src-each OUT=
 else
     SRC=$WORK/src OUT=$WORK/out
 fi
-prepare_tree
 
 # debian/rules' configure flags and make arguments for the tools
 ARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
@@ -217,27 +226,44 @@ CONFIGURE_ARGS="--disable-stubdom --prefix=/usr --includedir=/usr/include
     --with-system-ovmf=/usr/share/ovmf/OVMF.fd
     --with-system-seabios=/usr/share/seabios/bios-256k.bin"
 cfg_hash=$(echo "$CONFIGURE_ARGS ${MAKE_ARGS[*]}" | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$SRC/.xen-rdm-configure" 2>/dev/null)" != "$cfg_hash" ]; then
-    say "configuring the tools"
-    # shellcheck disable=SC2086
-    (cd "$SRC" && ./configure "${MAKE_ARGS[@]:0:4}" $CONFIGURE_ARGS) > "$WORK/configure.log" 2>&1 || {
-        tail -30 "$WORK/configure.log" >&2
-        die "configure failed (log: $WORK/configure.log)"
-    }
-    # objects built with other arguments are not reused
-    make -C "$SRC/tools/libs" clean > /dev/null 2>&1 || true
-    echo "$cfg_hash" > "$SRC/.xen-rdm-configure"
-fi
 
-start=$(date +%s)
-say "building tools/include and tools/libs (libxenlight, libxlutil and what they link)"
-for d in tools/include tools/libs; do
-    make -C "$SRC/$d" -j "$JOBS" "${MAKE_ARGS[@]}" > "$WORK/make.log" 2>&1 || {
-        grep -E 'error|Error' "$WORK/make.log" | head -30 >&2
-        die "make -C $d failed (log: $WORK/make.log)"
-    }
-done
-say "build took $(( $(date +%s) - start ))s"
+# configure once, then make what the tree's changes need
+build_tree() {
+    if [ "$(cat "$SRC/.xen-rdm-configure" 2>/dev/null)" != "$cfg_hash" ]; then
+        say "configuring the tools"
+        # shellcheck disable=SC2086
+        (cd "$SRC" && ./configure "${MAKE_ARGS[@]:0:4}" $CONFIGURE_ARGS) > "$WORK/configure.log" 2>&1 || {
+            tail -30 "$WORK/configure.log" >&2
+            die "configure failed (log: $WORK/configure.log)"
+        }
+        # objects built with other arguments are not reused
+        make -C "$SRC/tools/libs" clean > /dev/null 2>&1 || true
+        echo "$cfg_hash" > "$SRC/.xen-rdm-configure"
+    fi
+
+    start=$(date +%s)
+    say "building tools/include and tools/libs (libxenlight, libxlutil and what they link)"
+    for d in tools/include tools/libs; do
+        make -C "$SRC/$d" -j "$JOBS" "${MAKE_ARGS[@]}" > "$WORK/make.log" 2>&1 || {
+            grep -E 'error|Error' "$WORK/make.log" | head -30 >&2
+            die "make -C $d failed (log: $WORK/make.log)"
+        }
+    done
+    say "build took $(( $(date +%s) - start ))s"
+}
+
+if [ "$EACH" = 1 ]; then
+    total=$(series_patches | wc -l)
+    for LIMIT in $(seq 1 "$total"); do
+        say "== the series up to patch $LIMIT of $total: $(series_patches | tail -1)"
+        prepare_tree
+        build_tree
+    done
+    say "every patch of the series builds on the ones before it"
+    exit 0
+fi
+prepare_tree
+build_tree
 
 mkdir -p "$OUT"
 for l in light/libxenlight.so.4.17.0 util/libxlutil.so.4.17.0; do
