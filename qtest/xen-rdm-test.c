@@ -1336,7 +1336,7 @@ static void test_bad_options(void)
         { "xen-rdm.pci.0.host=00:02", "xen-rdm.pci.0.host: invalid PCI "
           "device address '00:02'" },
         { "xen-rdm.pci.0.host=00:02.0,xen-rdm.pci.1.host=0:2.0",
-          "xen-rdm.pci.1.host: device 0:2.0 is listed twice" },
+          "xen-rdm.pci.1.host: device 0000:00:02.0 is listed twice" },
         { "xen-rdm.pci.0.rdm-policy=strict",
           "Parameter 'xen-rdm.pci.0.host' is missing" },
         { "xen-rdm.color=red", "Parameter 'xen-rdm.color' is unexpected" },

@@ -229,7 +229,7 @@ class ToolTest(ToolCase):
                         "unknown option 'msitranslate=1'")
         self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
                          "--device", "00:02.0", "--device", "0:2.0"],
-                        "is given twice")
+                        "--device: device 0000:00:02.0 is listed twice")
         self.assert_bad(["--memory", "1G", "--dmar", SAMPLE,
                          "--mmio-hole", "128M"], "MMIO hole size")
         self.assert_bad(["--memory", "0", "--dmar", SAMPLE],
@@ -414,6 +414,10 @@ class ToolTest(ToolCase):
                  ':3: unknown vga "vesa"'),
                 ('type = "hvm"\nmemory = 1024\npci = [ "00:02" ]\n',
                  ':3: pci entry "00:02": invalid PCI device address'),
+                ('type = "hvm"\nmemory = 1024\n'
+                 'pci = [ "00:02.0", "0:2.0,rdm_policy=relaxed" ]\n',
+                 ':3: pci entry "0:2.0,rdm_policy=relaxed": device '
+                 '0000:00:02.0 is listed twice'),
                 ('type = "hvm"\nmemory = 1024\npci = [ "00:02.0",\n',
                  "the list that starts on line 3 has no ']'"),
                 ('type = "hvm\n', ':1: unterminated string'),

@@ -162,7 +162,7 @@ int main(int argc, char **argv)
     XenRdmConfig cfg;
     Error *err = NULL;
     int nr_sources;
-    guint i, j;
+    guint i;
 
     ctx = g_option_context_new("- plan a Xen HVM guest's memory around "
                                "reserved device memory");
@@ -241,12 +241,9 @@ int main(int argc, char **argv)
         XenRdmDeviceConfig dev;
 
         parse_device(devices[i], &dev);
-        for (j = 0; j < devs->len; j++) {
-            if (g_array_index(devs, XenRdmDeviceConfig, j).sbdf == dev.sbdf) {
-                bad_input("--device: %s is given twice", devices[i]);
-            }
+        if (!xen_rdm_devices_add(devs, &dev, &err)) {
+            die_on_error(err, "--device: ");
         }
-        g_array_append_val(devs, dev);
     }
     cfg.devices = (XenRdmDeviceConfig *)devs->data;
     cfg.nr_devices = devs->len;

@@ -356,15 +356,12 @@ static bool xl_pci(XenRdmXlConfig *xl, const Value *list, const char *path,
                 return false;
             }
         }
-        for (guint j = 0; j < xl->devices->len; j++) {
-            if (g_array_index(xl->devices, XenRdmDeviceConfig, j).sbdf ==
-                dev.sbdf) {
-                error_setg(errp, "%s:%u: pci entry \"%s\": the device is "
-                           "listed twice", path, v->line, v->string);
-                return false;
-            }
+        if (!xen_rdm_devices_add(xl->devices, &dev, &local_err)) {
+            error_setg(errp, "%s:%u: pci entry \"%s\": %s", path, v->line,
+                       v->string, error_get_pretty(local_err));
+            error_free(local_err);
+            return false;
         }
-        g_array_append_val(xl->devices, dev);
     }
     return true;
 }

@@ -203,6 +203,23 @@ bad:
 }
 
 /* "SSSS:BB:DD.F": called for every region's devices, so no printf */
+bool xen_rdm_devices_add(GArray *devices, const XenRdmDeviceConfig *dev,
+                         Error **errp)
+{
+    guint i;
+
+    for (i = 0; i < devices->len; i++) {
+        if (g_array_index(devices, XenRdmDeviceConfig, i).sbdf == dev->sbdf) {
+            g_autofree char *s = xen_rdm_sbdf_to_string(dev->sbdf);
+
+            error_setg(errp, "device %s is listed twice", s);
+            return false;
+        }
+    }
+    g_array_append_val(devices, *dev);
+    return true;
+}
+
 char *xen_rdm_sbdf_to_string(uint32_t sbdf)
 {
     static const char hex[] = "0123456789abcdef";

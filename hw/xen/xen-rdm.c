@@ -97,15 +97,10 @@ static bool xen_rdm_parse_devices(const XenRdmOptions *opts, GArray **out,
             error_prepend(errp, "xen-rdm.pci.%u.host: ", n);
             return false;
         }
-        for (i = 0; i < devices->len; i++) {
-            if (g_array_index(devices, XenRdmDeviceConfig, i).sbdf ==
-                dev.sbdf) {
-                error_setg(errp, "xen-rdm.pci.%u.host: device %s is listed "
-                           "twice", n, l->value->host);
-                return false;
-            }
+        if (!xen_rdm_devices_add(devices, &dev, errp)) {
+            error_prepend(errp, "xen-rdm.pci.%u.host: ", n);
+            return false;
         }
-        g_array_append_val(devices, dev);
     }
     *out = g_steal_pointer(&devices);
     return true;

@@ -97,6 +97,15 @@ typedef struct XenRdmDeviceConfig {
     XenRdmPolicy policy;
 } XenRdmDeviceConfig;
 
+/*
+ * Append @dev to @devices (of XenRdmDeviceConfig), the list of a guest's
+ * passed-through devices being read from its configuration; fails with
+ * "device SSSS:BB:DD.F is listed twice" when a device of that address is
+ * there already (callers prepend where the list came from).
+ */
+bool xen_rdm_devices_add(GArray *devices, const XenRdmDeviceConfig *dev,
+                         Error **errp);
+
 typedef struct XenRdmConfig {
     uint64_t ram_size;          /* bytes of guest RAM to place */
     uint64_t mmio_hole;         /* requested MMIO hole below 4 GiB */
