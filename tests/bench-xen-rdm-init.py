@@ -136,21 +136,23 @@ def one_run(n, layout, requested):
 
 
 def main():
-    print("%-8s %8s %10s %14s %14s %8s" % ("layout", "regions",
-                                            "RAM ranges", "init ms",
-                                            "rdm step ms", "share"))
+    print("%-8s %8s %10s %14s %9s %14s %8s" % ("layout", "regions",
+                                                "RAM ranges", "init ms",
+                                                "x none", "rdm step ms",
+                                                "share"))
     whole = [one_run(0, "compat", False)[0] for _ in range(REPS)]
-    print("%-8s %8s %10s %14.1f %14s %8s" % ("(none)", "-", "-",
-                                             statistics.median(whole) * 1e3,
-                                             "-", "-"))
+    none = statistics.median(whole)
+    print("%-8s %8s %10s %14.1f %9s %14s %8s" % ("(none)", "-", "-",
+                                                 none * 1e3, "1.00", "-",
+                                                 "-"))
     for layout in ("compat", "split"):
         for n in COUNTS:
             runs = [one_run(n, layout, True) for _ in range(REPS)]
             w = statistics.median(r[0] for r in runs)
             s = statistics.median(r[1] for r in runs)
-            print("%-8s %8d %10d %14.1f %14.3f %7.1f%%" %
-                  (layout, n, runs[0][2], w * 1e3, s * 1e3, 100 * s / w),
-                  flush=True)
+            print("%-8s %8d %10d %14.1f %9.2f %14.3f %7.1f%%" %
+                  (layout, n, runs[0][2], w * 1e3, w / none, s * 1e3,
+                   100 * s / w), flush=True)
 
 
 main()
