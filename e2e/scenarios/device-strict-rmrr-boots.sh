@@ -7,11 +7,13 @@
 # boots with it: libxl moves lowmem_end to 128 MiB, the other 128 MiB
 # above 4 GiB, and reserves the RMRR in the e820.
 #
-# The device model is started exactly as libxl starts it: no xen-rdm
-# options (libxl has none to give).  Our QEMU lays its RAM out where libxc
-# populated it (the guest's hvm_info_table): low RAM to 128 MiB, the rest
-# above 4 GiB.  libxl adds the device to QEMU with QMP device_add after
-# QEMU started; QEMU accepts it, the region not being guest RAM.
+# The device model is started exactly as libxl starts it: with our libxl
+# series, -machine ...,xen-rdm.* with the guest's settings (the device and
+# its strict policy); with Debian's libxl, nothing.  Our QEMU lays its RAM
+# out where libxc populated it (the guest's hvm_info_table): low RAM to
+# 128 MiB, the rest above 4 GiB.  libxl adds the device to QEMU with QMP
+# device_add after QEMU started (our libxl asks xen-rdm-check-device
+# first); QEMU accepts it, the region not being guest RAM.
 # Unmodified QEMU maps RAM up to 256 MiB, over the RMRR.  The guest reads
 # the e1000's BAR 0 (registers of the outer machine's e1000, mapped
 # through by Xen).

@@ -9,9 +9,10 @@
 # Baseline (a device model that does not answer query-xen-rdm, i.e.
 # unmodified QEMU): it still maps guest RAM (xen.ram) from 0 to 256 MiB,
 # over the RMRR and over the hole libxl left, and has no RAM above 4 GiB.
-# Our QEMU, started exactly as libxl starts it (no RDM settings: libxl
-# passes none), reads the layout libxc populated from the guest's
-# hvm_info_table: its RAM matches libxl's layout.
+# Our QEMU, started exactly as libxl starts it (our libxl series passes
+# the guest's RDM settings and checks QEMU's layout; Debian's libxl passes
+# none), reads the layout libxc populated from the guest's hvm_info_table:
+# its RAM matches libxl's layout.
 DESC="host RMRR at 128 MiB above rdm_mem_boundary: libxl moves lowmem_end"
 XEN_RMRR="0x8000-0x800f=0:1f.3"
 GUEST_CFG='memory = 256
