@@ -73,7 +73,11 @@ ensure_deps() {
     done
     [ -z "$missing" ] && return
     say "installing build dependencies:$missing"
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    # a machine that never ran apt-get update has no package lists yet
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing || {
+        $SUDO apt-get update -q >/dev/null
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    } || die "cannot install the build dependencies:$missing"
 }
 
 # deb-src for bookworm main, from the mirror the machine's apt
