@@ -84,7 +84,6 @@ static bool xen_rdm_parse_devices(const XenRdmOptions *opts, GArray **out,
                                             sizeof(XenRdmDeviceConfig));
     XenRdmDeviceOptionsList *l;
     unsigned n = 0;
-    guint i;
 
     for (l = opts->pci; l; l = l->next, n++) {
         XenRdmDeviceConfig dev = {
@@ -817,14 +816,14 @@ static bool xen_rdm_restricted(void)
 
 /*
  * Check @sbdf against the RAM in use.  Returns false with @errp set
- * when the check cannot be made; otherwise true, with @ok telling
- * whether the device may be added under @policy and @conflict why not.
+ * when the check cannot be made; otherwise true, with *@refusal NULL
+ * when the device may be added under @policy, else why not.
  */
 static bool xen_rdm_check(uint32_t sbdf, XenRdmPolicy policy,
-                          GPtrArray **regions, bool *ok, Error **conflict,
-                          Error **errp)
+                          GPtrArray **regions, char **refusal, Error **errp)
 {
     g_autoptr(XenRdmMap) map = NULL;
+    g_autoptr(Error) conflict = NULL;
     XenRdmPolicy listed;
     const XenRdmMap *regions_of;
 
@@ -848,8 +847,11 @@ static bool xen_rdm_check(uint32_t sbdf, XenRdmPolicy policy,
         }
         regions_of = map;
     }
-    *ok = xen_rdm_ram_check_device(xen_rdm.layout->ram, regions_of, sbdf,
-                                   policy, regions, conflict);
+    *refusal = NULL;
+    if (!xen_rdm_ram_check_device(xen_rdm.layout->ram, regions_of, sbdf,
+                                  policy, regions, &conflict)) {
+        *refusal = g_strdup(error_get_pretty(conflict));
+    }
     return true;
 }
 
@@ -860,10 +862,10 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
     uint32_t sbdf = XEN_RDM_SBDF(seg, bus, dev, fn);
     g_autofree char *name = xen_rdm_sbdf_to_string(sbdf);
     g_autoptr(GPtrArray) regions = NULL;
-    g_autoptr(Error) conflict = NULL;
+    g_autofree char *refusal = NULL;
     Error *local_err = NULL;
     XenRdmPolicy policy = XEN_RDM_POLICY_STRICT;
-    bool told, ok;
+    bool told;
     guint i;
 
     /*
@@ -882,7 +884,7 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
         trace_xen_rdm_check_skipped(name, "no Xen HVM layout");
         return true;
     }
-    if (!xen_rdm_check(sbdf, policy, &regions, &ok, &conflict, &local_err)) {
+    if (!xen_rdm_check(sbdf, policy, &regions, &refusal, &local_err)) {
         if (xen_rdm_restricted()) {
             warn_report("xen-rdm: %s: reserved device memory not checked: %s; "
                         "the hypervisor checks it when it assigns the device",
@@ -900,13 +902,14 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
         return false;
     }
     trace_xen_rdm_check_device(name, xen_rdm_policy_str(policy),
-                               ok ? "ok" : told ? "refused" : "left to Xen");
+                               !refusal ? "ok" : told ? "refused" :
+                               "left to Xen");
     xen_rdm_report_regions(regions, name);
-    if (ok) {
+    if (!refusal) {
         return true;
     }
     if (told) {
-        error_propagate(errp, g_steal_pointer(&conflict));
+        error_setg(errp, "%s", refusal);
         return false;
     }
     for (i = 0; i < regions->len; i++) {
@@ -980,11 +983,10 @@ XenRdmDeviceCheck *qmp_xen_rdm_check_device(const char *host,
 {
     ERRP_GUARD();
     g_autoptr(GPtrArray) regions = NULL;
-    g_autoptr(Error) conflict = NULL;
+    char *check_reason;
     XenRdmDeviceCheck *check;
     XenRdmPolicy policy = XEN_RDM_POLICY_STRICT;
     uint32_t sbdf;
-    bool ok;
 
     if (!xen_enabled()) {
         error_setg(errp, "xen-rdm-check-device: not a Xen guest");
@@ -999,16 +1001,16 @@ XenRdmDeviceCheck *qmp_xen_rdm_check_device(const char *host,
     } else {
         xen_rdm_listed_policy(sbdf, &policy);
     }
-    if (!xen_rdm_check(sbdf, policy, &regions, &ok, &conflict, errp)) {
+    if (!xen_rdm_check(sbdf, policy, &regions, &check_reason, errp)) {
         return NULL;
     }
     check = g_new0(XenRdmDeviceCheck, 1);
     check->host = xen_rdm_sbdf_to_string(sbdf);
     check->rdm_policy = (XenRdmReservePolicy)policy;
-    check->result = ok ? XEN_RDM_RESULT_OK : XEN_RDM_RESULT_REFUSED;
-    check->reason = conflict ? g_strdup(error_get_pretty(conflict)) : NULL;
+    check->result = check_reason ? XEN_RDM_RESULT_REFUSED : XEN_RDM_RESULT_OK;
+    check->reason = check_reason;
     check->regions = xen_rdm_regions_to_list(regions);
     trace_xen_rdm_check_device(check->host, xen_rdm_policy_str(policy),
-                               ok ? "ok" : "refused");
+                               check->reason ? "refused" : "ok");
     return check;
 }
