@@ -493,12 +493,12 @@ static bool parse(const char *text, size_t len, const char *path,
                  errp)) {
         return false;
     }
-    if (xl->cfg.boundary > (uint64_t)4 << 30) {
+    if (!xen_rdm_boundary_valid(xl->cfg.boundary)) {
         /* no region below 4 GiB starts above it: libxl never moves RAM */
         note(xl, "%s: rdm_mem_boundary = %" PRIu64 " (MiB) is above 4 GiB: "
              "libxl then never moves lowmem_end, as with 4096", path,
              xl->cfg.boundary / MIB);
-        xl->cfg.boundary = (uint64_t)4 << 30;
+        xl->cfg.boundary = XEN_RDM_4G;
     }
     v = get(s, "hap", VALUE_NUMBER, path, errp);
     if (*errp) {

@@ -1176,7 +1176,7 @@ static bool check_config(const XenRdmConfig *cfg, Error **errp)
                    "xl's mmio_hole", cfg->mmio_hole);
         return false;
     }
-    if (cfg->boundary > XEN_RDM_4G) {
+    if (!xen_rdm_boundary_valid(cfg->boundary)) {
         error_setg(errp, "rdm_mem_boundary 0x%" PRIx64 " is above 4 GiB",
                    cfg->boundary);
         return false;

@@ -131,7 +131,7 @@ static void xen_rdm_set_opts(Object *obj, Visitor *v, const char *name,
                    "expected 'compat' or 'split'");
         return;
     }
-    if (opts->has_mem_boundary && opts->mem_boundary > 4 * GiB) {
+    if (opts->has_mem_boundary && !xen_rdm_boundary_valid(opts->mem_boundary)) {
         error_setg(errp, "xen-rdm.mem-boundary: 0x%" PRIx64 " is above "
                    "4 GiB", opts->mem_boundary);
         return;

@@ -106,6 +106,15 @@ typedef struct XenRdmDeviceConfig {
 bool xen_rdm_devices_add(GArray *devices, const XenRdmDeviceConfig *dev,
                          Error **errp);
 
+/*
+ * Whether @boundary can be an rdm_mem_boundary: libxl only moves the end
+ * of low RAM, so a boundary above 4 GiB means nothing
+ */
+static inline bool xen_rdm_boundary_valid(uint64_t boundary)
+{
+    return boundary <= XEN_RDM_4G;
+}
+
 typedef struct XenRdmConfig {
     uint64_t ram_size;          /* bytes of guest RAM to place */
     uint64_t mmio_hole;         /* requested MMIO hole below 4 GiB */
