@@ -285,7 +285,7 @@ check_dm_follows_libxl() {
 # QEMU's layout passed (its log); with Debian's libxl, QEMU was told
 # nothing, as before
 check_libxl_told_dm() {
-    local want i=0 m strategy
+    local want i=0 m
     m=$(grep -A1 ':  -machine$' xl-create.log | tail -1 | sed 's/.*:  //')
     if [ "$LIBXL_KIND" != patched ]; then
         check "Debian's libxl: the device model is told no RDM settings (-machine $m)" \
