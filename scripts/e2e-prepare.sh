@@ -30,9 +30,7 @@ die() { echo "e2e-prepare.sh: error: $*" >&2; exit 1; }
 say() { echo "e2e-prepare.sh: $*"; }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SUDO=
-[ "$(id -u)" = 0 ] || SUDO=sudo
-# apt_debian_uri
+# SUDO, apt_debian_uri
 . "$REPO/scripts/lib-apt.sh"
 OUT=$REPO/build/e2e
 DO_DEPS=1

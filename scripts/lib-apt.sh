@@ -1,11 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# apt helpers shared by scripts/setup.sh and scripts/qemu-build.sh (POSIX
-# sh; source it).  The callers set SUDO ("" as root, else "sudo").
+# apt helpers shared by scripts/setup.sh, qemu-build.sh, xen-build.sh and
+# e2e-prepare.sh (POSIX sh; source it).  Sourcing it sets SUDO: "" as
+# root, else "sudo" when there is one (else "": a caller that cannot go on
+# without root says so).
 #
 # Both need bookworm-backports: QEMU 10.0 needs meson >= 1.5, and the
 # project is built with that same meson so that one build directory never
 # meets two meson versions.
+
+SUDO=
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then
+    SUDO=sudo
+fi
 
 : "${QEMU_SERIES_PREFIX:=1:10.0.}"
 APT_LIST=/etc/apt/sources.list.d/xen-rdm-qemu-build.sources

@@ -64,13 +64,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-SUDO=
-if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 && SUDO=sudo
-fi
-
 # ---------------------------------------------------------------- apt
-# APT_LIST, apt_sources_ok, ensure_apt_sources, pkg_installed, meson_ok
+# SUDO, APT_LIST, apt_sources_ok, ensure_apt_sources, pkg_installed, meson_ok
 . "$REPO/scripts/lib-apt.sh"
 
 # Debian 12 packages; meson and pycotap from bookworm-backports

@@ -7,16 +7,12 @@
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 
-SUDO=
-if [ "$(id -u)" != 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO=sudo
-    else
-        echo "setup.sh: need root (or sudo) to install packages" >&2
-        exit 1
-    fi
-fi
+# SUDO, pkg_installed, meson_ok, ensure_apt_sources
 . "$REPO/scripts/lib-apt.sh"
+if [ "$(id -u)" != 0 ] && [ -z "$SUDO" ]; then
+    echo "setup.sh: need root (or sudo) to install packages" >&2
+    exit 1
+fi
 
 PKGS="ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxen-dev
 acpica-tools clang llvm libclang-rt-14-dev python3 jq valgrind

@@ -52,11 +52,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-SUDO=
-if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 && SUDO=sudo
-fi
-# pkg_installed, apt_debian_uri
+# SUDO, pkg_installed, apt_debian_uri, apt_source_fetch
 . "$REPO/scripts/lib-apt.sh"
 
 # What building libxenlight needs beyond the QEMU build's packages
