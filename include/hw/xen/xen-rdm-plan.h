@@ -22,6 +22,8 @@
 #define XEN_RDM_MAX_PADDR           (1ULL << 52)
 
 #define XEN_RDM_4G                  (1ULL << 32)
+/* Regions, RAM and sizes are in whole 4 KiB pages */
+#define XEN_RDM_PAGE_SIZE           0x1000ULL
 /* The legacy first MiB: always RAM, never a place for an RDM hole */
 #define XEN_RDM_FIRST_MIB_END       0x100000ULL
 /* The fixed firmware area below 4 GiB (IO-APIC, HPET, LAPIC, BIOS) */
