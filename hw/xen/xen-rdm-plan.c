@@ -22,6 +22,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/xen/xen-rdm-plan.h"
+#include "hw/xen/xen-rdm-layout.h"
 
 #define RDM_2M              0x200000ULL
 #define RDM_MIN_MMIO_HOLE   0x10000000ULL   /* xl: HVM_BELOW_4G_MMIO_LENGTH */
@@ -42,32 +43,39 @@ void xen_rdm_config_init(XenRdmConfig *cfg)
 /* Planning                                                             */
 
 /*
- * A region while planning: where it came from (for its devices) and what
- * the planner decided about it.
+ * A region while planning and what the planner decided about it.  Its
+ * devices are those of the map entries behind it (Planner.sources).
  */
 typedef struct PlanRegion {
     uint64_t start;
     uint64_t size;
+    uint64_t names;             /* its devices in short (names_key()) */
+    guint order;                /* position in libxl's list, or by address */
     XenRdmPolicy policy;
     XenRdmStatus status;
     const char *conflict;
-    GArray *sbdfs;              /* uint32_t, may hold duplicates */
-    GPtrArray *unresolved;      /* borrowed char *, may hold duplicates */
-    guint order;                /* position in libxl's list */
-    const char *platform;       /* split: the platform area it lies in */
 } PlanRegion;
+
+/*
+ * The device names of regions: one shared, read-only list for all the
+ * regions of one device (the common case), built once per plan
+ */
+typedef struct DeviceNames {
+    GArray *sbdfs;              /* scratch: uint32_t */
+    GPtrArray *unresolved;      /* scratch: borrowed char * */
+    GHashTable *by_sbdf;        /* SBDF -> GPtrArray of its name */
+    GPtrArray *none;
+} DeviceNames;
 
 typedef struct Planner {
     const XenRdmConfig *cfg;
     const XenRdmMap *map;
     GArray *regions;            /* PlanRegion */
+    /* the entries behind region of order i: sources[first[i]..first[i+1]) */
+    const XenRdmEntry **sources;
+    guint *first;
     XenRdmPlan *plan;
 } Planner;
-
-static uint64_t region_end(const PlanRegion *r)
-{
-    return r->start + r->size;
-}
 
 /* libxl's overlaps_rdm() */
 static bool overlaps(uint64_t start, uint64_t size,
@@ -76,16 +84,144 @@ static bool overlaps(uint64_t start, uint64_t size,
     return start + size > rdm_start && start < rdm_start + rdm_size;
 }
 
-static PlanRegion *planner_add_region(Planner *p, const XenRdmEntry *e,
+/*
+ * The devices of a region in short, so that the usual region (of one
+ * device, or of none) finds its names without reading its map entries
+ * again: NAMES_NONE, the SBDF + 1, or NAMES_MIXED (several, or
+ * unresolved scopes: the names are built from the entries)
+ */
+#define NAMES_NONE  0
+#define NAMES_MIXED UINT64_MAX
+
+static uint64_t names_key(const XenRdmEntry *e)
+{
+    if (e->unresolved->len || e->devices->len > 1) {
+        return NAMES_MIXED;
+    }
+    return e->devices->len ? g_array_index(e->devices, uint32_t, 0) + 1ULL
+                           : NAMES_NONE;
+}
+
+static uint64_t names_key_join(uint64_t a, uint64_t b)
+{
+    if (a == NAMES_NONE || a == b) {
+        return b;
+    }
+    return b == NAMES_NONE ? a : NAMES_MIXED;
+}
+
+static void device_names_init(DeviceNames *n)
+{
+    n->sbdfs = g_array_new(false, false, sizeof(uint32_t));
+    n->unresolved = g_ptr_array_new();
+    n->by_sbdf = g_hash_table_new_full(NULL, NULL, NULL,
+                                       (GDestroyNotify)g_ptr_array_unref);
+    n->none = g_ptr_array_new_with_free_func(g_free);
+}
+
+static void device_names_destroy(DeviceNames *n)
+{
+    g_array_unref(n->sbdfs);
+    g_ptr_array_unref(n->unresolved);
+    g_hash_table_unref(n->by_sbdf);
+    g_ptr_array_unref(n->none);
+}
+
+static int str_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int u32_cmp(gconstpointer a, gconstpointer b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The shared names of a region of one device or none (not NAMES_MIXED) */
+static GPtrArray *device_names_of_key(DeviceNames *n, uint64_t key)
+{
+    GPtrArray *names;
+
+    if (key == NAMES_NONE) {
+        return g_ptr_array_ref(n->none);
+    }
+    names = g_hash_table_lookup(n->by_sbdf, GUINT_TO_POINTER(key - 1));
+    if (!names) {
+        names = g_ptr_array_new_full(1, g_free);
+        g_ptr_array_add(names, xen_rdm_sbdf_to_string(key - 1));
+        g_hash_table_insert(n->by_sbdf, GUINT_TO_POINTER(key - 1), names);
+    }
+    return g_ptr_array_ref(names);
+}
+
+/*
+ * The devices of a region the map entries @entries (@nr of them) are
+ * behind: every SBDF they list, sorted, then their unresolved scopes,
+ * sorted, each once.  A new reference; the list is shared, read only.
+ */
+static GPtrArray *device_names(DeviceNames *n,
+                               const XenRdmEntry *const *entries, guint nr)
+{
+    GPtrArray *names;
+    const char *prev = NULL;
+    guint i;
+
+    g_array_set_size(n->sbdfs, 0);
+    g_ptr_array_set_size(n->unresolved, 0);
+    for (i = 0; i < nr; i++) {
+        g_array_append_vals(n->sbdfs, entries[i]->devices->data,
+                            entries[i]->devices->len);
+        g_ptr_array_extend(n->unresolved, entries[i]->unresolved, NULL,
+                           NULL);
+    }
+    if (n->sbdfs->len > 1) {
+        guint kept = 1;
+
+        g_array_sort(n->sbdfs, u32_cmp);
+        for (i = 1; i < n->sbdfs->len; i++) {
+            uint32_t s = g_array_index(n->sbdfs, uint32_t, i);
+
+            if (s != g_array_index(n->sbdfs, uint32_t, kept - 1)) {
+                g_array_index(n->sbdfs, uint32_t, kept++) = s;
+            }
+        }
+        g_array_set_size(n->sbdfs, kept);
+    }
+    if (!n->unresolved->len && n->sbdfs->len <= 1) {
+        return device_names_of_key(n, n->sbdfs->len ?
+                                   g_array_index(n->sbdfs, uint32_t, 0) + 1ULL
+                                   : NAMES_NONE);
+    }
+
+    names = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; i < n->sbdfs->len; i++) {
+        g_ptr_array_add(names, xen_rdm_sbdf_to_string(
+                            g_array_index(n->sbdfs, uint32_t, i)));
+    }
+    g_ptr_array_sort(n->unresolved, str_cmp);
+    for (i = 0; i < n->unresolved->len; i++) {
+        const char *u = g_ptr_array_index(n->unresolved, i);
+
+        if (!prev || strcmp(prev, u)) {
+            g_ptr_array_add(names, g_strdup(u));
+        }
+        prev = u;
+    }
+    return names;
+}
+
+static PlanRegion *planner_add_region(Planner *p, uint64_t start,
+                                      uint64_t size, uint64_t names,
                                       XenRdmPolicy policy)
 {
     PlanRegion r = {
-        .start = e->start,
-        .size = e->size,
+        .start = start,
+        .size = size,
+        .names = names,
         .policy = policy,
         .status = XEN_RDM_STATUS_RESERVED,
-        .sbdfs = g_array_new(false, false, sizeof(uint32_t)),
-        .unresolved = g_ptr_array_new(),
         .order = p->regions->len,
     };
 
@@ -93,143 +229,105 @@ static PlanRegion *planner_add_region(Planner *p, const XenRdmEntry *e,
     return &g_array_index(p->regions, PlanRegion, p->regions->len - 1);
 }
 
-static void region_take_devices(PlanRegion *r, const XenRdmEntry *e)
-{
-    guint i;
+/* A configured device, for finding it by SBDF */
+typedef struct DeviceSlot {
+    uint32_t sbdf;
+    guint pos;                  /* in XenRdmConfig.devices */
+} DeviceSlot;
 
-    g_array_append_vals(r->sbdfs, e->devices->data, e->devices->len);
-    for (i = 0; i < e->unresolved->len; i++) {
-        g_ptr_array_add(r->unresolved, g_ptr_array_index(e->unresolved, i));
-    }
+static int slot_cmp(const void *a, const void *b)
+{
+    return u32_cmp(&((const DeviceSlot *)a)->sbdf,
+                   &((const DeviceSlot *)b)->sbdf);
 }
 
-static void plan_region_clear(gpointer data)
+/* The configured devices sorted by SBDF (check_config() refused repeats) */
+static DeviceSlot *device_slots(const XenRdmConfig *cfg)
 {
-    PlanRegion *r = data;
+    DeviceSlot *slots = g_new(DeviceSlot, cfg->nr_devices);
+    size_t i;
 
-    g_array_unref(r->sbdfs);
-    g_ptr_array_unref(r->unresolved);
-}
-
-/*
- * Index: SBDF -> the map entries a per-device query for it answers, in
- * map order, so that every device query is linear in its own answer.
- */
-static GHashTable *index_devices(const XenRdmMap *map)
-{
-    GHashTable *idx = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                            NULL,
-                                            (GDestroyNotify)g_ptr_array_unref);
-    guint i, j;
-
-    for (i = 0; i < map->entries->len; i++) {
-        XenRdmEntry *e = g_ptr_array_index(map->entries, i);
-
-        for (j = 0; j < e->devices->len; j++) {
-            gpointer key = GUINT_TO_POINTER(g_array_index(e->devices,
-                                                          uint32_t, j));
-            GPtrArray *list = g_hash_table_lookup(idx, key);
-
-            if (!list) {
-                list = g_ptr_array_new();
-                g_hash_table_insert(idx, key, list);
-            }
-            /* an entry listing a device twice answers once */
-            if (!list->len || g_ptr_array_index(list, list->len - 1) != e) {
-                g_ptr_array_add(list, e);
-            }
-        }
-    }
-    return idx;
-}
-
-/*
- * Gather the regions as libxl does: the host-wide answer under strategy
- * host with the global policy, then every device's answer with its
- * policy.  @dedup_by_start reproduces libxl's duplicate check (same start
- * address: the device's policy overrides, the first size stays); without
- * it every answer is kept and merged later by address.
- */
-static void gather_regions(Planner *p, bool dedup_by_start,
-                           bool stop_on_empty_host)
-{
-    const XenRdmConfig *cfg = p->cfg;
-    g_autoptr(GHashTable) by_start = NULL;
-    g_autoptr(GHashTable) dev_index = NULL;
-    guint i, j;
-
-    if (cfg->strategy == XEN_RDM_STRATEGY_IGNORE && !cfg->nr_devices) {
-        return;
-    }
-    /* keyed by the map entries' own start fields: no copies */
-    by_start = g_hash_table_new(g_int64_hash, g_int64_equal);
-    if (cfg->strategy == XEN_RDM_STRATEGY_HOST) {
-        for (i = 0; i < p->map->entries->len; i++) {
-            XenRdmEntry *e = g_ptr_array_index(p->map->entries, i);
-            PlanRegion *r;
-
-            if (!e->host_wide) {
-                continue;
-            }
-            r = planner_add_region(p, e, cfg->policy);
-            region_take_devices(r, e);
-            if (!g_hash_table_contains(by_start, &e->start)) {
-                g_hash_table_insert(by_start, &e->start,
-                                    GUINT_TO_POINTER(r->order));
-            }
-        }
-        /* libxl returns early when the host has no RDM at all */
-        if (!p->regions->len && stop_on_empty_host) {
-            return;
-        }
-    }
-
-    dev_index = index_devices(p->map);
     for (i = 0; i < cfg->nr_devices; i++) {
-        const XenRdmDeviceConfig *dev = &cfg->devices[i];
-        GPtrArray *answer = g_hash_table_lookup(dev_index,
-                                                GUINT_TO_POINTER(dev->sbdf));
+        slots[i] = (DeviceSlot){ cfg->devices[i].sbdf, i };
+    }
+    if (cfg->nr_devices) {
+        qsort(slots, cfg->nr_devices, sizeof(*slots), slot_cmp);
+    }
+    return slots;
+}
 
-        for (j = 0; answer && j < answer->len; j++) {
-            XenRdmEntry *e = g_ptr_array_index(answer, j);
-            gpointer found;
-            PlanRegion *r;
+/* The configured device (of @nr in @slots) that @e lists @j-th, or NULL */
+static const DeviceSlot *device_slot(const DeviceSlot *slots, size_t nr,
+                                     const XenRdmEntry *e, guint j)
+{
+    DeviceSlot key = { .sbdf = g_array_index(e->devices, uint32_t, j) };
 
-            if (dedup_by_start &&
-                g_hash_table_lookup_extended(by_start, &e->start, NULL,
-                                             &found)) {
-                r = &g_array_index(p->regions, PlanRegion,
-                                   GPOINTER_TO_UINT(found));
-                r->policy = dev->policy;
-                region_take_devices(r, e);
-                continue;
-            }
-            r = planner_add_region(p, e, dev->policy);
-            region_take_devices(r, e);
-            if (!g_hash_table_contains(by_start, &e->start)) {
-                g_hash_table_insert(by_start, &e->start,
-                                    GUINT_TO_POINTER(r->order));
-            }
-        }
+    return nr ? bsearch(&key, slots, nr, sizeof(*slots), slot_cmp) : NULL;
+}
+
+/*
+ * Group the (region order, entry) pairs @links as Planner.sources and
+ * Planner.first: a counting sort by region
+ */
+typedef struct Link {
+    guint region;
+    const XenRdmEntry *entry;
+} Link;
+
+static void planner_group_sources(Planner *p, const Link *links, guint nr)
+{
+    guint nr_regions = p->regions->len, i;
+    g_autofree guint *fill = g_new0(guint, nr_regions + 1);
+
+    p->first = g_new0(guint, nr_regions + 1);
+    p->sources = g_new(const XenRdmEntry *, MAX(nr, 1));
+    for (i = 0; i < nr; i++) {
+        p->first[links[i].region + 1]++;
+    }
+    for (i = 0; i < nr_regions; i++) {
+        p->first[i + 1] += p->first[i];
+    }
+    memcpy(fill, p->first, (nr_regions + 1) * sizeof(*fill));
+    for (i = 0; i < nr; i++) {
+        p->sources[fill[links[i].region]++] = links[i].entry;
     }
 }
 
-static void add_ram(XenRdmPlan *plan, uint64_t start, uint64_t size)
-{
-    XenRdmRange *last;
-    XenRdmRange r = { .start = start, .size = size };
+/*
+ * Regions by start address, for libxl's duplicate check: an open
+ * addressing table of region orders + 1, keyed by the regions' starts
+ */
+typedef struct StartIndex {
+    guint *slots;
+    guint mask;
+} StartIndex;
 
-    if (!size) {
-        return;
+static void start_index_init(StartIndex *idx, guint max)
+{
+    guint size = 16;
+
+    while (size < 2 * max) {
+        size *= 2;
     }
-    if (plan->ram->len) {
-        last = &g_array_index(plan->ram, XenRdmRange, plan->ram->len - 1);
-        if (last->start + last->size == start) {
-            last->size += size;
-            return;
+    idx->slots = g_new0(guint, size);
+    idx->mask = size - 1;
+}
+
+/* The region of @regions starting at @start, or insert @order for it */
+static PlanRegion *start_index_find_or_add(StartIndex *idx, GArray *regions,
+                                           uint64_t start, guint order)
+{
+    guint h = (guint)(((start >> 12) * 0x9E3779B97F4A7C15ULL) >> 32);
+
+    for (h &= idx->mask; idx->slots[h]; h = (h + 1) & idx->mask) {
+        PlanRegion *r = &g_array_index(regions, PlanRegion,
+                                       idx->slots[h] - 1);
+        if (r->start == start) {
+            return r;
         }
     }
-    g_array_append_val(plan->ram, r);
+    idx->slots[h] = order + 1;
+    return NULL;
 }
 
 static void refuse(Planner *p, PlanRegion *r, const char *what)
@@ -237,6 +335,119 @@ static void refuse(Planner *p, PlanRegion *r, const char *what)
     r->status = XEN_RDM_STATUS_CONFLICT;
     r->conflict = what;
     p->plan->refused = true;
+}
+
+static void ram_add(GArray *ram, uint64_t start, uint64_t size)
+{
+    size_t n = ram->len;
+
+    g_array_set_size(ram, n + 1);
+    xen_rdm_range_append((XenRdmRange *)ram->data, &n, start, size);
+    g_array_set_size(ram, n);
+}
+
+/*
+ * Gather the regions as libxl does: the host-wide answer under strategy
+ * host with the global policy, then every device's answer with its
+ * policy, with libxl's duplicate check (same start address: the
+ * device's policy overrides, the first size stays) and its early return
+ * when the host has no RDM at all.
+ */
+static void gather_compat(Planner *p)
+{
+    const XenRdmConfig *cfg = p->cfg;
+    const GPtrArray *entries = p->map->entries;
+    g_autofree DeviceSlot *slots = NULL;
+    g_autofree guint *first = NULL;
+    g_autofree guint *end = NULL;
+    g_autofree const XenRdmEntry **answers = NULL;
+    g_autoptr(GArray) links = g_array_new(false, false, sizeof(Link));
+    StartIndex idx;
+    guint nr_answers = 0, i, j;
+
+    if (cfg->strategy == XEN_RDM_STRATEGY_IGNORE && !cfg->nr_devices) {
+        return;
+    }
+    /* every device's answer in map order: a counting sort by device */
+    slots = device_slots(cfg);
+    first = g_new0(guint, cfg->nr_devices + 1);
+    for (i = 0; i < entries->len; i++) {
+        const XenRdmEntry *e = g_ptr_array_index(entries, i);
+
+        for (j = 0; j < e->devices->len; j++) {
+            const DeviceSlot *s = device_slot(slots, cfg->nr_devices, e, j);
+
+            if (s) {
+                first[s->pos + 1]++;
+                nr_answers++;
+            }
+        }
+    }
+    for (i = 0; i < cfg->nr_devices; i++) {
+        first[i + 1] += first[i];
+    }
+    answers = g_new(const XenRdmEntry *, MAX(nr_answers, 1));
+    /* device i's answer: answers[first[i]..end[i]) */
+    end = g_memdup2(first, cfg->nr_devices * sizeof(*first));
+    for (i = 0; i < entries->len; i++) {
+        const XenRdmEntry *e = g_ptr_array_index(entries, i);
+
+        for (j = 0; j < e->devices->len; j++) {
+            const DeviceSlot *s = device_slot(slots, cfg->nr_devices, e, j);
+
+            /* an entry listing a device twice answers once */
+            if (s && (end[s->pos] == first[s->pos] ||
+                      answers[end[s->pos] - 1] != e)) {
+                answers[end[s->pos]++] = e;
+            }
+        }
+    }
+
+    start_index_init(&idx, entries->len + nr_answers);
+    if (cfg->strategy == XEN_RDM_STRATEGY_HOST) {
+        for (i = 0; i < entries->len; i++) {
+            const XenRdmEntry *e = g_ptr_array_index(entries, i);
+            Link l;
+
+            if (!e->host_wide) {
+                continue;
+            }
+            l.region = planner_add_region(p, e->start, e->size,
+                                          names_key(e), cfg->policy)->order;
+            l.entry = e;
+            g_array_append_val(links, l);
+            start_index_find_or_add(&idx, p->regions, e->start, l.region);
+        }
+    }
+    /* libxl returns early when the host has no RDM at all */
+    if (cfg->strategy == XEN_RDM_STRATEGY_HOST && !p->regions->len) {
+        g_free(idx.slots);
+        planner_group_sources(p, NULL, 0);
+        return;
+    }
+    for (i = 0; i < cfg->nr_devices; i++) {
+        const XenRdmDeviceConfig *dev = &cfg->devices[i];
+
+        for (j = first[i]; j < end[i]; j++) {
+            const XenRdmEntry *e = answers[j];
+            PlanRegion *r = start_index_find_or_add(&idx, p->regions,
+                                                    e->start,
+                                                    p->regions->len);
+            Link l = { .entry = e };
+
+            if (r) {
+                r->policy = dev->policy;
+                r->names = names_key_join(r->names, names_key(e));
+            } else {
+                r = planner_add_region(p, e->start, e->size, names_key(e),
+                                       dev->policy);
+            }
+            l.region = r->order;
+            g_array_append_val(links, l);
+        }
+    }
+    g_free(idx.slots);
+    planner_group_sources(p, (Link *)links->data, links->len);
 }
 
 /* The libxl algorithm, see libxl__domain_device_construct_rdm() */
@@ -254,7 +465,7 @@ static void plan_compat(Planner *p)
         lowmem_end = plan->mmio_start;
     }
 
-    gather_regions(p, true, true);
+    gather_compat(p);
 
     /* Move lowmem_end below conflicting regions above the boundary */
     for (i = 0; i < p->regions->len; i++) {
@@ -306,10 +517,137 @@ static void plan_compat(Planner *p)
 
     plan->lowmem_end = lowmem_end;
     plan->highmem_end = highmem_end;
-    add_ram(plan, 0, lowmem_end);
+    ram_add(plan->ram, 0, lowmem_end);
     if (highmem_end) {
-        add_ram(plan, XEN_RDM_4G, highmem_end - XEN_RDM_4G);
+        ram_add(plan->ram, XEN_RDM_4G, highmem_end - XEN_RDM_4G);
     }
+}
+
+/*
+ * Gather the regions for split: each map entry once, as the host-wide
+ * answer under strategy host and the answer of every device it lists
+ * include it, strict if any of them is (split merges regions by address
+ * anyway, so an entry answered twice is one region).
+ */
+static GArray *gather_split(Planner *p, uint64_t *names)
+{
+    const XenRdmConfig *cfg = p->cfg;
+    const GPtrArray *entries = p->map->entries;
+    g_autofree DeviceSlot *slots = device_slots(cfg);
+    GArray *regions = g_array_sized_new(false, false,
+                                        sizeof(XenRdmLayoutRegion),
+                                        entries->len);
+    guint i, j;
+
+    for (i = 0; i < entries->len; i++) {
+        const XenRdmEntry *e = g_ptr_array_index(entries, i);
+        bool in = cfg->strategy == XEN_RDM_STRATEGY_HOST && e->host_wide;
+        bool strict = in && cfg->policy == XEN_RDM_POLICY_STRICT;
+        XenRdmLayoutRegion r;
+
+        for (j = 0; j < e->devices->len; j++) {
+            const DeviceSlot *s = device_slot(slots, cfg->nr_devices, e, j);
+
+            if (s) {
+                in = true;
+                strict |= cfg->devices[s->pos].policy ==
+                          XEN_RDM_POLICY_STRICT;
+            }
+        }
+        if (!in) {
+            continue;
+        }
+        names[i] = names_key(e);
+        r = (XenRdmLayoutRegion){
+            .start = e->start, .end = e->start + e->size,
+            .source = i, .strict = strict,
+        };
+        g_array_append_val(regions, r);
+    }
+    return regions;
+}
+
+static bool plan_split(Planner *p, Error **errp)
+{
+    const XenRdmConfig *cfg = p->cfg;
+    XenRdmPlan *plan = p->plan;
+    g_autofree uint64_t *names = g_new(uint64_t,
+                                       MAX(p->map->entries->len, 1));
+    g_autoptr(GArray) gathered = gather_split(p, names);
+    g_autofree XenRdmLayoutRegion *parts = NULL;
+    g_autofree XenRdmLayoutRegion *merged = NULL;
+    size_t nr_parts, nr_merged, nr_ram, i;
+
+    nr_parts = xen_rdm_layout_nr_parts((XenRdmLayoutRegion *)gathered->data,
+                                       gathered->len);
+    parts = g_new(XenRdmLayoutRegion, MAX(nr_parts, 1));
+    xen_rdm_layout_clip((XenRdmLayoutRegion *)gathered->data, gathered->len,
+                        parts);
+    merged = g_new(XenRdmLayoutRegion, MAX(nr_parts, 1));
+    nr_merged = xen_rdm_layout_merge(parts, nr_parts, merged);
+
+    /* Decide every region: a part in a platform area is not honoured */
+    for (i = 0; i < nr_merged; i++) {
+        const XenRdmLayoutRegion *m = &merged[i];
+        PlanRegion *r = planner_add_region(p, m->start, m->end - m->start,
+                                           NAMES_NONE, m->strict ?
+                                           XEN_RDM_POLICY_STRICT :
+                                           XEN_RDM_POLICY_RELAXED);
+        const char *what = xen_rdm_area_str(m->area);
+
+        if (!what) {
+            continue;
+        }
+        if (m->strict) {
+            refuse(p, r, what);
+        } else {
+            r->status = XEN_RDM_STATUS_IGNORED;
+            r->conflict = what;
+        }
+    }
+
+    /* the entries behind each merged region: its parts, in a run */
+    p->first = g_new0(guint, nr_merged + 1);
+    p->sources = g_new(const XenRdmEntry *, MAX(nr_parts, 1));
+    for (i = 0; i < nr_parts; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion,
+                                       parts[i].merged);
+
+        p->sources[i] = g_ptr_array_index(p->map->entries, parts[i].source);
+        p->first[parts[i].merged + 1] = i + 1;
+        r->names = names_key_join(r->names, names[parts[i].source]);
+    }
+
+    g_array_set_size(plan->ram, nr_merged + 2);
+    nr_ram = xen_rdm_layout_place_ram(merged, nr_merged, cfg->ram_size,
+                                      plan->mmio_start, cfg->hap,
+                                      (XenRdmRange *)plan->ram->data);
+    g_array_set_size(plan->ram, nr_ram);
+    if (!nr_ram) {
+        error_setg(errp, "guest RAM of 0x%" PRIx64 " bytes does not fit "
+                   "below the 2^52 guest-physical limit around the "
+                   "reserved regions", cfg->ram_size);
+        return false;
+    }
+    for (i = 0; i < nr_ram; i++) {
+        const XenRdmRange *m = &g_array_index(plan->ram, XenRdmRange, i);
+
+        if (m->start < XEN_RDM_4G) {
+            plan->lowmem_end = m->start + m->size;
+        } else {
+            plan->highmem_end = m->start + m->size;
+        }
+    }
+    return true;
+}
+
+static void xen_rdm_region_free(gpointer data)
+{
+    XenRdmRegion *r = data;
+
+    g_ptr_array_unref(r->devices);
+    g_free(r->conflict);
+    g_free(r);
 }
 
 static int region_cmp_start(gconstpointer a, gconstpointer b)
@@ -325,399 +663,61 @@ static int region_cmp_start(gconstpointer a, gconstpointer b)
     return ra->order < rb->order ? -1 : ra->order > rb->order;
 }
 
-/* Merge overlapping and adjacent regions; the strictest policy wins */
-static void merge_regions(Planner *p)
+/* "RDM conflict: region ... (devices: ...) with policy strict @verb ..." */
+static char *conflict_reason(const XenRdmRegion *r, const char *verb)
 {
-    GArray *in = p->regions;
-    GArray *out = g_array_sized_new(false, false, sizeof(PlanRegion),
-                                    in->len);
+    g_autoptr(GString) devs = g_string_new(NULL);
     guint i;
 
-    g_array_sort(in, region_cmp_start);
-    for (i = 0; i < in->len; i++) {
-        PlanRegion *r = &g_array_index(in, PlanRegion, i);
-        PlanRegion *last = out->len ?
-            &g_array_index(out, PlanRegion, out->len - 1) : NULL;
-
-        /* parts in a platform area are decided on their own (split) */
-        if (last && r->start <= region_end(last) && !r->platform &&
-            !last->platform) {
-            uint64_t end = MAX(region_end(last), region_end(r));
-
-            last->size = end - last->start;
-            if (r->policy == XEN_RDM_POLICY_STRICT) {
-                last->policy = XEN_RDM_POLICY_STRICT;
-            }
-            g_array_append_vals(last->sbdfs, r->sbdfs->data, r->sbdfs->len);
-            g_ptr_array_extend(last->unresolved, r->unresolved, NULL, NULL);
-            plan_region_clear(r);
-            continue;
-        }
-        r->order = out->len;
-        g_array_append_val(out, *r);
+    for (i = 0; i < r->devices->len; i++) {
+        g_string_append_printf(devs, "%s%s", i ? ", " : "devices: ",
+                               (char *)g_ptr_array_index(r->devices, i));
     }
-    /* the regions now live in @out; drop @in without clearing them */
-    g_array_set_clear_func(in, NULL);
-    g_array_unref(in);
-    g_array_set_clear_func(out, plan_region_clear);
-    p->regions = out;
+    return g_strdup_printf("RDM conflict: region 0x%" PRIx64 "-0x%" PRIx64
+                           " (%s) with policy strict %s %s", r->start,
+                           r->start + r->size - 1,
+                           devs->len ? devs->str : "host-wide, no device",
+                           verb, r->conflict);
 }
 
-/*
- * The fixed platform areas no hole can be punched into: the legacy first
- * MiB (BIOS and VGA) and the firmware area below 4 GiB (IO-APIC, HPET,
- * LAPIC, BIOS).
- */
-static const struct {
-    uint64_t start, end;
-    const char *what;
-} platform_areas[] = {
-    { 0, XEN_RDM_FIRST_MIB_END, "the first MiB (legacy BIOS and VGA area)" },
-    { XEN_RDM_FIRMWARE_START, XEN_RDM_4G,
-      "the firmware area 0xfc000000-0xffffffff" },
-};
-
-/*
- * Cut every region at the platform areas' edges, so that the parts in a
- * platform area are refused (strict) or ignored (relaxed) while every
- * other byte of the region can still be a hole.  The parts keep the
- * region's devices, policy and place in libxl's order.
- */
-static void clip_platform(Planner *p)
-{
-    GArray *out = g_array_sized_new(false, false, sizeof(PlanRegion),
-                                    p->regions->len);
-    guint i, j;
-
-    for (i = 0; i < p->regions->len; i++) {
-        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
-        uint64_t pos = r->start, end = region_end(r);
-        bool first = true;
-
-        while (pos < end) {
-            uint64_t cut = end;
-            const char *what = NULL;
-            PlanRegion part = *r;
-
-            for (j = 0; j < ARRAY_SIZE(platform_areas); j++) {
-                if (pos >= platform_areas[j].start &&
-                    pos < platform_areas[j].end) {
-                    what = platform_areas[j].what;
-                    cut = MIN(cut, platform_areas[j].end);
-                } else if (platform_areas[j].start > pos) {
-                    cut = MIN(cut, platform_areas[j].start);
-                }
-            }
-            part.start = pos;
-            part.size = cut - pos;
-            part.platform = what;
-            if (!first) {
-                /* a part of its own: copies of the device lists */
-                part.sbdfs = g_array_copy(r->sbdfs);
-                part.unresolved = g_ptr_array_copy(r->unresolved, NULL,
-                                                   NULL);
-            }
-            first = false;
-            g_array_append_val(out, part);
-            pos = cut;
-        }
-    }
-    /* the parts own the regions' lists now */
-    g_array_set_clear_func(p->regions, NULL);
-    g_array_unref(p->regions);
-    g_array_set_clear_func(out, plan_region_clear);
-    p->regions = out;
-}
-
-/* A span of guest-physical space that holds no RAM */
-typedef struct Span {
-    uint64_t start;
-    uint64_t end;
-} Span;
-
-static void add_span(GArray *spans, uint64_t start, uint64_t end)
-{
-    Span s = { .start = start, .end = end };
-    Span *last = spans->len ?
-        &g_array_index(spans, Span, spans->len - 1) : NULL;
-
-    if (start >= end) {
-        return;
-    }
-    if (last && start <= last->end) {
-        last->end = MAX(last->end, end);
-        return;
-    }
-    g_array_append_val(spans, s);
-}
-
-/* Bytes of [start, end) that no hole from index @from on covers */
-static uint64_t uncovered(const GArray *holes, guint from,
-                          uint64_t start, uint64_t end)
-{
-    uint64_t bytes = 0, pos = start;
-    guint i;
-
-    for (i = from; i < holes->len && pos < end; i++) {
-        const Span *h = &g_array_index(holes, Span, i);
-
-        if (h->start >= end) {
-            break;
-        }
-        if (h->start > pos) {
-            bytes += h->start - pos;
-        }
-        pos = MAX(pos, h->end);
-    }
-    if (pos < end) {
-        bytes += end - pos;
-    }
-    return bytes;
-}
-
-/*
- * Place @remaining bytes of RAM from @from up to @limit around @spans
- * (sorted, disjoint).  Returns what did not fit.
- */
-static uint64_t place_ram(XenRdmPlan *plan, const GArray *spans,
-                          uint64_t from, uint64_t limit, uint64_t remaining)
-{
-    uint64_t pos = from;
-    guint i;
-
-    for (i = 0; i <= spans->len && remaining; i++) {
-        uint64_t gap_end = limit;
-        uint64_t chunk;
-
-        if (i < spans->len) {
-            const Span *s = &g_array_index(spans, Span, i);
-
-            if (s->end <= pos) {
-                continue;
-            }
-            gap_end = MIN(s->start, limit);
-            if (gap_end <= pos) {
-                pos = MAX(pos, s->end);
-                continue;
-            }
-            chunk = MIN(gap_end - pos, remaining);
-            add_ram(plan, pos, chunk);
-            remaining -= chunk;
-            pos = s->end;
-            continue;
-        }
-        if (gap_end > pos) {
-            chunk = MIN(gap_end - pos, remaining);
-            add_ram(plan, pos, chunk);
-            remaining -= chunk;
-        }
-    }
-    return remaining;
-}
-
-static bool plan_split(Planner *p, Error **errp)
-{
-    const XenRdmConfig *cfg = p->cfg;
-    XenRdmPlan *plan = p->plan;
-    uint64_t mmio_start = plan->mmio_start;
-    g_autoptr(GArray) low_holes = g_array_new(false, false, sizeof(Span));
-    g_autoptr(GArray) low_spans = g_array_new(false, false, sizeof(Span));
-    g_autoptr(GArray) high_spans = g_array_new(false, false, sizeof(Span));
-    uint64_t capacity = mmio_start, slack, remaining;
-    guint i;
-
-    gather_regions(p, false, false);
-    clip_platform(p);
-    merge_regions(p);
-
-    /* Decide every region; collect the honoured ones as holes */
-    for (i = 0; i < p->regions->len; i++) {
-        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
-        const char *what = r->platform;
-
-        if (what) {
-            if (r->policy == XEN_RDM_POLICY_STRICT) {
-                refuse(p, r, what);
-            } else {
-                r->status = XEN_RDM_STATUS_IGNORED;
-                r->conflict = what;
-            }
-            continue;
-        }
-        if (r->start < mmio_start) {
-            Span h = { r->start, MIN(region_end(r), mmio_start) };
-
-            g_array_append_val(low_holes, h);
-            capacity -= h.end - h.start;
-        } else if (r->start >= XEN_RDM_4G) {
-            uint64_t start = r->start, end = region_end(r);
-
-            if (cfg->hap) {
-                /* above 4 GiB alignment costs address space, not RAM */
-                start = QEMU_ALIGN_DOWN(start, RDM_2M);
-                end = end > UINT64_MAX - RDM_2M ? end :
-                      QEMU_ALIGN_UP(end, RDM_2M);
-            }
-            add_span(high_spans, start, end);
-        }
-        /* else: inside the MMIO hole, which holds no RAM anyway */
-    }
-
-    /*
-     * Under HAP widen each hole below 4 GiB to 2 MiB boundaries, lowest
-     * first, as long as the RAM that fits below the MMIO hole still holds
-     * the whole of what would have gone there unaligned.
-     */
-    slack = capacity > cfg->ram_size ? capacity - cfg->ram_size : 0;
-    for (i = 0; i < low_holes->len; i++) {
-        const Span *h = &g_array_index(low_holes, Span, i);
-        uint64_t start = h->start, end = h->end;
-
-        if (cfg->hap) {
-            uint64_t a_start = MAX(QEMU_ALIGN_DOWN(start, RDM_2M),
-                                   XEN_RDM_FIRST_MIB_END);
-            uint64_t a_end = MIN(QEMU_ALIGN_UP(end, RDM_2M), mmio_start);
-            uint64_t covered = low_spans->len ?
-                g_array_index(low_spans, Span, low_spans->len - 1).end : 0;
-            uint64_t extra;
-
-            a_start = MAX(a_start, covered);
-            extra = (a_start < start ? start - a_start : 0) +
-                    uncovered(low_holes, i + 1, end, a_end);
-            if (extra <= slack) {
-                slack -= extra;
-                start = MIN(start, a_start);
-                end = a_end;
-            }
-        }
-        add_span(low_spans, start, end);
-    }
-
-    remaining = place_ram(plan, low_spans, 0, mmio_start, cfg->ram_size);
-    if (plan->ram->len) {
-        XenRdmRange *last = &g_array_index(plan->ram, XenRdmRange,
-                                           plan->ram->len - 1);
-        plan->lowmem_end = last->start + last->size;
-    }
-    if (remaining) {
-        remaining = place_ram(plan, high_spans, XEN_RDM_4G,
-                              XEN_RDM_MAX_PADDR, remaining);
-        if (remaining) {
-            error_setg(errp, "guest RAM of 0x%" PRIx64 " bytes does not fit "
-                       "below the 2^52 guest-physical limit around the "
-                       "reserved regions", cfg->ram_size);
-            return false;
-        }
-        {
-            XenRdmRange *last = &g_array_index(plan->ram, XenRdmRange,
-                                               plan->ram->len - 1);
-            plan->highmem_end = last->start + last->size;
-        }
-    }
-    return true;
-}
-
-static int str_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int u32_cmp(gconstpointer a, gconstpointer b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static GPtrArray *region_device_names(PlanRegion *r)
-{
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    const char *prev = NULL;
-    guint i;
-
-    g_array_sort(r->sbdfs, u32_cmp);
-    for (i = 0; i < r->sbdfs->len; i++) {
-        uint32_t s = g_array_index(r->sbdfs, uint32_t, i);
-
-        if (i && s == g_array_index(r->sbdfs, uint32_t, i - 1)) {
-            continue;
-        }
-        g_ptr_array_add(names, xen_rdm_sbdf_to_string(s));
-    }
-    g_ptr_array_sort(r->unresolved, str_cmp);
-    for (i = 0; i < r->unresolved->len; i++) {
-        const char *u = g_ptr_array_index(r->unresolved, i);
-
-        if (!prev || strcmp(prev, u)) {
-            g_ptr_array_add(names, g_strdup(u));
-        }
-        prev = u;
-    }
-    return names;
-}
-
-static void xen_rdm_region_free(gpointer data)
-{
-    XenRdmRegion *r = data;
-
-    g_ptr_array_unref(r->devices);
-    g_free(r->conflict);
-    g_free(r);
-}
-
-static int e820_cmp(gconstpointer a, gconstpointer b)
-{
-    const XenRdmE820Entry *x = a, *y = b;
-
-    if (x->start != y->start) {
-        return x->start < y->start ? -1 : 1;
-    }
-    return x->size < y->size ? -1 : x->size > y->size;
-}
-
-/* Produce the plan's region list, reason and e820 from the regions */
 static void plan_build_e820(XenRdmPlan *plan);
 
+/* Produce the plan's region list, reason and e820 from the regions */
 static void finish_plan(Planner *p)
 {
     XenRdmPlan *plan = p->plan;
-    PlanRegion *first_conflict = NULL;
+    const XenRdmRegion *first_conflict = NULL;
+    guint first_order = G_MAXUINT;
+    DeviceNames names;
     guint i;
 
-    for (i = 0; i < p->regions->len; i++) {
-        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
-
-        if (r->status == XEN_RDM_STATUS_CONFLICT &&
-            (!first_conflict || r->order < first_conflict->order)) {
-            first_conflict = r;
-        }
+    device_names_init(&names);
+    if (p->cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
+        g_array_sort(p->regions, region_cmp_start);
     }
-    if (first_conflict) {
-        g_autoptr(GPtrArray) names = region_device_names(first_conflict);
-        g_autofree char *devs = NULL;
-
-        g_ptr_array_add(names, NULL);
-        devs = g_strjoinv(", ", (char **)names->pdata);
-        plan->reason = g_strdup_printf(
-            "RDM conflict: region 0x%" PRIx64 "-0x%" PRIx64 " (%s%s) with "
-            "policy strict collides with %s",
-            first_conflict->start, region_end(first_conflict) - 1,
-            *devs ? "devices: " : "host-wide, no device",
-            devs, first_conflict->conflict);
-    }
-
-    g_array_sort(p->regions, region_cmp_start);
     for (i = 0; i < p->regions->len; i++) {
-        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
-        XenRdmRegion *out = g_new0(XenRdmRegion, 1);
+        const PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+        XenRdmRegion *out = g_new(XenRdmRegion, 1);
 
         out->start = r->start;
         out->size = r->size;
         out->policy = r->policy;
         out->status = r->status;
-        out->devices = region_device_names(r);
+        out->devices = r->names != NAMES_MIXED ?
+            device_names_of_key(&names, r->names) :
+            device_names(&names, p->sources + p->first[r->order],
+                         p->first[r->order + 1] - p->first[r->order]);
         out->conflict = g_strdup(r->conflict);
         g_ptr_array_add(plan->regions, out);
+        /* the first strict conflict in libxl's order */
+        if (r->status == XEN_RDM_STATUS_CONFLICT && r->order < first_order) {
+            first_order = r->order;
+            first_conflict = out;
+        }
+    }
+    device_names_destroy(&names);
+    if (first_conflict) {
+        plan->reason = conflict_reason(first_conflict, "collides with");
     }
     plan_build_e820(plan);
 }
@@ -725,41 +725,23 @@ static void finish_plan(Planner *p)
 /* The e820 map of a plan's RAM and of the regions it keeps free */
 static void plan_build_e820(XenRdmPlan *plan)
 {
-    g_autoptr(GArray) e820 = g_array_new(false, false,
-                                         sizeof(XenRdmE820Entry));
+    g_autofree XenRdmRange *reserved = g_new(XenRdmRange,
+                                             MAX(plan->regions->len, 1));
+    size_t nr_reserved = 0, n;
     guint i;
 
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
         if (r->status == XEN_RDM_STATUS_RESERVED) {
-            XenRdmE820Entry e = { r->start, r->size, XEN_RDM_E820_RESERVED };
-            g_array_append_val(e820, e);
+            reserved[nr_reserved++] = (XenRdmRange){ r->start, r->size };
         }
     }
-    for (i = 0; i < plan->ram->len; i++) {
-        XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
-        XenRdmE820Entry e = { r->start, r->size, XEN_RDM_E820_RAM };
-        g_array_append_val(e820, e);
-    }
-    g_array_sort(e820, e820_cmp);
-
-    /* Coalesce reserved entries that overlap or touch (compat keeps them) */
-    for (i = 0; i < e820->len; i++) {
-        XenRdmE820Entry *e = &g_array_index(e820, XenRdmE820Entry, i);
-        XenRdmE820Entry *last = plan->e820->len ?
-            &g_array_index(plan->e820, XenRdmE820Entry,
-                           plan->e820->len - 1) : NULL;
-
-        if (last && last->type == XEN_RDM_E820_RESERVED &&
-            e->type == XEN_RDM_E820_RESERVED &&
-            e->start <= last->start + last->size) {
-            last->size = MAX(last->start + last->size,
-                             e->start + e->size) - last->start;
-            continue;
-        }
-        g_array_append_val(plan->e820, *e);
-    }
+    g_array_set_size(plan->e820, plan->ram->len + nr_reserved);
+    n = xen_rdm_layout_e820((XenRdmRange *)plan->ram->data, plan->ram->len,
+                            reserved, nr_reserved,
+                            (XenRdmE820Entry *)plan->e820->data);
+    g_array_set_size(plan->e820, n);
 }
 
 static bool check_config(const XenRdmConfig *cfg, Error **errp)
@@ -877,7 +859,6 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
 
     p.plan = plan;
     p.regions = g_array_new(false, false, sizeof(PlanRegion));
-    g_array_set_clear_func(p.regions, plan_region_clear);
 
     if (cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
         plan_compat(&p);
@@ -888,6 +869,8 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
         finish_plan(&p);
     }
     g_array_unref(p.regions);
+    g_free(p.sources);
+    g_free(p.first);
     if (!ok) {
         return false;
     }
@@ -969,7 +952,7 @@ XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
     for (i = 0; i < ram->len; i++) {
         const XenRdmRange *m = &g_array_index(ram, XenRdmRange, i);
 
-        add_ram(out, m->start, m->size);
+        ram_add(out->ram, m->start, m->size);
         if (m->start < XEN_RDM_4G) {
             out->lowmem_end = m->start + m->size;
         } else {
@@ -980,16 +963,11 @@ XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
         const XenRdmRange *m = ram_overlapping(ram, r->start, r->size);
         XenRdmRegion *c = g_new0(XenRdmRegion, 1);
-        guint j;
 
         c->start = r->start;
         c->size = r->size;
         c->policy = r->policy;
-        c->devices = g_ptr_array_new_full(r->devices->len, g_free);
-        for (j = 0; j < r->devices->len; j++) {
-            g_ptr_array_add(c->devices,
-                            g_strdup(g_ptr_array_index(r->devices, j)));
-        }
+        c->devices = g_ptr_array_ref(r->devices);
         if (!m) {
             c->status = XEN_RDM_STATUS_RESERVED;
         } else {
@@ -1005,18 +983,8 @@ XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
         g_ptr_array_add(out->regions, c);
     }
     if (first) {
-        g_autofree char *devs = NULL;
-
-        g_ptr_array_add(first->devices, NULL);
-        devs = g_strjoinv(", ", (char **)first->devices->pdata);
-        g_ptr_array_remove_index(first->devices, first->devices->len - 1);
         out->refused = true;
-        out->reason = g_strdup_printf(
-            "RDM conflict: region 0x%" PRIx64 "-0x%" PRIx64 " (%s%s) with "
-            "policy strict lies in %s", first->start,
-            first->start + first->size - 1,
-            *devs ? "devices: " : "host-wide, no device", devs,
-            first->conflict);
+        out->reason = conflict_reason(first, "lies in");
     }
     plan_build_e820(out);
     return out;
@@ -1034,31 +1002,23 @@ bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
 {
     GPtrArray *regions = g_ptr_array_new_with_free_func(xen_rdm_region_free);
     const XenRdmRegion *first = NULL;
+    DeviceNames names;
     guint i, j;
 
+    device_names_init(&names);
     for (i = 0; i < map->entries->len; i++) {
         const XenRdmEntry *e = g_ptr_array_index(map->entries, i);
-        PlanRegion tmp;
         XenRdmRegion *r;
 
         if (!xen_rdm_entry_has_device(e, sbdf)) {
             continue;
-        }
-        /* region_device_names() sorts, so give it copies */
-        tmp.sbdfs = g_array_copy(e->devices);
-        /* borrowed strings, as a planner region holds them */
-        tmp.unresolved = g_ptr_array_sized_new(e->unresolved->len);
-        for (j = 0; j < e->unresolved->len; j++) {
-            g_ptr_array_add(tmp.unresolved,
-                            g_ptr_array_index(e->unresolved, j));
         }
         r = g_new0(XenRdmRegion, 1);
         r->start = e->start;
         r->size = e->size;
         r->policy = policy;
         r->status = XEN_RDM_STATUS_RESERVED;
-        r->devices = region_device_names(&tmp);
-        plan_region_clear(&tmp);
+        r->devices = device_names(&names, &e, 1);
         for (j = 0; j < ram->len; j++) {
             const XenRdmRange *m = &g_array_index(ram, XenRdmRange, j);
 
@@ -1073,6 +1033,7 @@ bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
         }
         g_ptr_array_add(regions, r);
     }
+    device_names_destroy(&names);
     g_ptr_array_sort(regions, region_ptr_cmp);
 
     for (i = 0; i < regions->len && !first; i++) {

@@ -14,6 +14,8 @@
 #ifndef HW_XEN_XEN_RDM_PLAN_H
 #define HW_XEN_XEN_RDM_PLAN_H
 
+#include "hw/xen/xen-rdm-layout.h"
+
 /* libxl's HVM_BELOW_4G_MMIO_LENGTH: RAM below 4 GiB ends at 0xF0000000. */
 #define XEN_RDM_DEFAULT_MMIO_HOLE   0x10000000ULL
 /* libxl's default rdm_mem_boundary */
@@ -54,11 +56,6 @@ typedef enum XenRdmStatus {
     XEN_RDM_STATUS_IGNORED,
     XEN_RDM_STATUS_CONFLICT,
 } XenRdmStatus;
-
-typedef enum XenRdmE820Type {
-    XEN_RDM_E820_RAM,
-    XEN_RDM_E820_RESERVED,
-} XenRdmE820Type;
 
 /* PCI segment/bus/device/function packed as Xen does: seg << 16 | bdf */
 #define XEN_RDM_SBDF(seg, bus, dev, fn) \
@@ -129,25 +126,15 @@ typedef struct XenRdmConfig {
     size_t nr_devices;
 } XenRdmConfig;
 
-typedef struct XenRdmRange {
-    uint64_t start;
-    uint64_t size;
-} XenRdmRange;
-
 typedef struct XenRdmRegion {
     uint64_t start;
     uint64_t size;
     XenRdmPolicy policy;
     XenRdmStatus status;
-    GPtrArray *devices;         /* char *, SBDFs sorted, then unresolved */
+    /* char *, SBDFs sorted, then unresolved; shared: read only */
+    GPtrArray *devices;
     char *conflict;             /* what it collides with, or NULL */
 } XenRdmRegion;
-
-typedef struct XenRdmE820Entry {
-    uint64_t start;
-    uint64_t size;
-    XenRdmE820Type type;
-} XenRdmE820Entry;
 
 typedef struct XenRdmPlan {
     XenRdmLayout layout;
