@@ -516,6 +516,121 @@ static void test_split_toolstack_mismatch(void)
     scenario_cleanup(&s);
 }
 
+/*
+ * The toolstack populated @plan's RAM holes and all, as libxl with
+ * rdm=layout=split does (one vmemrange per RAM range)
+ */
+static void populate_split(QDict *plan, uint64_t shift)
+{
+    g_autoptr(GString) holes = g_string_new(NULL);
+    uint64_t prev_end = 0;
+    const QListEntry *e;
+
+    populate_as(plan);
+    for (e = qlist_first(qdict_get_qlist(plan, "ram")); e;
+         e = qlist_next(e)) {
+        QDict *r = qobject_to(QDict, qlist_entry_obj(e));
+        uint64_t start = get_u64(r, "start");
+
+        if (prev_end && (prev_end < 4 * GiB) == (start < 4 * GiB)) {
+            g_string_append_printf(holes, "0x%" PRIx64 "+0x%" PRIx64 ",",
+                                   prev_end + shift, start - prev_end);
+        }
+        prev_end = start + get_u64(r, "size");
+    }
+    g_assert_cmpuint(holes->len, >, 0);
+    xsq_set("XEN_SIM_HOLES", "%s", holes->str);
+}
+
+/*
+ * layout=split populated by the toolstack: QEMU's RAM is the RAM with its
+ * holes, below 4 GiB (a strict region at 64 MiB of a 256 MiB guest,
+ * which libxl 4.17 refuses: below rdm_mem_boundary) and above
+ */
+static void test_split_populated(void)
+{
+    static const struct {
+        const char *rdms, *opts, *args;
+        uint64_t ram;
+    } cases[] = {
+        { "0x4000000 4K 0000:00:14.0\n", "xen-rdm.pci.0.host=00:14.0",
+          "--device 00:14.0", 256 * MiB },
+        { "0x140000000 4K 0000:03:00.0\n", "xen-rdm.pci.0.host=03:00.0",
+          "--device 03:00.0", 6 * GiB },
+        { laptop, "xen-rdm.strategy=host", "--strategy host", 6 * GiB },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *args = g_strdup_printf("--memory %" PRIu64
+                                                " --layout split %s",
+                                                cases[i].ram, cases[i].args);
+        g_autoptr(QDict) tool = NULL;
+        g_autoptr(QDict) q = NULL;
+        QTestState *qts;
+        Scenario s;
+
+        if (!scenario_init(&s, cases[i].rdms, cases[i].ram, NULL)) {
+            return;
+        }
+        tool = tool_json(args, 0);
+        populate_split(tool, 0);
+        qts = xsq_start(&s.run, "-M xenfv,xen-rdm.layout=split,%s "
+                        "-m %" PRIu64 "M", cases[i].opts,
+                        cases[i].ram / MiB);
+        q = query_rdm(qts);
+        assert_follows_tool(q, tool, true);
+        g_assert_cmpuint(qlist_size(qdict_get_qlist(q, "ram")), >=, 2);
+        check_mtree_matches_plan(qts, q);
+        xsq_quit_cleanly(qts);
+        scenario_cleanup(&s);
+    }
+}
+
+/*
+ * Holes QEMU's split plan does not explain stop QEMU: holes elsewhere
+ * (the ends the plan's), or RAM that ends elsewhere
+ */
+static void test_split_populated_elsewhere(void)
+{
+    static const char rdms[] = "0x4000000 4K 0000:00:14.0\n";
+    g_autoptr(QDict) tool = NULL;
+    g_autofree char *err = NULL;
+    Scenario s;
+    int rc;
+
+    if (!scenario_init(&s, rdms, 256 * MiB, NULL)) {
+        return;
+    }
+    tool = tool_json("--memory 256M --layout split --device 00:14.0", 0);
+    /* the plan's hole, [64 MiB, 66 MiB), 2 MiB higher */
+    populate_split(tool, 2 * MiB);
+    rc = xsq_run_qemu(true, XSQ_TIMEOUT, &err, "-xen-domid 1 -M xenfv,"
+                      "xen-rdm.layout=split,xen-rdm.pci.0.host=00:14.0 "
+                      "-m 256M");
+    g_assert_cmpint(rc, ==, 1);
+    g_assert_nonnull(strstr(err, "xen-rdm: the toolstack's guest RAM is not "
+                            "the split plan's 0x0-0x3ffffff, "
+                            "0x4200000-0x101fffff: the hypervisor has guest "
+                            "RAM at 0x4000000, where the layout has a hole"));
+    scenario_cleanup(&s);
+
+    if (!scenario_init(&s, rdms, 256 * MiB, NULL)) {
+        return;
+    }
+    xsq_set("XEN_SIM_LOWMEM_END", "0x10400000");
+    xsq_set("XEN_SIM_HOLES", "0x4000000+2M,0x8000000+2M");
+    g_clear_pointer(&err, g_free);
+    rc = xsq_run_qemu(true, XSQ_TIMEOUT, &err, "-xen-domid 1 -M xenfv,"
+                      "xen-rdm.layout=split,xen-rdm.pci.0.host=00:14.0 "
+                      "-m 256M");
+    g_assert_cmpint(rc, ==, 1);
+    g_assert_nonnull(strstr(err, "xen-rdm: the toolstack populated guest RAM "
+                            "with holes up to 0x10400000 below 4 GiB and 0x0 "
+                            "above (hvm_info_table), but the split plan puts "
+                            "it at 0x0-0x3ffffff, 0x4200000-0x101fffff"));
+    scenario_cleanup(&s);
+}
+
 static void test_overlapping_split(void)
 {
     Scenario s;
@@ -1373,6 +1488,9 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-rdm/toolstack/corpus", test_corpus_layouts);
     qtest_add_func("/xen-rdm/toolstack/moved-ram", test_toolstack_moved_ram);
     qtest_add_func("/xen-rdm/toolstack/bad-hvm-info", test_bad_hvm_info);
+    qtest_add_func("/xen-rdm/toolstack/split-populated", test_split_populated);
+    qtest_add_func("/xen-rdm/toolstack/split-populated-elsewhere",
+                   test_split_populated_elsewhere);
     qtest_add_func("/xen-rdm/toolstack/split-mismatch",
                    test_split_toolstack_mismatch);
     qtest_add_func("/xen-rdm/toolstack/hap", test_hap_from_domain);

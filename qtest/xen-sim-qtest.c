@@ -20,7 +20,7 @@ static const char *const sim_vars[] = {
     "XEN_SIM_MAX_RAM_BELOW_4G", "XEN_SIM_FAULTS", "XEN_SIM_RDM",
     "XEN_SIM_RDM_FILE", "XEN_SIM_RDM_DMAR", "XEN_SIM_LOWMEM_END",
     "XEN_SIM_HIGHMEM_END", "XEN_SIM_HVM_INFO", "XEN_SIM_HVM_INFO_LOW",
-    "XEN_SIM_HVM_INFO_HIGH", "XEN_SIM_HAP",
+    "XEN_SIM_HVM_INFO_HIGH", "XEN_SIM_HAP", "XEN_SIM_HOLES",
 };
 
 bool xsq_have_qemu(void)

@@ -364,17 +364,132 @@ static char *xen_rdm_ram_str(const GArray *ram)
 /* The RAM the toolstack populated                                      */
 
 /*
- * Guest RAM ending at @low_end below 4 GiB and @high_end above, checked
- * against what the machine was given: at least 1 MiB low, nothing in the
- * MMIO hole, high RAM absent or above 4 GiB, and -m bytes in all.
+ * libxc writes where the RAM it populated ends into the guest's
+ * hvm_info_table before QEMU starts.  Sets @low_end and @high_end to
+ * those ends, or fails with @errp saying why the table cannot be used.
+ */
+static bool xen_rdm_read_hvm_info(uint64_t *low_end, uint64_t *high_end,
+                                  Error **errp)
+{
+    xen_pfn_t pfn = HVM_INFO_PFN;
+    const struct hvm_info_table *info;
+    uint8_t *page, sum = 0;
+    uint32_t i, length;
+    bool ok = false;
+
+    page = xenforeignmemory_map(xen_fmem, xen_domid, PROT_READ, 1, &pfn,
+                                NULL);
+    if (!page) {
+        error_setg_errno(errp, errno, "cannot map its page (gfn 0x%x)",
+                         HVM_INFO_PFN);
+        return false;
+    }
+    info = (const struct hvm_info_table *)(page + HVM_INFO_OFFSET);
+    length = info->length;
+    if (memcmp(info->signature, "HVM INFO", 8)) {
+        error_setg(errp, "there is none at 0x%x (no \"HVM INFO\" signature)",
+                   HVM_INFO_PADDR);
+        goto out;
+    }
+    if (length < sizeof(*info) || length > XC_PAGE_SIZE - HVM_INFO_OFFSET) {
+        error_setg(errp, "its length %" PRIu32 " is not between %zu and %lu",
+                   length, sizeof(*info),
+                   (unsigned long)(XC_PAGE_SIZE - HVM_INFO_OFFSET));
+        goto out;
+    }
+    for (i = 0; i < length; i++) {
+        sum += ((const uint8_t *)info)[i];
+    }
+    if (sum) {
+        error_setg(errp, "its checksum is wrong (its bytes add up to 0x%02x, "
+                   "not 0)", sum);
+        goto out;
+    }
+    *low_end = (uint64_t)info->low_mem_pgend << XC_PAGE_SHIFT;
+    *high_end = (uint64_t)info->high_mem_pgend << XC_PAGE_SHIFT;
+    trace_xen_rdm_hvm_info(*low_end, *high_end);
+    ok = true;
+
+out:
+    xenforeignmemory_unmap(xen_fmem, page, 1);
+    return ok;
+}
+
+/*
+ * Whether the hypervisor holds guest RAM as @ram says: the first and the
+ * last frame of every RAM range populated, those of every hole between
+ * two ranges on the same side of 4 GiB not (a frame in a hole is either
+ * unpopulated or a device's identity-mapped region: no RAM either way)
+ */
+static bool xen_rdm_check_frames(const GArray *ram, Error **errp)
+{
+    g_autofree xen_pfn_t *pfns = g_new(xen_pfn_t, 4 * ram->len);
+    g_autofree int *err = g_new0(int, 4 * ram->len);
+    g_autofree bool *want = g_new(bool, 4 * ram->len);
+    size_t n = 0, i;
+    void *map;
+
+    for (i = 0; i < ram->len; i++) {
+        const XenRdmRange *r = &g_array_index(ram, XenRdmRange, i);
+        uint64_t end = r->start + r->size;
+
+        if (i) {
+            const XenRdmRange *p = &g_array_index(ram, XenRdmRange, i - 1);
+            uint64_t hole = p->start + p->size;
+
+            if ((hole < 4 * GiB) == (r->start < 4 * GiB)) {
+                want[n] = false;
+                pfns[n++] = hole >> XC_PAGE_SHIFT;
+                want[n] = false;
+                pfns[n++] = (r->start >> XC_PAGE_SHIFT) - 1;
+            }
+        }
+        want[n] = true;
+        pfns[n++] = r->start >> XC_PAGE_SHIFT;
+        want[n] = true;
+        pfns[n++] = (end >> XC_PAGE_SHIFT) - 1;
+    }
+    map = xenforeignmemory_map(xen_fmem, xen_domid, PROT_READ, n, pfns, err);
+    if (!map) {
+        error_setg_errno(errp, errno, "cannot map %zu of its frames to see "
+                         "which the hypervisor populated", n);
+        return false;
+    }
+    xenforeignmemory_unmap(xen_fmem, map, n);
+    for (i = 0; i < n; i++) {
+        trace_xen_rdm_frame((uint64_t)pfns[i] << XC_PAGE_SHIFT, want[i],
+                            err[i]);
+        if (want[i] != !err[i]) {
+            error_setg(errp, "the hypervisor has %s at 0x%" PRIx64 ", where "
+                       "the layout has %s",
+                       err[i] ? "no RAM" : "guest RAM",
+                       (uint64_t)pfns[i] << XC_PAGE_SHIFT,
+                       want[i] ? "RAM" : "a hole");
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The RAM the toolstack populated, from its hvm_info_table's ends @low_end
+ * and @high_end.  A toolstack that populated the split layout (libxl
+ * with rdm=layout=split) leaves holes, which the two ends do not tell:
+ * when they add up to more than -m and QEMU's own split plan ends there
+ * too, the RAM is the plan's, once the hypervisor's frames agree.  Any
+ * other RAM with holes is an error (@fatal set): QEMU would not know
+ * where the guest's RAM is.  Otherwise NULL with @errp says why the
+ * table cannot be used.
  */
 static GArray *xen_rdm_ram_from_table(uint64_t low_end, uint64_t high_end,
-                                      Error **errp)
+                                      bool *fatal, Error **errp)
 {
     ERRP_GUARD();
+    const XenRdmPlan *plan = xen_rdm.plan;
     g_autoptr(GArray) ram = NULL;
     uint64_t high_size;
 
+    *fatal = false;
     if (low_end < 1 * MiB) {
         error_setg(errp, "low RAM ends at 0x%" PRIx64 ", below 1 MiB",
                    low_end);
@@ -390,65 +505,34 @@ static GArray *xen_rdm_ram_from_table(uint64_t low_end, uint64_t high_end,
         return NULL;
     }
     high_size = high_end ? high_end - 4 * GiB : 0;
-    if (low_end + high_size != xen_rdm.ram_size) {
-        error_setg(errp, "RAM below 4 GiB (0x%" PRIx64 ") and above "
-                   "(0x%" PRIx64 ") adds up to 0x%" PRIx64 ", not the "
-                   "guest's 0x%" PRIx64 " (-m)", low_end, high_size,
-                   low_end + high_size, xen_rdm.ram_size);
-        return NULL;
+    if (low_end + high_size == xen_rdm.ram_size) {
+        return g_steal_pointer(&ram);
     }
-    return g_steal_pointer(&ram);
-}
+    if (plan && plan->layout == XEN_RDM_LAYOUT_SPLIT &&
+        low_end + high_size > xen_rdm.ram_size) {
+        g_autofree char *planned = xen_rdm_ram_str(plan->ram);
 
-/*
- * libxc writes where the RAM it populated ends into the guest's
- * hvm_info_table before QEMU starts.  Returns that RAM, or NULL with
- * @errp saying why the table cannot be used.
- */
-static GArray *xen_rdm_read_hvm_info(Error **errp)
-{
-    xen_pfn_t pfn = HVM_INFO_PFN;
-    const struct hvm_info_table *info;
-    uint64_t low_end, high_end;
-    uint8_t *page, sum = 0;
-    uint32_t i, length;
-
-    page = xenforeignmemory_map(xen_fmem, xen_domid, PROT_READ, 1, &pfn,
-                                NULL);
-    if (!page) {
-        error_setg_errno(errp, errno, "cannot map its page (gfn 0x%x)",
-                         HVM_INFO_PFN);
-        return NULL;
+        *fatal = true;
+        if (plan->lowmem_end != low_end || plan->highmem_end != high_end) {
+            error_setg(errp, "the toolstack populated guest RAM with holes "
+                       "up to 0x%" PRIx64 " below 4 GiB and 0x%" PRIx64
+                       " above (hvm_info_table), but the split plan puts it "
+                       "at %s", low_end, high_end, planned);
+            return NULL;
+        }
+        if (!xen_rdm_check_frames(plan->ram, errp)) {
+            error_prepend(errp, "the toolstack's guest RAM is not the split "
+                          "plan's %s: ", planned);
+            return NULL;
+        }
+        g_array_set_size(ram, 0);
+        g_array_append_vals(ram, plan->ram->data, plan->ram->len);
+        return g_steal_pointer(&ram);
     }
-    info = (const struct hvm_info_table *)(page + HVM_INFO_OFFSET);
-    length = info->length;
-    if (memcmp(info->signature, "HVM INFO", 8)) {
-        error_setg(errp, "there is none at 0x%x (no \"HVM INFO\" signature)",
-                   HVM_INFO_PADDR);
-        goto fail;
-    }
-    if (length < sizeof(*info) || length > XC_PAGE_SIZE - HVM_INFO_OFFSET) {
-        error_setg(errp, "its length %" PRIu32 " is not between %zu and %lu",
-                   length, sizeof(*info),
-                   (unsigned long)(XC_PAGE_SIZE - HVM_INFO_OFFSET));
-        goto fail;
-    }
-    for (i = 0; i < length; i++) {
-        sum += ((const uint8_t *)info)[i];
-    }
-    if (sum) {
-        error_setg(errp, "its checksum is wrong (its bytes add up to 0x%02x, "
-                   "not 0)", sum);
-        goto fail;
-    }
-    low_end = (uint64_t)info->low_mem_pgend << XC_PAGE_SHIFT;
-    high_end = (uint64_t)info->high_mem_pgend << XC_PAGE_SHIFT;
-    xenforeignmemory_unmap(xen_fmem, page, 1);
-    trace_xen_rdm_hvm_info(low_end, high_end);
-    return xen_rdm_ram_from_table(low_end, high_end, errp);
-
-fail:
-    xenforeignmemory_unmap(xen_fmem, page, 1);
+    error_setg(errp, "RAM below 4 GiB (0x%" PRIx64 ") and above "
+               "(0x%" PRIx64 ") adds up to 0x%" PRIx64 ", not the "
+               "guest's 0x%" PRIx64 " (-m)", low_end, high_size,
+               low_end + high_size, xen_rdm.ram_size);
     return NULL;
 }
 
@@ -547,6 +631,8 @@ bool xen_rdm_guest_ram(uint64_t ram_size, uint64_t mmio_start,
     ERRP_GUARD();
     g_autoptr(GArray) populated = NULL;
     Error *local_err = NULL;
+    uint64_t low_end, high_end;
+    bool fatal = false;
     XenRdmPlan *layout;
 
     xen_rdm.ram_size = ram_size;
@@ -555,13 +641,24 @@ bool xen_rdm_guest_ram(uint64_t ram_size, uint64_t mmio_start,
     xen_rdm.map = xen_rdm_map_new();
     xen_rdm.incoming = runstate_check(RUN_STATE_INMIGRATE);
 
+    if (xen_rdm_requested() && !xen_rdm_plan(errp)) {
+        return false;
+    }
+
     /*
      * Where the toolstack populated the guest's RAM is where its RAM is:
      * follow it.  On an incoming migration the guest has run and could
      * have rewritten the table: the stream's layout decides then
      * (vmstate_xen_rdm), the table only until it arrives.
      */
-    populated = xen_rdm_read_hvm_info(&local_err);
+    if (xen_rdm_read_hvm_info(&low_end, &high_end, &local_err)) {
+        populated = xen_rdm_ram_from_table(low_end, high_end, &fatal,
+                                           &local_err);
+    }
+    if (!populated && fatal) {
+        error_propagate_prepend(errp, local_err, "xen-rdm: ");
+        return false;
+    }
     if (!populated) {
         xen_rdm.toolstack_error = g_strdup(error_get_pretty(local_err));
         error_free(local_err);
@@ -571,9 +668,6 @@ bool xen_rdm_guest_ram(uint64_t ram_size, uint64_t mmio_start,
     }
 
     if (xen_rdm_requested()) {
-        if (!xen_rdm_plan(errp)) {
-            return false;
-        }
         if (populated) {
             layout = xen_rdm_plan_populated(xen_rdm.plan, populated,
                                             mmio_start);

@@ -58,6 +58,7 @@ typedef struct XenSimState {
     int evtchn_in_fd;
     int evtchn_out_fd;
     GArray *populated;          /* XenSimRange, sorted, merged */
+    GArray *holes;              /* XenSimRange the toolstack left out */
     GArray *rdm;                /* XenSimRdm */
     uint64_t hvm_params[64];
     bool ioreq_servers[XEN_SIM_MAX_IOREQ_SERVERS];
@@ -294,6 +295,28 @@ static void set_key(const char *key, const char *val, const char *where)
             sim_die("%s: bad %s '%s'", where, key, val);
         }
         *(key[0] == 'l' ? &sim.lowmem_end : &sim.highmem_end) = v;
+    } else if (!strcmp(key, "holes")) {
+        g_auto(GStrv) list = g_strsplit(val, ",", -1);
+
+        g_array_set_size(sim.holes, 0);
+        for (int i = 0; list[i]; i++) {
+            g_auto(GStrv) ss = g_strsplit(g_strstrip(list[i]), "+", 2);
+            uint64_t start, size;
+            XenSimRange h;
+
+            if (!list[i][0]) {
+                continue;
+            }
+            if (!ss[0] || !ss[1] || !parse_size(ss[0], &start) ||
+                !parse_size(ss[1], &size) || !size ||
+                ((start | size) & (XEN_SIM_PAGE_SIZE - 1))) {
+                sim_die("%s: bad hole '%s' in holes (START+SIZE, page "
+                        "aligned)", where, list[i]);
+            }
+            h = (XenSimRange){ start >> XEN_SIM_PAGE_SHIFT,
+                               size >> XEN_SIM_PAGE_SHIFT };
+            g_array_append_val(sim.holes, h);
+        }
     } else if (!strcmp(key, "hvm_info")) {
         static const char *const kinds[] = {
             "valid", "none", "bad-signature", "bad-checksum", "bad-length",
@@ -416,22 +439,38 @@ static void open_fifo(const char *name, int *fd)
 
 /*
  * Guest RAM as libxc's HVM builder populates it for libxl: [0,
- * lowmem_end) but the VGA hole, and [4 GiB, highmem_end).  Without
- * lowmem_end/highmem_end in the scenario, libxl's layout with no RDM:
- * RAM up to max_ram_below_4g, the rest above 4 GiB.
+ * lowmem_end) but the VGA hole, and [4 GiB, highmem_end), less the holes
+ * a toolstack that punches them (one vmemrange per RAM range) leaves
+ * out.  Without lowmem_end/highmem_end in the scenario, libxl's layout
+ * with no RDM: RAM up to max_ram_below_4g, the rest above 4 GiB.
  */
 static void populate_ram(void)
 {
     uint64_t low = sim.lowmem_end, high_end = sim.highmem_end;
+    uint64_t holes = 0;
 
+    for (guint i = 0; i < sim.holes->len; i++) {
+        const XenSimRange *h = &g_array_index(sim.holes, XenSimRange, i);
+        uint64_t start = h->gfn << XEN_SIM_PAGE_SHIFT;
+        uint64_t end = (h->gfn + h->nr) << XEN_SIM_PAGE_SHIFT;
+
+        if (!((start >= 0x100000 && end <= low) ||
+              (start >= 4 * GIB && end <= high_end))) {
+            sim_die("hole 0x%" PRIx64 "-0x%" PRIx64 " is not inside the RAM "
+                    "below lowmem_end 0x%" PRIx64 " (above 1 MiB) or from "
+                    "4 GiB to highmem_end 0x%" PRIx64, start, end - 1, low,
+                    high_end);
+        }
+        holes += end - start;
+    }
     if (!low) {
         low = MIN(sim.ram, sim.max_ram_below_4g);
         high_end = sim.ram > low ? 4 * GIB + sim.ram - low : 0;
     } else if (low > 4 * GIB || low + (high_end ? high_end - 4 * GIB : 0) !=
-               sim.ram || (high_end && high_end < 4 * GIB)) {
+               sim.ram + holes || (high_end && high_end < 4 * GIB)) {
         sim_die("lowmem_end 0x%" PRIx64 " and highmem_end 0x%" PRIx64
-                " are not a layout of ram 0x%" PRIx64, low, high_end,
-                sim.ram);
+                " less holes of 0x%" PRIx64 " bytes are not a layout of ram "
+                "0x%" PRIx64, low, high_end, holes, sim.ram);
     }
     sim.lowmem_end = low;
     sim.highmem_end = high_end;
@@ -442,6 +481,11 @@ static void populate_ram(void)
     if (high_end) {
         xen_sim_populate((4 * GIB) >> XEN_SIM_PAGE_SHIFT,
                          (high_end - 4 * GIB) >> XEN_SIM_PAGE_SHIFT);
+    }
+    for (guint i = 0; i < sim.holes->len; i++) {
+        const XenSimRange *h = &g_array_index(sim.holes, XenSimRange, i);
+
+        xen_sim_depopulate(h->gfn, h->nr);
     }
 }
 
@@ -509,6 +553,7 @@ bool xen_sim_init(void)
     sim.hvm_info = g_strdup("valid");
     sim.hap = true;
     sim.populated = g_array_new(false, false, sizeof(XenSimRange));
+    sim.holes = g_array_new(false, false, sizeof(XenSimRange));
     sim.rdm = g_array_new(false, true, sizeof(XenSimRdm));
     sim.xs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                    (GDestroyNotify)g_bytes_unref);
@@ -530,6 +575,7 @@ bool xen_sim_init(void)
     env_key("XEN_SIM_RDM_DMAR", "rdm_dmar");
     env_key("XEN_SIM_LOWMEM_END", "lowmem_end");
     env_key("XEN_SIM_HIGHMEM_END", "highmem_end");
+    env_key("XEN_SIM_HOLES", "holes");
     env_key("XEN_SIM_HVM_INFO", "hvm_info");
     env_key("XEN_SIM_HVM_INFO_LOW", "hvm_info_low");
     env_key("XEN_SIM_HVM_INFO_HIGH", "hvm_info_high");
