@@ -137,14 +137,17 @@ static void test_parse(void)
 
 typedef struct PlanCounts {
     unsigned plans, ok, refused, ignored;
+    unsigned refused_area;      /* split: refused for a platform area */
+    unsigned refused_first_mib; /* ... for one in the first MiB */
 } PlanCounts;
 
 /* Plan @map with @cfg and check it; count the outcome in @c */
-static void plan_one(const CorpusTable *t, const XenRdmConfig *cfg,
-                     PlanCounts *c)
+static XenRdmPlan *plan_one(const CorpusTable *t, const XenRdmConfig *cfg,
+                            PlanCounts *c)
 {
     g_autoptr(XenRdmPlan) plan = NULL;
     g_autoptr(Error) err = NULL;
+    bool area = false, first_mib = false;
     guint i;
 
     if (!xen_rdm_plan_compute(cfg, t->map, &plan, &err)) {
@@ -167,6 +170,15 @@ static void plan_one(const CorpusTable *t, const XenRdmConfig *cfg,
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
         c->ignored += r->status == XEN_RDM_STATUS_IGNORED;
+        if (r->status == XEN_RDM_STATUS_CONFLICT) {
+            bool in_first_mib = !g_strcmp0(r->conflict, xen_rdm_area_str(
+                                               XEN_RDM_AREA_FIRST_MIB));
+
+            first_mib |= in_first_mib;
+            area |= in_first_mib ||
+                    !g_strcmp0(r->conflict,
+                               xen_rdm_area_str(XEN_RDM_AREA_FIRMWARE));
+        }
         /* Planning one device: every region is that device's */
         if (cfg->nr_devices == 1 && cfg->strategy == XEN_RDM_STRATEGY_IGNORE) {
             g_autofree char *sbdf =
@@ -177,19 +189,79 @@ static void plan_one(const CorpusTable *t, const XenRdmConfig *cfg,
                                                            NULL));
         }
     }
+    c->refused_area += area;
+    c->refused_first_mib += first_mib;
     if (cfg->nr_devices == 1) {
         g_assert_cmpuint(plan->regions->len, >, 0);
     }
+    return g_steal_pointer(&plan);
+}
+
+static uint64_t ram_below_4g(const XenRdmPlan *plan)
+{
+    uint64_t bytes = 0;
+    guint i;
+
+    for (i = 0; i < plan->ram->len; i++) {
+        const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
+
+        bytes += r->start < XEN_RDM_4G ? r->size : 0;
+    }
+    return bytes;
+}
+
+/* The two layouts side by side, over the same plans */
+typedef struct PlanPair {
+    PlanCounts compat, split;
+    unsigned split_boots;       /* refused by compat, accepted by split */
+    unsigned both_ok;
+    uint64_t low_compat, low_split;   /* RAM below 4 GiB, both accepted */
+} PlanPair;
+
+static void plan_pair(const CorpusTable *t, XenRdmConfig *cfg, PlanPair *p)
+{
+    g_autoptr(XenRdmPlan) compat = NULL;
+    g_autoptr(XenRdmPlan) split = NULL;
+
+    cfg->layout = XEN_RDM_LAYOUT_COMPAT;
+    compat = plan_one(t, cfg, &p->compat);
+    cfg->layout = XEN_RDM_LAYOUT_SPLIT;
+    split = plan_one(t, cfg, &p->split);
+    p->split_boots += compat->refused && !split->refused;
+    if (!compat->refused && !split->refused) {
+        p->both_ok++;
+        p->low_compat += ram_below_4g(compat);
+        p->low_split += ram_below_4g(split);
+    }
+}
+
+static void report_pair(const char *what, const PlanPair *p)
+{
+    g_test_message("%s: libxl 4.17's layout (compat) refuses %u of %u "
+                   "plans, split %u (each for a strict region in a platform "
+                   "area: %u in the first MiB, %u in the firmware area); "
+                   "split boots %u that compat refuses", what,
+                   p->compat.refused, p->compat.plans, p->split.refused,
+                   p->split.refused_first_mib,
+                   p->split.refused_area - p->split.refused_first_mib,
+                   p->split_boots);
+    g_test_message("%s: RAM below 4 GiB over the %u plans both accept: "
+                   "compat %.1f GiB, split %.1f GiB; regions ignored "
+                   "(relaxed): compat %u, split %u", what, p->both_ok,
+                   p->low_compat / (double)(1ULL << 30),
+                   p->low_split / (double)(1ULL << 30), p->compat.ignored,
+                   p->split.ignored);
+    g_assert_cmpuint(p->compat.plans, ==, p->split.plans);
+    /* split refuses only what no hole can hold */
+    g_assert_cmpuint(p->split.refused, ==, p->split.refused_area);
+    g_assert_cmpuint(p->split.refused, <=, p->compat.refused);
 }
 
 static void test_plan(void)
 {
-    static const XenRdmLayout layouts[] = {
-        XEN_RDM_LAYOUT_COMPAT, XEN_RDM_LAYOUT_SPLIT,
-    };
     static const unsigned gib[] = { 1, 2, 4, 8, 16 };
-    PlanCounts all[2] = { { 0 } }, each[2] = { { 0 } };
-    guint i, j, l, s;
+    PlanPair all = { 0 }, all_strict = { 0 }, each = { 0 };
+    guint i, j, s;
 
     if (!corpus_present()) {
         return;
@@ -216,42 +288,36 @@ static void test_plan(void)
             }
         }
 
-        for (l = 0; l < ARRAY_SIZE(layouts); l++) {
-            for (s = 0; s < ARRAY_SIZE(gib); s++) {
-                XenRdmDeviceConfig dev = { 0 };
-                XenRdmConfig cfg;
+        for (s = 0; s < ARRAY_SIZE(gib); s++) {
+            XenRdmDeviceConfig dev = { 0 };
+            XenRdmConfig cfg;
 
-                xen_rdm_config_init(&cfg);
-                cfg.ram_size = (uint64_t)gib[s] << 30;
-                cfg.layout = layouts[l];
+            xen_rdm_config_init(&cfg);
+            cfg.ram_size = (uint64_t)gib[s] << 30;
 
-                /* All together: the host-wide answer */
-                cfg.strategy = XEN_RDM_STRATEGY_HOST;
-                plan_one(t, &cfg, &all[l]);
+            /* All together: the host-wide answer, relaxed and strict */
+            cfg.strategy = XEN_RDM_STRATEGY_HOST;
+            plan_pair(t, &cfg, &all);
+            cfg.policy = XEN_RDM_POLICY_STRICT;
+            plan_pair(t, &cfg, &all_strict);
+            cfg.policy = XEN_RDM_POLICY_RELAXED;
 
-                /* Each device alone, with its default (strict) policy */
-                cfg.strategy = XEN_RDM_STRATEGY_IGNORE;
-                cfg.devices = &dev;
-                cfg.nr_devices = 1;
-                for (j = 0; j < devs->len; j++) {
-                    dev.sbdf = g_array_index(devs, uint32_t, j);
-                    dev.policy = XEN_RDM_POLICY_STRICT;
-                    plan_one(t, &cfg, &each[l]);
-                }
+            /* Each device alone, with its default (strict) policy */
+            cfg.strategy = XEN_RDM_STRATEGY_IGNORE;
+            cfg.devices = &dev;
+            cfg.nr_devices = 1;
+            for (j = 0; j < devs->len; j++) {
+                dev.sbdf = g_array_index(devs, uint32_t, j);
+                dev.policy = XEN_RDM_POLICY_STRICT;
+                plan_pair(t, &cfg, &each);
             }
         }
     }
-    for (l = 0; l < ARRAY_SIZE(layouts); l++) {
-        g_test_message("%s: all together: %u plans, %u ok, %u refused, %u "
-                       "regions ignored; each device: %u plans, %u ok, %u "
-                       "refused, %u regions ignored",
-                       xen_rdm_layout_str(layouts[l]), all[l].plans,
-                       all[l].ok, all[l].refused, all[l].ignored,
-                       each[l].plans, each[l].ok, each[l].refused,
-                       each[l].ignored);
-        g_assert_cmpuint(all[l].plans, ==, tables->len * ARRAY_SIZE(gib));
-        g_assert_cmpuint(each[l].plans, >, 0);
-    }
+    report_pair("all devices (strategy=host, policy relaxed)", &all);
+    report_pair("all devices (strategy=host, policy strict)", &all_strict);
+    report_pair("each device alone (rdm_policy strict)", &each);
+    g_assert_cmpuint(all.compat.plans, ==, tables->len * ARRAY_SIZE(gib));
+    g_assert_cmpuint(each.compat.plans, >, 0);
 }
 
 int main(int argc, char **argv)
