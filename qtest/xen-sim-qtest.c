@@ -226,6 +226,7 @@ uint64_t xsq_ioreq(XenSimRun *r, unsigned vcpu, uint8_t type, uint8_t dir,
 {
     int fd = open(r->mem, O_RDWR);
     uint8_t *page;
+    /* QEMU writes the answer into the shared page while we poll it */
     volatile XsqIoreq *req;
     gint64 end = g_get_monotonic_time() + XSQ_TIMEOUT * G_TIME_SPAN_SECOND;
     uint64_t ret;
@@ -236,6 +237,7 @@ uint64_t xsq_ioreq(XenSimRun *r, unsigned vcpu, uint8_t type, uint8_t dir,
                 XSQ_IOREQ_GFN << 12);
     g_assert_true(page != MAP_FAILED);
     close(fd);
+    /* volatile: the page is shared with QEMU, as above */
     req = (volatile XsqIoreq *)page + vcpu;
     g_assert_cmpuint(req->vp_eport, ==, XSQ_VCPU_PORT_BASE + vcpu);
     g_assert_cmpuint(req->state, ==, XSQ_STATE_IOREQ_NONE);

@@ -13,16 +13,16 @@
 #                    modified.  Says clearly when our series does not apply.
 #   --no-deps        do not touch apt (build dependencies already there)
 #   --jobs N         parallel build jobs (default: nproc)
-#   --check-series   only prepare the source tree (overlay + series), run
+#   --check-series   only prepare the source tree (pristine + series), run
 #                    QEMU's checkpatch.pl on every patch, do not build
-#   --plain          build the same QEMU unmodified (no overlay, no series,
-#                    no qtests) in build/qemu/src-plain, obj-plain: the
+#   --plain          build the same QEMU unmodified (no series, so no
+#                    qtests) in build/qemu/src-plain, obj-plain: the
 #                    baseline device model of the end-to-end tests
 #
 # Work dir: build/qemu/ in the repository (gitignored).  Layout:
 #   build/qemu/dl/          downloaded .dsc / tarballs
 #   build/qemu/pristine-*/  dpkg-source -x result (Debian patches applied)
-#   build/qemu/src/         pristine + our overlay + our patch series
+#   build/qemu/src/         pristine + our patch series
 #   build/qemu/obj/         QEMU build directory
 #   build/qemu/obj-plain/   unmodified QEMU (--plain)
 # A second run only rebuilds what changed: the pristine tree is reused,
@@ -137,72 +137,31 @@ extract_debian_source() {
 }
 
 # ---------------------------------------------------------------- tree
-# Our QEMU-side files (every source under hw/, include/ and qapi/ of the
-# repository), copied over the QEMU tree at the same paths
-OVERLAY_FILES=$(cd "$REPO" && find hw include qapi -type f \
-                \( -name '*.c' -o -name '*.h' -o -name '*.json' \) | sort)
+# Our series: every patch carries what it adds and changes (our files
+# under hw/, include/, qapi/ and qtest/ go in through it, made by
+# scripts/qemu-series.sh --update)
 SERIES_DIR=$REPO/patches/qemu
-QTEST_DIR=$REPO/qtest
 
-# Make the tree at $1 (pristine + overlay + series + our qtests)
+# Make the tree at $1 (pristine + our series)
 prepare_tree() {
     dst=$1
     rsync -a --delete --exclude=/.git --exclude=/build "$PRISTINE/" "$dst/"
     [ "$PLAIN" = 1 ] && return 0
-    for f in $OVERLAY_FILES; do
-        if [ -f "$REPO/$f" ]; then
-            mkdir -p "$dst/$(dirname "$f")"
-            cp "$REPO/$f" "$dst/$f"
-        else
-            echo "qemu-build.sh: WARNING: overlay file $f does not exist yet, skipped" >&2
+    n=0
+    while read -r p rest; do
+        case $p in ''|'#'*) continue ;; esac
+        n=$((n + 1))
+        [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
+        # GIT_CEILING_DIRECTORIES: apply as a plain patch, never
+        # relative to an enclosing repository (this one)
+        if ! (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply --check -p1 "$SERIES_DIR/$p") 2>"$dst.apply.log"; then
+            cat "$dst.apply.log" >&2
+            rm -rf "$dst"
+            die "our patch $n ($p) does not apply to $SOURCE_DESC"
         fi
-    done
-    if [ -f "$SERIES_DIR/series" ]; then
-        n=0
-        while read -r p rest; do
-            case $p in ''|'#'*) continue ;; esac
-            n=$((n + 1))
-            [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
-            # GIT_CEILING_DIRECTORIES: apply as a plain patch, never
-            # relative to an enclosing repository (this one)
-            if ! (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply --check -p1 "$SERIES_DIR/$p") 2>"$dst.apply.log"; then
-                cat "$dst.apply.log" >&2
-                rm -rf "$dst"
-                die "our patch $n ($p) does not apply to $SOURCE_DESC"
-            fi
-            (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply -p1 "$SERIES_DIR/$p")
-            say "applied patch $n: $p"
-        done < "$SERIES_DIR/series"
-    fi
-    # Our qtests: built as standalone executables, not registered with
-    # QEMU's "meson test" (they need xen-sim; scripts/run-qtests.sh runs them)
-    if ls "$QTEST_DIR"/*.c >/dev/null 2>&1; then
-        mkdir -p "$dst/tests/qtest/xen-sim"
-        cp "$QTEST_DIR"/*.c "$dst/tests/qtest/xen-sim/"
-        ls "$QTEST_DIR"/*.h >/dev/null 2>&1 && cp "$QTEST_DIR"/*.h "$dst/tests/qtest/xen-sim/"
-        {
-            echo "# Added by xen-rdm scripts/qemu-build.sh: tests run under xen-sim"
-            echo "xen_sim_qtests = ["
-            for c in "$QTEST_DIR"/*-test.c; do
-                echo "  '$(basename "$c" .c)',"
-            done
-            echo "]"
-            echo "xen_sim_common = files("
-            for c in "$QTEST_DIR"/*.c; do
-                case $c in *-test.c) ;; *) echo "  '$(basename "$c")'," ;; esac
-            done
-            echo ")"
-            cat <<'EOM'
-foreach t : xen_sim_qtests
-  executable(t, files(t + '.c') + xen_sim_common,
-             dependencies: [qemuutil, qos],
-             include_directories: include_directories('..'),
-             build_by_default: false)
-endforeach
-EOM
-        } > "$dst/tests/qtest/xen-sim/meson.build"
-        echo "subdir('xen-sim')" >> "$dst/tests/qtest/meson.build"
-    fi
+        (cd "$dst" && GIT_CEILING_DIRECTORIES=$(dirname "$dst") git apply -p1 "$SERIES_DIR/$p")
+        say "applied patch $n: $p"
+    done < "$SERIES_DIR/series"
 }
 
 # Fingerprint of everything prepare_tree uses
@@ -210,13 +169,7 @@ tree_inputs_hash() {
     {
         echo "$SOURCE_DESC plain=$PLAIN"
         [ "$PLAIN" = 1 ] && { sed -n '/^prepare_tree()/,/^}/p' "$0"; return; }
-        for f in $OVERLAY_FILES; do
-            [ -f "$REPO/$f" ] && { echo "$f"; cat "$REPO/$f"; }
-        done
-        [ -d "$SERIES_DIR" ] && find "$SERIES_DIR" -type f | sort | xargs cat
-        ls "$QTEST_DIR"/*.[ch] 2>/dev/null | sort | while read -r f; do
-            echo "$f"; cat "$f"
-        done
+        find "$SERIES_DIR" -type f | sort | xargs cat
         if [ -n "$QEMU_SRC" ]; then
             (cd "$QEMU_SRC" && git rev-parse HEAD 2>/dev/null && git status --porcelain 2>/dev/null) || true
         fi
@@ -252,6 +205,15 @@ if [ "$PLAIN" = 1 ]; then
 fi
 say "source: $SOURCE_DESC"
 
+# The series must be what the sources give: a build never uses a patch
+# older than the file it carries
+if [ "$PLAIN" = 0 ] && [ -z "$QEMU_SRC" ]; then
+    "$REPO/scripts/qemu-series.sh" --check --pristine "$PRISTINE" ||
+        die "patches/qemu/ is not what the sources give: run scripts/qemu-series.sh --update"
+elif [ "$PLAIN" = 0 ]; then
+    say "not checking patches/qemu/ against the sources (needs Debian's tree; scripts/qemu-series.sh --check)"
+fi
+
 hash=$(tree_inputs_hash)
 if [ -f "$SRC/.xen-rdm-tree" ] && [ "$(cat "$SRC/.xen-rdm-tree")" = "$hash" ]; then
     say "source tree $SRC is up to date"
@@ -259,7 +221,7 @@ else
     if [ "$PLAIN" = 1 ]; then
         say "preparing source tree $SRC (unmodified)"
     else
-        say "preparing source tree $SRC (overlay + patches/qemu/series)"
+        say "preparing source tree $SRC (patches/qemu/series)"
     fi
     rm -rf "$SRC.new"
     prepare_tree "$SRC.new"
@@ -306,7 +268,8 @@ if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.xen-rdm-configure" 2>/dev/null
 fi
 
 targets="qemu-system-x86_64"
-[ "$PLAIN" = 1 ] || for c in "$QTEST_DIR"/*-test.c; do
+# our qtests (patch 6 puts qtest/*-test.c at tests/qtest/xen-sim/)
+[ "$PLAIN" = 1 ] || for c in "$REPO"/qtest/*-test.c; do
     [ -f "$c" ] && targets="$targets tests/qtest/xen-sim/$(basename "$c" .c)"
 done
 say "building: $targets"

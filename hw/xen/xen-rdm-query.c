@@ -90,12 +90,17 @@ static bool check_entry(const char *what, uint32_t i, uint32_t n,
     return true;
 }
 
+/* call_once(): the buffer is too small */
+#define CALL_TOO_SMALL 1
+
 /*
  * One call of @fn with a buffer of *@count entries (@buf NULL when 0),
  * retried a bounded number of times when interrupted (EINTR, EAGAIN).
- * Returns 0 on success, ENOBUFS when the buffer is too small (*@count
- * then being what the hypervisor says it needs), or -1 with @errp set.
+ * Returns 0 on success, CALL_TOO_SMALL when the buffer is too small
+ * (*@count then being what the hypervisor says it needs, ENOBUFS), or -1
+ * with @errp set.
  */
+
 static int call_once(XenRdmMapFn fn, void *opaque, const char *what,
                      uint32_t flags, uint16_t seg, uint8_t bus,
                      uint8_t devfn, XenRdmRawEntry *buf, uint32_t *count,
@@ -126,7 +131,7 @@ static int call_once(XenRdmMapFn fn, void *opaque, const char *what,
             continue;
         }
         if (errno == ENOBUFS) {
-            return ENOBUFS;
+            return CALL_TOO_SMALL;
         }
         set_call_error(errp, what, errno);
         return -1;

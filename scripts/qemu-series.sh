@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The QEMU patch series (patches/qemu/) from the repository's sources.
+# Every patch carries the files it adds, taken from the repository (the
+# one copy of each: hw/xen/, include/hw/xen/, qapi/, qtest/), and the
+# changes to QEMU's own files, which are written in the patch itself.
+# patches/qemu/files says which patch adds which file, and where it goes
+# in QEMU's tree; patches/qemu/cover-letter.txt is the cover letter's
+# subject (first line) and text.  See docs/xen-sim.rst.
+#
+# usage: scripts/qemu-series.sh --update | --check [--pristine DIR]
+#
+#   --update    rewrite patches/qemu/*.patch and series from the sources
+#               (git format-patch of the series committed on the pristine
+#               tree: the same result for the same inputs)
+#   --check     make the series in a temporary directory and fail, naming
+#               each difference, when patches/qemu/ is not what the sources
+#               give (run by scripts/run-qtests.sh)
+#   --pristine  the unmodified QEMU tree (default: the one
+#               scripts/qemu-build.sh unpacked, build/qemu/pristine-*)
+set -eu
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SERIES_DIR=$REPO/patches/qemu
+MANIFEST=$SERIES_DIR/files
+COVER=$SERIES_DIR/cover-letter.txt
+MODE=
+PRISTINE=
+
+say() { echo "qemu-series.sh: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --update) MODE=update; shift ;;
+    --check) MODE=check; shift ;;
+    --pristine) [ $# -ge 2 ] || die "--pristine needs a directory"
+                PRISTINE=$2; shift 2 ;;
+    -h|--help) sed -n '3,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+    esac
+done
+[ -n "$MODE" ] || die "give --update or --check (see --help)"
+if [ -z "$PRISTINE" ]; then
+    PRISTINE=$(ls -d "$REPO"/build/qemu/pristine-* 2>/dev/null | head -1 || true)
+    [ -n "$PRISTINE" ] || die "no pristine QEMU tree: run scripts/qemu-build.sh first, or give --pristine"
+fi
+[ -f "$PRISTINE/configure" ] && [ -d "$PRISTINE/hw/xen" ] ||
+    die "$PRISTINE does not look like a QEMU source tree"
+for f in "$MANIFEST" "$COVER" "$SERIES_DIR/series"; do
+    [ -f "$f" ] || die "$f is missing"
+done
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+TREE=$WORK/tree
+OUT=$WORK/out
+
+# Every QEMU path the manifest gives a repository file for
+manifest() { grep -v '^[[:space:]]*\(#\|$\)' "$MANIFEST"; }
+manifest | while read -r n qpath rpath; do
+    [ -n "$qpath" ] || die "patches/qemu/files: a line without a path"
+    case $n in *[!0-9]*|'') die "patches/qemu/files: '$n' is not a patch number" ;; esac
+    [ -f "$REPO/${rpath:-$qpath}" ] || die "patches/qemu/files: ${rpath:-$qpath} does not exist"
+done
+manifest | awk '{ print $2 }' > "$WORK/ours"
+
+# The base: the QEMU files the patches change (all a patch needs to apply
+# and format-patch to describe it), as the pristine tree has them
+mkdir -p "$TREE"
+while read -r p rest; do
+    case $p in ''|'#'*) continue ;; esac
+    [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
+    sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$SERIES_DIR/$p"
+done < "$SERIES_DIR/series" | sort -u | grep -vxF -f "$WORK/ours" | while read -r f; do
+    if [ -f "$PRISTINE/$f" ]; then
+        mkdir -p "$TREE/$(dirname "$f")"
+        cp "$PRISTINE/$f" "$TREE/$f"
+    fi
+done
+cd "$TREE"
+export GIT_CEILING_DIRECTORIES=$WORK
+git init -q
+git config user.name "xen-rdm project"
+git config user.email "xen-rdm@example.org"
+git config core.autocrlf false
+git add -A
+GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+    git commit -q -m "pristine QEMU"
+base=$(git rev-parse HEAD)
+
+n=0
+last_date=
+while read -r p rest; do
+    case $p in ''|'#'*) continue ;; esac
+    n=$((n + 1))
+    [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
+    # the patch without the files the repository has: those come from it
+    python3 - "$SERIES_DIR/$p" "$WORK/ours" > "$WORK/p.patch" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+ours = set(open(sys.argv[2]).read().split())
+parts = re.split(r'(?m)^(?=diff --git a/)', text)
+out = [parts[0]]
+for part in parts[1:]:
+    path = re.match(r'diff --git a/\S+ b/(\S+)', part).group(1)
+    if path not in ours:
+        out.append(part)
+sys.stdout.write(''.join(out))
+EOF
+    git mailinfo "$WORK/msg" "$WORK/diff" < "$WORK/p.patch" > "$WORK/info"
+    author=$(sed -n 's/^Author: //p' "$WORK/info")
+    email=$(sed -n 's/^Email: //p' "$WORK/info")
+    subject=$(sed -n 's/^Subject: //p' "$WORK/info")
+    date=$(sed -n 's/^Date: //p' "$WORK/info")
+    [ -n "$subject" ] && [ -n "$author" ] && [ -n "$date" ] ||
+        die "$p has no From:, Date: or Subject:"
+    if [ -s "$WORK/diff" ]; then
+        git apply --index "$WORK/diff" 2>"$WORK/apply.log" || {
+            cat "$WORK/apply.log" >&2
+            die "$p does not apply to $PRISTINE"
+        }
+    fi
+    manifest | while read -r m qpath rpath; do
+        [ "$m" = "$n" ] || continue
+        mkdir -p "$(dirname "$qpath")"
+        cp "$REPO/${rpath:-$qpath}" "$qpath"
+        git add "$qpath"
+    done
+    { echo "$subject"; echo; cat "$WORK/msg"; } > "$WORK/commit-msg"
+    GIT_AUTHOR_NAME=$author GIT_AUTHOR_EMAIL=$email GIT_AUTHOR_DATE=$date \
+        GIT_COMMITTER_DATE=$date git commit -q --allow-empty -F "$WORK/commit-msg"
+    last_date=$date
+done < "$SERIES_DIR/series"
+[ "$n" -gt 0 ] || die "patches/qemu/series lists no patch"
+if manifest | awk -v n="$n" '$1 < 1 || $1 > n { exit 1 }'; then :; else
+    die "patches/qemu/files names a patch number the series does not have (1..$n)"
+fi
+
+git format-patch -q --zero-commit --no-signature --cover-letter \
+    -o "$OUT" "$base..HEAD"
+# the cover letter: our subject and text, the last patch's date
+cover=$(ls "$OUT"/0000-*.patch)
+[ -n "$cover" ] || die "git format-patch wrote no cover letter"
+python3 - "$cover" "$COVER" "$last_date" <<'EOF'
+import sys
+path, cover, date = sys.argv[1:]
+lines = open(cover).read().split('\n')
+subject, blurb = lines[0], '\n'.join(lines[1:]).strip('\n')
+text = open(path).read()
+text = text.replace('*** SUBJECT HERE ***', subject)
+text = text.replace('*** BLURB HERE ***', blurb)
+out = []
+for line in text.split('\n'):
+    if line.startswith('Date: '):
+        line = 'Date: ' + date
+    out.append(line)
+open(path, 'w').write('\n'.join(out))
+EOF
+[ "$cover" = "$OUT/0000-cover-letter.patch" ] || mv "$cover" "$OUT/0000-cover-letter.patch"
+# threading headers name a time-based Message-Id: leave them out
+sed -i '/^Message-Id: /d; /^In-Reply-To: /d; /^References: /d' "$OUT"/*.patch
+{
+    echo "# QEMU series, applied in order by scripts/qemu-build.sh; made by"
+    echo "# scripts/qemu-series.sh --update from patches/qemu/files and the sources"
+    (cd "$OUT" && ls [0-9]*.patch | grep -v '^0000-')
+} > "$OUT/series"
+
+case $MODE in
+check)
+    rc=0
+    for f in "$OUT"/*; do
+        b=$(basename "$f")
+        if [ ! -f "$SERIES_DIR/$b" ]; then
+            say "patches/qemu/$b is missing"; rc=1
+        elif ! cmp -s "$f" "$SERIES_DIR/$b"; then
+            say "patches/qemu/$b is not what the sources give:"
+            diff -u "$SERIES_DIR/$b" "$f" | head -40 >&2 || true
+            rc=1
+        fi
+    done
+    for f in "$SERIES_DIR"/*.patch; do
+        [ -f "$OUT/$(basename "$f")" ] || { say "patches/qemu/$(basename "$f") is not in the series the sources give"; rc=1; }
+    done
+    if [ "$rc" = 0 ]; then
+        say "patches/qemu/ is what the sources give ($n patches and the cover letter)"
+    else
+        say "run scripts/qemu-series.sh --update"
+    fi
+    exit $rc
+    ;;
+update)
+    rm -f "$SERIES_DIR"/*.patch
+    cp "$OUT"/*.patch "$OUT/series" "$SERIES_DIR/"
+    say "wrote $n patches, the cover letter and series to patches/qemu/"
+    ;;
+esac
