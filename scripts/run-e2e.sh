@@ -337,6 +337,52 @@ guest_io_all_ok() {
 }
 # hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
 hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
+# hvmloader_ram_total: bytes of the RAM entries of hvmloader's E820 table
+hvmloader_ram_total() {
+    grep -A40 'E820 table' xl-dmesg.txt |
+        sed -n 's/.*\]: \([0-9a-f]*\):\([0-9a-f]*\) - \([0-9a-f]*\):\([0-9a-f]*\): RAM$/\1\2 \3\4/p' |
+        while read -r s e; do echo $((0x$e - 0x$s)); done |
+        awk '{ t += $1 } END { printf "%d\n", t }'
+}
+# check_split_populated HOLE_START HOLE_LAST LOWMEM_END HIGHMEM_END RAM_SIZE
+# [RAM_AFTER]: the checks of a guest of RAM_SIZE bytes that libxl
+# populated in the split layout around an RMRR [HOLE_START, HOLE_LAST]:
+# RAM on both sides of the hole (the first RAM after it at RAM_AFTER,
+# default HOLE_LAST + 1: further when the hole is 2 MiB aligned) in
+# hvmloader's E820 and the guest kernel's memory map, none in it, all the
+# RAM there, and our QEMU's RAM the same
+check_split_populated() {
+    local hs=$(($1)) hl=$(($2)) low=$(($3)) high=$(($4)) size=$(($5))
+    local after=$((${6:-$(($2 + 1))})) hexr total
+    hexr=$(printf '0x%x-0x%x' "$hs" "$hl")
+    check "guest e820: the RMRR $hexr inside a Reserved entry, no RAM in it" \
+        eval 'guest_reserved_covers $hs $hl && ! guest_ram_covers $hs && ! guest_ram_covers $hl'
+    check "guest e820: RAM right below the hole ($(printf 0x%x $((hs - 1)))) and after it ($(printf 0x%x $after))" \
+        eval 'guest_ram_covers $((hs - 1)) && guest_ram_covers $after'
+    check "hvmloader E820: the RMRR $hexr RESERVED" \
+        hvmloader_e820 "$(printf '%08x:%08x - %08x:%08x: RESERVED' $((hs >> 32)) \
+                          $((hs & 0xffffffff)) $(((hl + 1) >> 32)) $(((hl + 1) & 0xffffffff)))"
+    total=$(hvmloader_ram_total)
+    check "hvmloader E820: its RAM ($total bytes) is the guest's $size bytes but the 384 KiB from 640 KiB to 1 MiB" \
+        [ "$total" = $((size - 0x60000)) ]
+    check "our QEMU: query-xen-rdm says the RAM came from the toolstack, split around the hole (lowmem-end $(printf 0x%x $low), highmem-end $(printf 0x%x $high))" \
+        qmp_ret qmp-query-xen-rdm.json "r['layout'] == 'toolstack' and r['source'] == 'hvm-info' and r['lowmem-end'] == $low and r['highmem-end'] == $high and not any(x['start'] <= $hs < x['start'] + x['size'] for x in r['ram'])"
+    check "our QEMU: no RAM at the RMRR $(printf 0x%x $hs), RAM on both sides (info mtree -f)" \
+        eval '! mtree_ram_covers qmp-mtree-f.json $hs && mtree_ram_covers qmp-mtree-f.json $((hs - 1)) && mtree_ram_covers qmp-mtree-f.json $after'
+    check "our QEMU: RAM up to highmem_end $(printf 0x%x $high)" \
+        [ "$(mtree_ram_max_end qmp-mtree-f.json)" = "$(printf 0x%x $((high - 1)))" ]
+}
+# check_split_guest_io: the disk's DMA into the guest's RAM (e2e-io, as
+# in guest-io-above-4g) all arrives
+check_split_guest_io() {
+    echo "# $SCENARIO: guest I/O lines:"
+    tr -d '\r' < guest-serial.log | grep -E '^E2E-IO ' | diag
+    check "the disk appeared in the guest (virtio-blk /dev/vda)" \
+        eval 'tr -d "\r" < guest-serial.log | grep -q "^E2E-IO disk /dev/vda"'
+    check "DMA into and out of RAM below 4 GiB arrives: $(guest_io "dma low" ok)" guest_io_all_ok "dma low"
+    check "DMA into RAM above 4 GiB arrives: $(guest_io "dma high-read" ok)" guest_io_all_ok "dma high-read"
+    check "DMA out of RAM above 4 GiB arrives: $(guest_io "dma high-write" ok)" guest_io_all_ok "dma high-write"
+}
 
 # ------------------------------------------------------------ one scenario
 run_scenario() {
