@@ -268,7 +268,7 @@ if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.xen-rdm-configure" 2>/dev/null
 fi
 
 targets="qemu-system-x86_64"
-# our qtests (patch 6 puts qtest/*-test.c at tests/qtest/xen-sim/)
+# our qtests (patch 7 puts qtest/*-test.c at tests/qtest/xen-sim/)
 [ "$PLAIN" = 1 ] || for c in "$REPO"/qtest/*-test.c; do
     [ -f "$c" ] && targets="$targets tests/qtest/xen-sim/$(basename "$c" .c)"
 done

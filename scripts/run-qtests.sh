@@ -156,6 +156,14 @@ for t in qmp-cmd-test device-introspect-test qom-test test-hmp \
     run_one "$t" env QTEST_QEMU_BINARY="$RUN_BIN" "$OBJ/tests/qtest/$t"
 done
 
+# The planner's unit tests as the series wires them into QEMU's
+# tests/unit (patch 3), built with QEMU's flags and libqemuutil
+for t in test-xen-rdm-layout test-xen-rdm-plan; do
+    say "QEMU's tests/unit/$t"
+    ninja -C "$OBJ" "tests/unit/$t" >/dev/null || die "building $t failed"
+    run_one "$t" "$OBJ/tests/unit/$t"
+done
+
 echo "run-qtests.sh: $total_ok passed, $total_fail failed, $total_skip skipped" \
      "in $(( $(date +%s) - start_all ))s"
 [ "$failed" = 0 ] || die "some qtests failed"

@@ -23,6 +23,7 @@
 #include "qapi/error.h"
 #include "hw/xen/xen-rdm-plan.h"
 #include "hw/xen/xen-rdm-layout.h"
+#include "xen-rdm-plan-internal.h"
 
 #define RDM_2M              0x200000ULL
 #define RDM_MIN_MMIO_HOLE   0x10000000ULL   /* xl: HVM_BELOW_4G_MMIO_LENGTH */
@@ -56,17 +57,6 @@ typedef struct PlanRegion {
     const char *conflict;
 } PlanRegion;
 
-/*
- * The device names of regions: one shared, read-only list for all the
- * regions of one device (the common case), built once per plan
- */
-typedef struct DeviceNames {
-    GArray *sbdfs;              /* scratch: uint32_t */
-    GPtrArray *unresolved;      /* scratch: borrowed char * */
-    GHashTable *by_sbdf;        /* SBDF -> GPtrArray of its name */
-    GPtrArray *none;
-} DeviceNames;
-
 typedef struct Planner {
     const XenRdmConfig *cfg;
     const XenRdmMap *map;
@@ -76,13 +66,6 @@ typedef struct Planner {
     guint *first;
     XenRdmPlan *plan;
 } Planner;
-
-/* libxl's overlaps_rdm() */
-static bool overlaps(uint64_t start, uint64_t size,
-                     uint64_t rdm_start, uint64_t rdm_size)
-{
-    return start + size > rdm_start && start < rdm_start + rdm_size;
-}
 
 /*
  * The devices of a region in short, so that the usual region (of one
@@ -110,7 +93,7 @@ static uint64_t names_key_join(uint64_t a, uint64_t b)
     return b == NAMES_NONE ? a : NAMES_MIXED;
 }
 
-static void device_names_init(DeviceNames *n)
+void xen_rdm_device_names_init(DeviceNames *n)
 {
     n->sbdfs = g_array_new(false, false, sizeof(uint32_t));
     n->unresolved = g_ptr_array_new();
@@ -119,7 +102,7 @@ static void device_names_init(DeviceNames *n)
     n->none = g_ptr_array_new_with_free_func(g_free);
 }
 
-static void device_names_destroy(DeviceNames *n)
+void xen_rdm_device_names_destroy(DeviceNames *n)
 {
     g_array_unref(n->sbdfs);
     g_ptr_array_unref(n->unresolved);
@@ -161,8 +144,8 @@ static GPtrArray *device_names_of_key(DeviceNames *n, uint64_t key)
  * behind: every SBDF they list, sorted, then their unresolved scopes,
  * sorted, each once.  A new reference; the list is shared, read only.
  */
-static GPtrArray *device_names(DeviceNames *n,
-                               const XenRdmEntry *const *entries, guint nr)
+GPtrArray *xen_rdm_device_names(DeviceNames *n,
+                                 const XenRdmEntry *const *entries, guint nr)
 {
     GPtrArray *names;
     const char *prev = NULL;
@@ -337,7 +320,7 @@ static void refuse(Planner *p, PlanRegion *r, const char *what)
     p->plan->refused = true;
 }
 
-static void ram_add(GArray *ram, uint64_t start, uint64_t size)
+void xen_rdm_ram_add(GArray *ram, uint64_t start, uint64_t size)
 {
     size_t n = ram->len;
 
@@ -517,9 +500,9 @@ static void plan_compat(Planner *p)
 
     plan->lowmem_end = lowmem_end;
     plan->highmem_end = highmem_end;
-    ram_add(plan->ram, 0, lowmem_end);
+    xen_rdm_ram_add(plan->ram, 0, lowmem_end);
     if (highmem_end) {
-        ram_add(plan->ram, XEN_RDM_4G, highmem_end - XEN_RDM_4G);
+        xen_rdm_ram_add(plan->ram, XEN_RDM_4G, highmem_end - XEN_RDM_4G);
     }
 }
 
@@ -641,7 +624,7 @@ static bool plan_split(Planner *p, Error **errp)
     return true;
 }
 
-static void xen_rdm_region_free(gpointer data)
+void xen_rdm_region_free(gpointer data)
 {
     XenRdmRegion *r = data;
 
@@ -664,7 +647,7 @@ static int region_cmp_start(gconstpointer a, gconstpointer b)
 }
 
 /* "RDM conflict: region ... (devices: ...) with policy strict @verb ..." */
-static char *conflict_reason(const XenRdmRegion *r, const char *verb)
+char *xen_rdm_conflict_reason(const XenRdmRegion *r, const char *verb)
 {
     g_autoptr(GString) devs = g_string_new(NULL);
     guint i;
@@ -680,8 +663,6 @@ static char *conflict_reason(const XenRdmRegion *r, const char *verb)
                            verb, r->conflict);
 }
 
-static void plan_build_e820(XenRdmPlan *plan);
-
 /* Produce the plan's region list, reason and e820 from the regions */
 static void finish_plan(Planner *p)
 {
@@ -691,7 +672,7 @@ static void finish_plan(Planner *p)
     DeviceNames names;
     guint i;
 
-    device_names_init(&names);
+    xen_rdm_device_names_init(&names);
     if (p->cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
         g_array_sort(p->regions, region_cmp_start);
     }
@@ -705,7 +686,7 @@ static void finish_plan(Planner *p)
         out->status = r->status;
         out->devices = r->names != NAMES_MIXED ?
             device_names_of_key(&names, r->names) :
-            device_names(&names, p->sources + p->first[r->order],
+            xen_rdm_device_names(&names, p->sources + p->first[r->order],
                          p->first[r->order + 1] - p->first[r->order]);
         out->conflict = g_strdup(r->conflict);
         g_ptr_array_add(plan->regions, out);
@@ -715,15 +696,15 @@ static void finish_plan(Planner *p)
             first_conflict = out;
         }
     }
-    device_names_destroy(&names);
+    xen_rdm_device_names_destroy(&names);
     if (first_conflict) {
-        plan->reason = conflict_reason(first_conflict, "collides with");
+        plan->reason = xen_rdm_conflict_reason(first_conflict, "collides with");
     }
-    plan_build_e820(plan);
+    xen_rdm_plan_build_e820(plan);
 }
 
 /* The e820 map of a plan's RAM and of the regions it keeps free */
-static void plan_build_e820(XenRdmPlan *plan)
+void xen_rdm_plan_build_e820(XenRdmPlan *plan)
 {
     g_autofree XenRdmRange *reserved = g_new(XenRdmRange,
                                              MAX(plan->regions->len, 1));
@@ -821,7 +802,7 @@ static bool check_config(const XenRdmConfig *cfg, Error **errp)
     return true;
 }
 
-static XenRdmPlan *plan_new(XenRdmLayout layout, uint64_t mmio_start)
+XenRdmPlan *xen_rdm_plan_new(XenRdmLayout layout, uint64_t mmio_start)
 {
     XenRdmPlan *plan = g_new0(XenRdmPlan, 1);
 
@@ -855,7 +836,7 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
     if (!check_config(cfg, errp)) {
         return false;
     }
-    plan = plan_new(cfg->layout, XEN_RDM_4G - cfg->mmio_hole);
+    plan = xen_rdm_plan_new(cfg->layout, XEN_RDM_4G - cfg->mmio_hole);
 
     p.plan = plan;
     p.regions = g_array_new(false, false, sizeof(PlanRegion));
@@ -875,282 +856,5 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
         return false;
     }
     *planp = g_steal_pointer(&plan);
-    return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* Devices added to a running guest                                     */
-
-static int region_ptr_cmp(gconstpointer a, gconstpointer b)
-{
-    const XenRdmRegion *x = *(XenRdmRegion *const *)a;
-    const XenRdmRegion *y = *(XenRdmRegion *const *)b;
-
-    if (x->start != y->start) {
-        return x->start < y->start ? -1 : 1;
-    }
-    return x->size < y->size ? -1 : x->size > y->size;
-}
-
-bool xen_rdm_plan_check_device(const XenRdmPlan *plan, const XenRdmMap *map,
-                               uint32_t sbdf, XenRdmPolicy policy,
-                               GPtrArray **regionsp, Error **errp)
-{
-    return xen_rdm_ram_check_device(plan->ram, map, sbdf, policy, regionsp,
-                                    errp);
-}
-
-GArray *xen_rdm_ram_from_ends(uint64_t lowmem_end, uint64_t highmem_end,
-                              Error **errp)
-{
-    GArray *ram;
-    XenRdmRange r;
-
-    if (lowmem_end > XEN_RDM_4G ||
-        (highmem_end && highmem_end <= XEN_RDM_4G) ||
-        highmem_end > XEN_RDM_MAX_PADDR) {
-        error_setg(errp, "guest RAM ending at 0x%" PRIx64 " below 4 GiB and "
-                   "0x%" PRIx64 " above is not a layout", lowmem_end,
-                   highmem_end);
-        return NULL;
-    }
-    ram = g_array_new(false, false, sizeof(XenRdmRange));
-    if (lowmem_end) {
-        r = (XenRdmRange){ 0, lowmem_end };
-        g_array_append_val(ram, r);
-    }
-    if (highmem_end) {
-        r = (XenRdmRange){ XEN_RDM_4G, highmem_end - XEN_RDM_4G };
-        g_array_append_val(ram, r);
-    }
-    return ram;
-}
-
-/* The RAM range of @ram that overlaps [start, start + size), or NULL */
-static const XenRdmRange *ram_overlapping(const GArray *ram, uint64_t start,
-                                          uint64_t size)
-{
-    guint i;
-
-    for (i = 0; i < ram->len; i++) {
-        const XenRdmRange *m = &g_array_index(ram, XenRdmRange, i);
-
-        if (overlaps(m->start, m->size, start, size)) {
-            return m;
-        }
-    }
-    return NULL;
-}
-
-XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
-                                   uint64_t mmio_start)
-{
-    XenRdmPlan *out = plan_new(XEN_RDM_LAYOUT_TOOLSTACK, mmio_start);
-    const XenRdmRegion *first = NULL;
-    guint i;
-
-    for (i = 0; i < ram->len; i++) {
-        const XenRdmRange *m = &g_array_index(ram, XenRdmRange, i);
-
-        ram_add(out->ram, m->start, m->size);
-        if (m->start < XEN_RDM_4G) {
-            out->lowmem_end = m->start + m->size;
-        } else {
-            out->highmem_end = m->start + m->size;
-        }
-    }
-    for (i = 0; plan && i < plan->regions->len; i++) {
-        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
-        const XenRdmRange *m = ram_overlapping(ram, r->start, r->size);
-        XenRdmRegion *c = g_new0(XenRdmRegion, 1);
-
-        c->start = r->start;
-        c->size = r->size;
-        c->policy = r->policy;
-        c->devices = g_ptr_array_ref(r->devices);
-        if (!m) {
-            c->status = XEN_RDM_STATUS_RESERVED;
-        } else {
-            c->status = r->policy == XEN_RDM_POLICY_STRICT ?
-                        XEN_RDM_STATUS_CONFLICT : XEN_RDM_STATUS_IGNORED;
-            c->conflict = g_strdup_printf("guest RAM 0x%" PRIx64 "-0x%" PRIx64
-                                          " populated by the toolstack",
-                                          m->start, m->start + m->size - 1);
-            if (c->status == XEN_RDM_STATUS_CONFLICT && !first) {
-                first = c;
-            }
-        }
-        g_ptr_array_add(out->regions, c);
-    }
-    if (first) {
-        out->refused = true;
-        out->reason = conflict_reason(first, "lies in");
-    }
-    plan_build_e820(out);
-    return out;
-}
-
-bool xen_rdm_ram_equal(const GArray *a, const GArray *b)
-{
-    return a->len == b->len &&
-           !memcmp(a->data, b->data, a->len * sizeof(XenRdmRange));
-}
-
-bool xen_rdm_ram_check_device(const GArray *ram, const XenRdmMap *map,
-                              uint32_t sbdf, XenRdmPolicy policy,
-                              GPtrArray **regionsp, Error **errp)
-{
-    GPtrArray *regions = g_ptr_array_new_with_free_func(xen_rdm_region_free);
-    const XenRdmRegion *first = NULL;
-    DeviceNames names;
-    guint i, j;
-
-    device_names_init(&names);
-    for (i = 0; i < map->entries->len; i++) {
-        const XenRdmEntry *e = g_ptr_array_index(map->entries, i);
-        XenRdmRegion *r;
-
-        if (!xen_rdm_entry_has_device(e, sbdf)) {
-            continue;
-        }
-        r = g_new0(XenRdmRegion, 1);
-        r->start = e->start;
-        r->size = e->size;
-        r->policy = policy;
-        r->status = XEN_RDM_STATUS_RESERVED;
-        r->devices = device_names(&names, &e, 1);
-        for (j = 0; j < ram->len; j++) {
-            const XenRdmRange *m = &g_array_index(ram, XenRdmRange, j);
-
-            if (overlaps(m->start, m->size, r->start, r->size)) {
-                r->status = policy == XEN_RDM_POLICY_STRICT ?
-                            XEN_RDM_STATUS_CONFLICT : XEN_RDM_STATUS_IGNORED;
-                r->conflict = g_strdup_printf("guest RAM 0x%" PRIx64 "-0x%"
-                                              PRIx64, m->start,
-                                              m->start + m->size - 1);
-                break;
-            }
-        }
-        g_ptr_array_add(regions, r);
-    }
-    device_names_destroy(&names);
-    g_ptr_array_sort(regions, region_ptr_cmp);
-
-    for (i = 0; i < regions->len && !first; i++) {
-        const XenRdmRegion *r = g_ptr_array_index(regions, i);
-
-        if (r->status == XEN_RDM_STATUS_CONFLICT) {
-            first = r;
-        }
-    }
-    *regionsp = regions;
-    if (first) {
-        g_autofree char *dev = xen_rdm_sbdf_to_string(sbdf);
-
-        error_setg(errp, "RDM conflict: device %s needs region 0x%" PRIx64
-                   "-0x%" PRIx64 " with policy strict, but it collides with "
-                   "%s, which cannot move while the guest runs", dev,
-                   first->start, first->start + first->size - 1,
-                   first->conflict);
-        return false;
-    }
-    return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* Invariants                                                           */
-
-bool xen_rdm_plan_check(const XenRdmPlan *plan, uint64_t ram_size,
-                        Error **errp)
-{
-    uint64_t total = 0, prev_end = 0, low_end = 0, high_end = 0;
-    bool any_conflict = false;
-    guint i, j = 0;
-
-    for (i = 0; i < plan->ram->len; i++) {
-        const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
-
-        if (!r->size || r->start + r->size < r->start) {
-            error_setg(errp, "RAM range %u is empty or wraps", i);
-            return false;
-        }
-        if (i && r->start < prev_end) {
-            error_setg(errp, "RAM range 0x%" PRIx64 " overlaps or is out of "
-                       "order", r->start);
-            return false;
-        }
-        if (r->start + r->size > plan->mmio_start && r->start < XEN_RDM_4G) {
-            error_setg(errp, "RAM range 0x%" PRIx64 " reaches into the MMIO "
-                       "hole at 0x%" PRIx64, r->start, plan->mmio_start);
-            return false;
-        }
-        prev_end = r->start + r->size;
-        total += r->size;
-        if (prev_end <= XEN_RDM_4G) {
-            low_end = prev_end;
-        } else {
-            high_end = prev_end;
-        }
-    }
-    if (total != ram_size) {
-        error_setg(errp, "RAM ranges sum to 0x%" PRIx64 ", not the requested "
-                   "0x%" PRIx64, total, ram_size);
-        return false;
-    }
-    if (low_end != plan->lowmem_end || high_end != plan->highmem_end) {
-        error_setg(errp, "lowmem_end/highmem_end 0x%" PRIx64 "/0x%" PRIx64
-                   " do not match the RAM ranges (0x%" PRIx64 "/0x%" PRIx64
-                   ")", plan->lowmem_end, plan->highmem_end, low_end,
-                   high_end);
-        return false;
-    }
-
-    /* Regions sorted; RAM never over a reserved one (linear sweep) */
-    for (i = 0; i < plan->regions->len; i++) {
-        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
-
-        if (i) {
-            const XenRdmRegion *q = g_ptr_array_index(plan->regions, i - 1);
-            if (q->start > r->start) {
-                error_setg(errp, "regions are not sorted");
-                return false;
-            }
-        }
-        any_conflict |= r->status == XEN_RDM_STATUS_CONFLICT;
-        if (r->status != XEN_RDM_STATUS_RESERVED) {
-            continue;
-        }
-        while (j < plan->ram->len) {
-            const XenRdmRange *m = &g_array_index(plan->ram, XenRdmRange, j);
-            if (m->start + m->size <= r->start) {
-                j++;
-                continue;
-            }
-            if (overlaps(m->start, m->size, r->start, r->size)) {
-                error_setg(errp, "RAM 0x%" PRIx64 "-0x%" PRIx64 " covers "
-                           "reserved region 0x%" PRIx64 "-0x%" PRIx64,
-                           m->start, m->start + m->size - 1, r->start,
-                           r->start + r->size - 1);
-                return false;
-            }
-            break;
-        }
-    }
-    if (any_conflict != plan->refused || plan->refused != !!plan->reason) {
-        error_setg(errp, "refused flag, reason and conflicts disagree");
-        return false;
-    }
-
-    for (i = 1; i < plan->e820->len; i++) {
-        const XenRdmE820Entry *a = &g_array_index(plan->e820,
-                                                  XenRdmE820Entry, i - 1);
-        const XenRdmE820Entry *b = &g_array_index(plan->e820,
-                                                  XenRdmE820Entry, i);
-        if (a->start + a->size > b->start) {
-            error_setg(errp, "e820 entries at 0x%" PRIx64 " and 0x%" PRIx64
-                       " overlap or are out of order", a->start, b->start);
-            return false;
-        }
-    }
     return true;
 }
