@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/xen/xen-rdm-plan.h"
+#include "rdm-names.h"
 
 #define NR_DEVICES 8
 

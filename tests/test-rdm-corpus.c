@@ -17,6 +17,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "rdm-source.h"
+#include "rdm-names.h"
 
 #ifndef XEN_RDM_DMAR_CORPUS_DEFAULT
 #define XEN_RDM_DMAR_CORPUS_DEFAULT "../shared/corpus/dmar"

@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "rdm-source.h"
+#include "rdm-names.h"
 
 #define XEN_RDM_FILE_MAX_LINE   4096
 #define XEN_RDM_FILE_PAGE_SIZE  4096ULL

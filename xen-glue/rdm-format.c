@@ -8,6 +8,7 @@
 
 #include "qemu/osdep.h"
 #include "rdm-format.h"
+#include "rdm-names.h"
 
 static void json_string(GString *out, const char *s)
 {

@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include <math.h>
 #include "rdm-format.h"
+#include "rdm-names.h"
 
 #define GIB4            (1ULL << 32)
 #define FIRST_MIB       0x100000ULL

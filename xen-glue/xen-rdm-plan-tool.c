@@ -16,6 +16,7 @@
 #include "rdm-source.h"
 #include "rdm-format.h"
 #include "xl-config.h"
+#include "rdm-names.h"
 
 #define EXIT_REFUSED    1
 #define EXIT_BAD_INPUT  2

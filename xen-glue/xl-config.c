@@ -12,6 +12,7 @@
 #include "qapi/error.h"
 #include "rdm-source.h"
 #include "xl-config.h"
+#include "rdm-names.h"
 
 #define MIB ((uint64_t)1 << 20)
 

@@ -145,6 +145,7 @@ static int call_once(XenRdmMapFn fn, void *opaque, const char *what,
 static bool query_one(XenRdmMapFn fn, void *opaque, bool host_wide,
                       uint32_t sbdf, XenRdmMap *scratch, Error **errp)
 {
+    ERRP_GUARD();
     g_autofree char *what = query_name(host_wide, sbdf);
     g_autofree XenRdmRawEntry *buf = NULL;
     uint32_t flags = host_wide ? XEN_RDM_QUERY_FLAG_ALL : 0;

@@ -60,7 +60,10 @@ typedef struct XenRdmState {
 
 static XenRdmState xen_rdm;
 
-/* The planner's enums and the QAPI ones are the same lists */
+/*
+ * The planner's enums and the QAPI ones are the same lists: QEMU names
+ * the planner's values with the QAPI enums' *_str()
+ */
 QEMU_BUILD_BUG_ON((int)XEN_RDM_RESERVE_STRATEGY_HOST !=
                   (int)XEN_RDM_STRATEGY_HOST);
 QEMU_BUILD_BUG_ON((int)XEN_RDM_RESERVE_POLICY_RELAXED !=
@@ -291,8 +294,11 @@ static void xen_rdm_report_regions(const GPtrArray *regions,
         const XenRdmRegion *r = g_ptr_array_index(regions, i);
         g_autoptr(XenRdmRegionInfo) info = NULL;
 
-        trace_xen_rdm_region(r->start, r->size, xen_rdm_policy_str(r->policy),
-                             xen_rdm_status_str(r->status),
+        trace_xen_rdm_region(r->start, r->size,
+                             XenRdmReservePolicy_str(
+                                 (XenRdmReservePolicy)r->policy),
+                             XenRdmRegionStatus_str(
+                                 (XenRdmRegionStatus)r->status),
                              r->conflict ? r->conflict : "");
         if (r->status == XEN_RDM_STATUS_RESERVED) {
             continue;
@@ -558,7 +564,8 @@ static void xen_rdm_set_layout(XenRdmPlan *layout, XenRdmLayoutSource source)
     }
     xen_rdm.layout = layout;
     xen_rdm.source = source;
-    trace_xen_rdm_layout(xen_rdm_layout_str(layout->layout),
+    trace_xen_rdm_layout(XenRdmLayoutMode_str(
+                             (XenRdmLayoutMode)layout->layout),
                          XenRdmLayoutSource_str(source), layout->lowmem_end,
                          layout->highmem_end);
 }
@@ -594,7 +601,8 @@ static bool xen_rdm_plan(Error **errp)
         error_prepend(errp, "xen-rdm: internal error: ");
         return false;
     }
-    trace_xen_rdm_plan(xen_rdm_layout_str(xen_rdm.plan->layout),
+    trace_xen_rdm_plan(XenRdmLayoutMode_str(
+                           (XenRdmLayoutMode)xen_rdm.plan->layout),
                        xen_rdm.plan->refused ? "refused" : "ok",
                        xen_rdm.plan->lowmem_end, xen_rdm.plan->highmem_end);
     return true;
@@ -612,7 +620,8 @@ static void xen_rdm_report_mismatch(void)
     xen_rdm.mismatch = g_strdup_printf(
         "the %s plan puts guest RAM at %s, but the toolstack populated %s "
         "(hvm_info_table): RAM follows the toolstack",
-        xen_rdm_layout_str(plan->layout), planned, populated);
+        XenRdmLayoutMode_str((XenRdmLayoutMode)plan->layout), planned,
+        populated);
     warn_report("xen-rdm: %s", xen_rdm.mismatch);
     qapi_event_send_xen_rdm_layout_mismatch(layout->lowmem_end,
                                             layout->highmem_end, info,
@@ -995,7 +1004,8 @@ bool xen_rdm_check_passthrough(uint16_t seg, uint8_t bus, uint8_t dev,
         error_propagate(errp, local_err);
         return false;
     }
-    trace_xen_rdm_check_device(name, xen_rdm_policy_str(policy),
+    trace_xen_rdm_check_device(name, XenRdmReservePolicy_str(
+                                   (XenRdmReservePolicy)policy),
                                !refusal ? "ok" : told ? "refused" :
                                "left to Xen");
     xen_rdm_report_regions(regions, name);
@@ -1104,7 +1114,8 @@ XenRdmDeviceCheck *qmp_xen_rdm_check_device(const char *host,
     check->result = check_reason ? XEN_RDM_RESULT_REFUSED : XEN_RDM_RESULT_OK;
     check->reason = check_reason;
     check->regions = xen_rdm_regions_to_list(regions);
-    trace_xen_rdm_check_device(check->host, xen_rdm_policy_str(policy),
+    trace_xen_rdm_check_device(check->host, XenRdmReservePolicy_str(
+                                   (XenRdmReservePolicy)policy),
                                check->reason ? "refused" : "ok");
     return check;
 }

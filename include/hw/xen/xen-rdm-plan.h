@@ -148,25 +148,9 @@ typedef struct XenRdmPlan {
     GArray *e820;               /* XenRdmE820Entry, sorted */
 } XenRdmPlan;
 
-/* Names as used on command lines, in JSON and in QMP */
-const char *xen_rdm_strategy_str(XenRdmStrategy s);
-const char *xen_rdm_policy_str(XenRdmPolicy p);
-const char *xen_rdm_layout_str(XenRdmLayout l);
-const char *xen_rdm_status_str(XenRdmStatus s);
-const char *xen_rdm_e820_type_str(XenRdmE820Type t);
-bool xen_rdm_strategy_parse(const char *str, XenRdmStrategy *s, Error **errp);
-bool xen_rdm_policy_parse(const char *str, XenRdmPolicy *p, Error **errp);
-bool xen_rdm_layout_parse(const char *str, XenRdmLayout *l, Error **errp);
-
 /* "SSSS:BB:DD.F" (or "BB:DD.F", segment 0), all hex, as xl.cfg writes it */
 bool xen_rdm_sbdf_parse(const char *str, uint32_t *sbdf, Error **errp);
 char *xen_rdm_sbdf_to_string(uint32_t sbdf);
-
-/*
- * Sizes as xl.cfg and QEMU take them: plain bytes (decimal or 0x hex) or
- * a decimal number with a K/M/G/T suffix (powers of 1024).
- */
-bool xen_rdm_size_parse(const char *str, uint64_t *size, Error **errp);
 
 XenRdmMap *xen_rdm_map_new(void);
 void xen_rdm_map_free(XenRdmMap *map);

@@ -19,4 +19,30 @@ void error_report_err(Error *err);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Error, error_free)
 
+/*
+ * ERRP_GUARD() as QEMU has it (without error_fatal, which nothing here
+ * uses): @errp points at a local Error when the caller passed NULL, so
+ * that error_prepend() and tests of *errp work, and what was set there
+ * reaches the caller's @errp when the function returns
+ */
+typedef struct ErrorPropagator {
+    Error *local_err;
+    Error **errp;
+} ErrorPropagator;
+
+static inline void error_propagator_cleanup(ErrorPropagator *prop)
+{
+    error_propagate(prop->errp, prop->local_err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ErrorPropagator, error_propagator_cleanup)
+
+#define ERRP_GUARD()                                            \
+    g_auto(ErrorPropagator) _auto_errp_prop = { .errp = errp }; \
+    do {                                                        \
+        if (!errp) {                                            \
+            errp = &_auto_errp_prop.local_err;                  \
+        }                                                       \
+    } while (0)
+
 #endif
