@@ -88,7 +88,7 @@ EOF
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
 From: xen-rdm project <xen-rdm@localhost>
 Date: Tue, 1 Dec 2026 17:00:00 +0000
-Subject: [PATCH 7/8] libxl: add the split RDM layout's arithmetic
+Subject: [PATCH 07/11] libxl: add the split RDM layout's arithmetic
 
 libxl can keep reserved device memory (RDM) out of guest RAM only by
 moving the end of low RAM, and only for regions above rdm_mem_boundary;
