@@ -13,18 +13,14 @@ out=$1; shift
 mkdir -p "$out"
 for p in "$@"; do
     awk -v out="$out" '
-        /^diff --git / { file = ""; body = 0; next }
-        /^--- \/dev\/null$/ { newfile = 1; next }
-        /^\+\+\+ b\// {
-            if (newfile) {
-                file = out "/" substr($2, length($2) - index(reverse($2), "/") + 2)
-                printf "" > file
-            }
-            newfile = 0; next
+        /^diff --git / { if (file != "") close(file); file = ""; body = 0; created = 0; next }
+        /^--- \/dev\/null$/ { created = 1; next }
+        /^\+\+\+ b\// && created {
+            n = split($2, part, "/"); file = out "/" part[n]
+            printf "" > file; next
         }
         file != "" && /^@@ / { body = 1; next }
-        file != "" && body && /^\+/ { print substr($0, 2) > file; next }
         file != "" && body && /^-- $/ { close(file); file = ""; next }
-        function reverse(s,   r, i) { r = ""; for (i = length(s); i > 0; i--) r = r substr(s, i, 1); return r }
+        file != "" && body && /^\+/ { print substr($0, 2) > file }
     ' "$p"
 done
