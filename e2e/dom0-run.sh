@@ -138,17 +138,21 @@ for t in DMAR RMAD; do
 done
 
 # the libxl series: our libxenlight and libxlutil in place of Debian's
-# (same version and ABI), else Debian's
+# (same version, a superset of the symbols), and xl built with them (the
+# series changes libxl's ABI: Debian's xl cannot run with ours), else
+# Debian's
 if [ -d "$IN/libxl" ]; then
     for f in "$IN"/libxl/*.so.4.17.0; do
         cp "$f" /usr/lib/x86_64-linux-gnu/
     done
+    cp "$IN/libxl/xl" /usr/lib/xen-4.17/bin/xl
     echo patched > "$R/libxl-kind"
 else
     echo debian > "$R/libxl-kind"
 fi
 sha256sum /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 \
-    /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 > "$R/libxl-sha256.txt" 2>&1
+    /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 \
+    /usr/lib/xen-4.17/bin/xl > "$R/libxl-sha256.txt" 2>&1
 
 DM_LINE=
 if [ -x "$IN/qemu/bin/qemu-system-x86_64" ]; then

@@ -27,10 +27,15 @@
 #                                               binary, diverted)
 #   /usr/lib/<multiarch>/libxenlight.so.4.17.0  our libxl series (Debian's
 #   /usr/lib/<multiarch>/libxlutil.so.4.17.0    libxenmisc4.17's, diverted)
+#   /usr/lib/xen-4.17/bin/xl                    xl built with them (the
+#                                               series changes libxl's
+#                                               ABI; xen-utils-4.17's,
+#                                               diverted)
 #   /usr/local/lib/xen-rdm/installed            what was installed, with
 #                                               sha256 sums (for --uninstall)
-# The libraries are installed only when the host's libxenmisc4.17 is the
-# version the series was built on (build/xen/out/version).
+# The libraries and xl are installed only when the host's libxenmisc4.17
+# and xen-utils-4.17 are the version the series was built on
+# (build/xen/out/version).
 set -eu
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
@@ -45,7 +50,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
     --only=*) ONLY=${1#*=}; shift ;;
-    -h|--help) sed -n '3,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,39p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -68,6 +73,8 @@ SUFFIX=.debian-xen-rdm
 QEMU_BIN=$REPO/build/qemu/obj/qemu-system-x86_64
 XEN_OUT=$REPO/build/xen/out
 LIBS="libxenlight.so.4.17.0 libxlutil.so.4.17.0"
+# xen-utils-4.17's xl (/usr/sbin/xl runs it through xen-utils-wrapper)
+XL_PATH=/usr/lib/xen-4.17/bin/xl
 
 run() {
     echo "  $*"
@@ -95,10 +102,10 @@ if [ "$UNINSTALL" = 1 ]; then
         [ -e "$OURDIR/qemu-system-x86_64" ] && run rm -f "$OURDIR/qemu-system-x86_64"
     fi
     if want libxl; then
-        for f in $LIBS; do
-            if dpkg-divert --list "$LIBDIR/$f" | grep -q "$LIBDIR/$f$SUFFIX"; then
-                run rm -f "$LIBDIR/$f"
-                undivert "$LIBDIR/$f"
+        for p in $(for f in $LIBS; do echo "$LIBDIR/$f"; done) "$XL_PATH"; do
+            if dpkg-divert --list "$p" | grep -q "$p$SUFFIX"; then
+                run rm -f "$p"
+                undivert "$p"
             fi
         done
     fi
@@ -119,13 +126,19 @@ if want qemu; then
     [ -x "$QEMU_BIN" ] || die "$QEMU_BIN is not built (scripts/qemu-build.sh, or leave out --no-build)"
 fi
 if want libxl; then
-    for f in $LIBS; do
+    for f in $LIBS xl; do
         [ -f "$XEN_OUT/$f" ] || die "$XEN_OUT/$f is not built (scripts/xen-build.sh, or leave out --no-build)"
     done
     host_ver=$(dpkg-query -W -f='${Version}' libxenmisc4.17 2>/dev/null) ||
         die "libxenmisc4.17 is not installed: no libxl to replace (install xen-utils-4.17, or use --only qemu)"
     [ "$host_ver" = "$(cat "$XEN_OUT/version")" ] ||
         die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $(cat "$XEN_OUT/version"): installing it would replace newer libraries with older ones (use --only qemu)"
+    # xl must match the libraries' ABI: Debian's xl cannot run with ours
+    xl_ver=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null) ||
+        die "xen-utils-4.17 is not installed: no xl to replace (install it, or use --only qemu)"
+    [ "$xl_ver" = "$(cat "$XEN_OUT/version")" ] ||
+        die "this host has xen-utils-4.17 $xl_ver, the libxl series and its xl are built on xen $(cat "$XEN_OUT/version"): installing them would replace a newer xl (use --only qemu)"
+    [ -e "$XL_PATH" ] || die "$XL_PATH is missing: xen-utils-4.17 $xl_ver is not laid out as Debian's 4.17"
 fi
 
 [ "$DRY" = 1 ] && say "dry run: these are the changes, nothing is done" ||
@@ -147,12 +160,14 @@ if want libxl; then
         divert "$LIBDIR/$f"
         run install -m 0644 "$XEN_OUT/$f" "$LIBDIR/$f"
     done
+    divert "$XL_PATH"
+    run install -m 0755 "$XEN_OUT/xl" "$XL_PATH"
 fi
 if [ "$DRY" = 0 ]; then
     {
         echo "# installed by xen-rdm scripts/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         want qemu && sha256sum "$OURDIR/qemu-system-x86_64" && echo "symlink $DM_PATH -> $OURDIR/qemu-system-x86_64"
-        if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; fi
+        if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; sha256sum "$XL_PATH"; fi
         dpkg-divert --list | grep -F "$SUFFIX" || true
     } >> "$MANIFEST"
     say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"

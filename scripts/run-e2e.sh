@@ -21,7 +21,7 @@
 #              build/qemu/obj-plain, scripts/qemu-build.sh --plain),
 #              debian (dom0's /usr/bin/qemu-system-i386 from qemu-system-xen),
 #              auto (ours when built; default)
-#   --libxl    dom0's libxenlight and libxlutil: patched (our Xen series,
+#   --libxl    dom0's libxenlight, libxlutil and xl: patched (our Xen series,
 #              build/xen/out, scripts/xen-build.sh), debian (dom0's own,
 #              Debian's 4.17 packages), auto (patched with --dm ours when
 #              built, else debian; default)
@@ -441,17 +441,18 @@ run_scenario() {
                  "$run/in/install/build/xen/out"
         cp "$REPO/scripts/install.sh" "$run/in/install/scripts/"
         strip -o "$run/in/install/build/qemu/obj/qemu-system-x86_64" "$OURS"
-        for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0; do
+        for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0 xl; do
             strip --strip-debug -o "$run/in/install/build/xen/out/$f" "$XEN_OUT/$f"
         done
         cp "$XEN_OUT/version" "$run/in/install/build/xen/out/"
         ship_dm= ship_libxl=installed
     fi
     if [ "$ship_libxl" = patched ]; then
-        # dom0 puts them in place of Debian's files (same version and
-        # exported symbols: scripts/e2e-prepare.sh checks them)
+        # dom0 puts them in place of Debian's files (same version, the
+        # exported symbols of Debian's and those the series adds:
+        # scripts/e2e-prepare.sh checks them), with xl built with them
         mkdir -p "$run/in/libxl"
-        for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0; do
+        for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0 xl; do
             strip --strip-debug -o "$run/in/libxl/$f" "$XEN_OUT/$f" 2>/dev/null ||
                 cp "$XEN_OUT/$f" "$run/in/libxl/"
         done

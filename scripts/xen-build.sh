@@ -3,8 +3,9 @@
 #
 # Get Xen 4.17 (Debian 12's source package, the version a bookworm dom0
 # runs), apply our toolstack series (patches/xen/series) and build only
-# what the series changes: libxenlight (libxl) and libxlutil (xl's config
-# parsers).  See docs/xen-libxl.rst.
+# what the series changes: libxenlight (libxl), libxlutil (xl's config
+# parsers) and xl, which the series' new libxl_rdm_reserve field makes
+# depend on the patched libxl.h.  See docs/xen-libxl.rst.
 #
 # usage: scripts/xen-build.sh [--no-deps] [--jobs N] [--plain | --each-patch]
 #
@@ -19,7 +20,7 @@
 #   build/xen/pristine-*/  dpkg-source -x result (Debian's patches applied)
 #   build/xen/src/         pristine + patches/xen/series, built in place
 #   build/xen/out/         the built libraries (libxenlight.so.4.17.0,
-#                          libxlutil.so.4.17.0) and their symbol lists
+#                          libxlutil.so.4.17.0), their symbol lists and xl
 # A second run rebuilds only what changed: the tree is updated by content
 # (files the series touches are replaced only when they differ, so make
 # sees new mtimes only there) and configure runs once.
@@ -47,7 +48,7 @@ while [ $# -gt 0 ]; do
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --plain) PLAIN=1; shift ;;
     --each-patch) EACH=1; shift ;;
-    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,28p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -242,8 +243,8 @@ build_tree() {
     fi
 
     start=$(date +%s)
-    say "building tools/include and tools/libs (libxenlight, libxlutil and what they link)"
-    for d in tools/include tools/libs; do
+    say "building tools/include, tools/libs (libxenlight, libxlutil and what they link) and tools/xl"
+    for d in tools/include tools/libs tools/xl; do
         make -C "$SRC/$d" -j "$JOBS" "${MAKE_ARGS[@]}" > "$WORK/make.log" 2>&1 || {
             grep -E 'error|Error' "$WORK/make.log" | head -30 >&2
             die "make -C $d failed (log: $WORK/make.log)"
@@ -271,6 +272,7 @@ for l in light/libxenlight.so.4.17.0 util/libxlutil.so.4.17.0; do
     cp "$SRC/tools/libs/$l" "$OUT/$b.new" && mv "$OUT/$b.new" "$OUT/$b"
     nm -D --defined-only "$OUT/$b" | awk '{ print $NF }' | sort > "$OUT/${b%%.so*}.symbols"
 done
+cp "$SRC/tools/xl/xl" "$OUT/xl.new" && mv "$OUT/xl.new" "$OUT/xl"
 (cd "$SRC/tools" && cp include/libxl.h include/_libxl_types.h include/_libxl_list.h \
     include/libxlutil.h "$OUT/" 2>/dev/null) || true
 echo "$XEN_PIN_VERSION" > "$OUT/version"

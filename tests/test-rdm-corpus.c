@@ -18,6 +18,7 @@
 #include "qapi/error.h"
 #include "rdm-source.h"
 #include "rdm-names.h"
+#include "rdm-corpus-dir.h"
 
 #ifndef XEN_RDM_DMAR_CORPUS_DEFAULT
 #define XEN_RDM_DMAR_CORPUS_DEFAULT "../shared/corpus/dmar"
@@ -40,48 +41,19 @@ static void corpus_table_free(gpointer data)
     g_free(t);
 }
 
-static bool corpus_present(void)
-{
-    if (!g_file_test(corpus_dir, G_FILE_TEST_IS_DIR)) {
-        g_autofree char *msg = g_strdup_printf(
-            "DMAR corpus folder is absent: looked for %s", corpus_dir);
-
-        g_test_skip(msg);
-        return false;
-    }
-    return true;
-}
-
-static gint str_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char * const *)a, *(const char * const *)b);
-}
-
 static void test_parse(void)
 {
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) names = rdm_corpus_names(corpus_dir);
     g_autoptr(GHashTable) devices = g_hash_table_new(NULL, NULL);
-    g_autoptr(GError) gerr = NULL;
-    g_autoptr(GDir) dir = NULL;
     unsigned failed = 0, rmrrs = 0, no_scope = 0;
     unsigned multi_device = 0, scopes = 0, unresolved = 0, no_rmrr = 0;
     unsigned first_mib = 0, above_4g = 0;
     uint64_t largest = 0;
-    const char *name;
     guint i, j;
 
-    if (!corpus_present()) {
+    if (!names) {
         return;
     }
-    dir = g_dir_open(corpus_dir, 0, &gerr);
-    g_assert_no_error(gerr);
-    while ((name = g_dir_read_name(dir))) {
-        if (g_str_has_suffix(name, ".dat")) {
-            g_ptr_array_add(names, g_strdup(name));
-        }
-    }
-    g_ptr_array_sort(names, str_cmp);
-    g_assert_cmpuint(names->len, >, 0);
 
     for (i = 0; i < names->len; i++) {
         g_autofree char *path = g_build_filename(corpus_dir,
@@ -260,11 +232,11 @@ static void report_pair(const char *what, const PlanPair *p)
 
 static void test_plan(void)
 {
-    static const unsigned gib[] = { 1, 2, 4, 8, 16 };
+    static const unsigned gib[] = RDM_CORPUS_RAM_GIB;
     PlanPair all = { 0 }, all_strict = { 0 }, each = { 0 };
     guint i, j, s;
 
-    if (!corpus_present()) {
+    if (!rdm_corpus_present(corpus_dir)) {
         return;
     }
     if (!tables->len) {
@@ -330,10 +302,7 @@ int main(int argc, char **argv)
         g_printerr("usage: %s [CORPUS_DIR]\n", argv[0]);
         return 2;
     }
-    corpus_dir = argc == 2 ? argv[1] : g_getenv("XEN_RDM_DMAR_CORPUS");
-    if (!corpus_dir) {
-        corpus_dir = XEN_RDM_DMAR_CORPUS_DEFAULT;
-    }
+    corpus_dir = rdm_corpus_dir(argc, argv, XEN_RDM_DMAR_CORPUS_DEFAULT);
     tables = g_ptr_array_new_with_free_func(corpus_table_free);
 
     g_test_add_func("/corpus/parse", test_parse);

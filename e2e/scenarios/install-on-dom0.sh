@@ -23,7 +23,7 @@ EXPECT_CREATE=ok
 TIMEOUT=720
 GUEST_HOLD=3600
 DOM0_STEPS='
-FILES="/usr/libexec/xen-qemu-system-i386 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0"
+FILES="/usr/libexec/xen-qemu-system-i386 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 /usr/lib/xen-4.17/bin/xl"
 pre_create() {
     sha256sum $FILES > "$R/sha-before.txt"
     cd "$IN/install" || return
@@ -71,12 +71,14 @@ checks() {
               grep -q "dpkg-divert --local --rename --divert /usr/libexec/xen-qemu-system-i386.debian-xen-rdm --add /usr/libexec/xen-qemu-system-i386" install-dry-run.log &&
               grep -q "install -m 0644 .*libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0" install-dry-run.log &&
               grep -q "install -m 0644 .*libxlutil.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0" install-dry-run.log &&
+              grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-4.17/bin/xl.debian-xen-rdm --add /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
+              grep -q "install -m 0755 .*/xl /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
               grep -q "ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386" install-dry-run.log'
     check "install.sh --dry-run changes nothing" cmp -s sha-before.txt sha-after-dry-run.txt
     check "install.sh succeeds" [ "$(cat install.rc 2>/dev/null)" = 0 ]
     [ "$(cat install.rc 2>/dev/null)" = 0 ] || diag < install.log
-    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 3 diversions to *.debian-xen-rdm)" \
-        [ "$(grep -c "debian-xen-rdm" diversions-installed.txt)" = 3 ]
+    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 4 diversions to *.debian-xen-rdm: QEMU, the two libraries, xl)" \
+        [ "$(grep -c "debian-xen-rdm" diversions-installed.txt)" = 4 ]
     check "xl create (plain config) started the default device model path, now our QEMU" \
         eval 'grep -q "Spawning device-model /usr/libexec/xen-qemu-system-i386 with arguments" xl-create.log &&
               [ "$RDM_AWARE" = 1 ]'

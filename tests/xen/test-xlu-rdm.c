@@ -58,10 +58,24 @@ static const char *policy_name(libxl_rdm_reserve_policy p)
     return libxl_rdm_reserve_policy_to_string(p) ?: "left uninitialised";
 }
 
-/* One string: the return value and, when 0, the strategy and policy */
+/*
+ * Not libxl_rdm_reserve_layout_to_string(): the baseline runs with
+ * Debian's libxenlight, which predates it
+ */
+static const char *layout_name(int l)
+{
+    return l == LIBXL_RDM_RESERVE_LAYOUT_COMPAT ? "compat" :
+           l == LIBXL_RDM_RESERVE_LAYOUT_SPLIT ? "split" : "garbage";
+}
+
+/*
+ * One string: the return value and, when 0, the strategy, the policy
+ * and, unless @want_layout is -1 (Debian's libxlutil, which predates the
+ * field), the layout
+ */
 static void check(XLU_Config *cfg, const char *str, int want_rc,
                   libxl_rdm_reserve_strategy want_strategy,
-                  libxl_rdm_reserve_policy want_policy)
+                  libxl_rdm_reserve_policy want_policy, int want_layout)
 {
     libxl_rdm_reserve rdm;
     char what[160];
@@ -76,14 +90,16 @@ static void check(XLU_Config *cfg, const char *str, int want_rc,
         ok(rc == ERROR_INVAL, what, str);
         return;
     }
-    snprintf(what, sizeof(what), "accepted: strategy %s, policy %s "
-             "(got rc %d, %s, %s)",
+    snprintf(what, sizeof(what), "accepted: strategy %s, policy %s, "
+             "layout %s (got rc %d, %s, %s, %s)",
              libxl_rdm_reserve_strategy_to_string(want_strategy),
-             policy_name(want_policy), rc,
+             policy_name(want_policy),
+             want_layout < 0 ? "not checked" : layout_name(want_layout), rc,
              libxl_rdm_reserve_strategy_to_string(rdm.strategy) ?: "garbage",
-             policy_name(rdm.policy));
-    ok(rc == 0 && rdm.strategy == want_strategy && rdm.policy == want_policy,
-       what, str);
+             policy_name(rdm.policy),
+             layout_name(rdm.layout));
+    ok(rc == 0 && rdm.strategy == want_strategy && rdm.policy == want_policy &&
+       (want_layout < 0 || (int)rdm.layout == want_layout), what, str);
 }
 
 int main(int argc, char **argv)
@@ -94,6 +110,8 @@ int main(int argc, char **argv)
     const libxl_rdm_reserve_policy strict = LIBXL_RDM_RESERVE_POLICY_STRICT;
     const libxl_rdm_reserve_policy relaxed = LIBXL_RDM_RESERVE_POLICY_RELAXED;
     const libxl_rdm_reserve_policy unset = LIBXL_RDM_RESERVE_POLICY_INVALID;
+    const int compat = LIBXL_RDM_RESERVE_LAYOUT_COMPAT;
+    const int split = LIBXL_RDM_RESERVE_LAYOUT_SPLIT;
     int baseline = argc > 1 && !strcmp(argv[1], "--debian-baseline");
     XLU_Config *cfg;
 
@@ -107,21 +125,28 @@ int main(int argc, char **argv)
 
     if (baseline) {
         /* Debian's 4.17: a valid policy makes the whole rdm= an error */
-        check(cfg, "strategy=host,policy=relaxed", ERROR_INVAL, 0, 0);
-        check(cfg, "strategy=host,policy=strict", ERROR_INVAL, 0, 0);
-        check(cfg, "strategy=host", 0, host, (libxl_rdm_reserve_policy)0xa5a5a5a5);
+        check(cfg, "strategy=host,policy=relaxed", ERROR_INVAL, 0, 0, -1);
+        check(cfg, "strategy=host,policy=strict", ERROR_INVAL, 0, 0, -1);
+        check(cfg, "strategy=host", 0, host,
+              (libxl_rdm_reserve_policy)0xa5a5a5a5, -1);
+        check(cfg, "strategy=host,layout=split", ERROR_INVAL, 0, 0, -1);
     } else {
-        check(cfg, "strategy=host,policy=relaxed", 0, host, relaxed);
-        check(cfg, "strategy=host,policy=strict", 0, host, strict);
-        check(cfg, "policy=strict,strategy=host", 0, host, strict);
-        check(cfg, "policy=relaxed", 0, ignore, relaxed);
-        check(cfg, "strategy=host", 0, host, unset);
-        check(cfg, "strategy=host,policy=bogus", ERROR_INVAL, 0, 0);
-        check(cfg, "strategy=host,policy=", ERROR_INVAL, 0, 0);
-        check(cfg, "strategy=bogus", ERROR_INVAL, 0, 0);
-        check(cfg, "layout=split", ERROR_INVAL, 0, 0);
-        check(cfg, "strategy=host,", ERROR_INVAL, 0, 0);
-        check(cfg, "", ERROR_INVAL, 0, 0);
+        check(cfg, "strategy=host,policy=relaxed", 0, host, relaxed, compat);
+        check(cfg, "strategy=host,policy=strict", 0, host, strict, compat);
+        check(cfg, "policy=strict,strategy=host", 0, host, strict, compat);
+        check(cfg, "policy=relaxed", 0, ignore, relaxed, compat);
+        check(cfg, "strategy=host", 0, host, unset, compat);
+        check(cfg, "strategy=host,layout=split", 0, host, unset, split);
+        check(cfg, "layout=split,strategy=host,policy=strict", 0, host,
+              strict, split);
+        check(cfg, "layout=compat", 0, ignore, unset, compat);
+        check(cfg, "strategy=host,policy=bogus", ERROR_INVAL, 0, 0, 0);
+        check(cfg, "strategy=host,policy=", ERROR_INVAL, 0, 0, 0);
+        check(cfg, "strategy=bogus", ERROR_INVAL, 0, 0, 0);
+        check(cfg, "strategy=host,layout=holes", ERROR_INVAL, 0, 0, 0);
+        check(cfg, "layout=", ERROR_INVAL, 0, 0, 0);
+        check(cfg, "strategy=host,", ERROR_INVAL, 0, 0, 0);
+        check(cfg, "", ERROR_INVAL, 0, 0, 0);
     }
     xlu_cfg_destroy(cfg);
     printf("1..%d\n", n);
