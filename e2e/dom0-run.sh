@@ -14,6 +14,8 @@
 #   GUEST_HOLD     seconds the guest keeps running after it (default 15)
 #   GUEST_ARGS     more guest kernel arguments
 #   DM_NAME        ours|plain|debian, recorded in dm-kind
+# Optionally libxl/ (our libxenlight, libxlutil, hvmloader and the
+# version they are built on).
 R=$1
 IN=/e2e-in
 GUEST_TIMEOUT=420
@@ -153,6 +155,25 @@ fi
 sha256sum /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 \
     /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 \
     /usr/lib/xen-4.17/bin/xl > "$R/libxl-sha256.txt" 2>&1
+# and our hvmloader (patches/xen 0012-0015) in place of Debian's, diverted
+# as scripts/install.sh does, only when dom0's xen-utils-4.17 is the
+# version it is built on; hvmloader-kind says which runs
+HVMLOADER=/usr/lib/xen-4.17/boot/hvmloader
+if [ -f "$IN/libxl/hvmloader" ]; then
+    have=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null)
+    if [ "$have" != "$(cat "$IN/libxl/version")" ]; then
+        echo "dom0 has xen-utils-4.17 $have, our hvmloader is built on xen $(cat "$IN/libxl/version")" > "$R/hvmloader-kind"
+    elif dpkg-divert --local --rename --divert "$HVMLOADER.debian-xen-rdm" \
+             --add "$HVMLOADER" > "$R/hvmloader-divert.log" 2>&1 &&
+         cp "$IN/libxl/hvmloader" "$HVMLOADER"; then
+        echo patched > "$R/hvmloader-kind"
+    else
+        echo "the divert or the copy failed" > "$R/hvmloader-kind"
+    fi
+else
+    echo debian > "$R/hvmloader-kind"
+fi
+sha256sum "$HVMLOADER" > "$R/hvmloader-sha256.txt" 2>&1
 
 DM_LINE=
 if [ -x "$IN/qemu/bin/qemu-system-x86_64" ]; then

@@ -233,6 +233,11 @@ XEN_OUT=$REPO/build/xen/out
 dom0_ver=$(sed -n '/^Package: libxenmisc4.17$/,/^$/s/^Version: //p' "$OUT/dom0-root/var/lib/dpkg/status")
 [ "$dom0_ver" = "$(cat "$XEN_OUT/version")" ] ||
     die "dom0 has libxenmisc4.17 $dom0_ver, the series is built on xen $(cat "$XEN_OUT/version")"
+# our hvmloader goes in place of xen-utils-4.17's (dom0-run.sh)
+utils_ver=$(sed -n '/^Package: xen-utils-4.17$/,/^$/s/^Version: //p' "$OUT/dom0-root/var/lib/dpkg/status")
+[ "$utils_ver" = "$(cat "$XEN_OUT/version")" ] ||
+    die "dom0 has xen-utils-4.17 $utils_ver, our hvmloader is built on xen $(cat "$XEN_OUT/version")"
+[ -f "$XEN_OUT/hvmloader" ] || die "$XEN_OUT/hvmloader is not built (scripts/xen-build.sh)"
 for l in libxenlight libxlutil; do
     nm -D --defined-only "$OUT/dom0-root/usr/lib/x86_64-linux-gnu/$l.so.4.17.0" |
         awk '{ print $NF }' | sort > "$OUT/$l.debian.symbols"
@@ -245,7 +250,7 @@ for l in libxenlight libxlutil; do
     }
 done
 [ -x "$XEN_OUT/xl" ] || die "$XEN_OUT/xl is not built (scripts/xen-build.sh)"
-step_end libxl "xen $dom0_ver with patches/xen: libxenlight ($(wc -l < "$XEN_OUT/libxenlight.symbols") symbols, $(wc -l < "$REPO/patches/xen/libxenlight.symbols-added") of them added) and libxlutil ($(wc -l < "$XEN_OUT/libxlutil.symbols")) export what Debian's do and what the series adds; xl built with them"
+step_end libxl "xen $dom0_ver with patches/xen: libxenlight ($(wc -l < "$XEN_OUT/libxenlight.symbols") symbols, $(wc -l < "$REPO/patches/xen/libxenlight.symbols-added") of them added) and libxlutil ($(wc -l < "$XEN_OUT/libxlutil.symbols")) export what Debian's do and what the series adds; xl built with them; hvmloader for xen-utils-4.17 $utils_ver"
 
 # ------------------------------------------------------------ our QEMU
 QEMU_OURS=$REPO/build/qemu/obj/qemu-system-x86_64

@@ -83,12 +83,16 @@ EOF
     new_file tools/libs/light/libxl_rdm_layout.h
 } > "$TMP/diff"
 
+# its place in the series: "[PATCH 07/NN]", NN the number of patches
+total=$(grep -cv '^[[:space:]]*\(#\|$\)' "$REPO/patches/xen/series")
 {
-    cat <<'EOF'
+    cat <<EOF
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
 From: xen-rdm project <xen-rdm@localhost>
 Date: Tue, 1 Dec 2026 17:00:00 +0000
-Subject: [PATCH 07/11] libxl: add the split RDM layout's arithmetic
+Subject: [PATCH 07/$total] libxl: add the split RDM layout's arithmetic
+EOF
+    cat <<'EOF'
 
 libxl can keep reserved device memory (RDM) out of guest RAM only by
 moving the end of low RAM, and only for regions above rdm_mem_boundary;

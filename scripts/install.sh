@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Install our QEMU as the Xen host's default device model and our libxl
-# series in place of Debian's libraries, on a Debian 12 Xen host (dom0),
-# and take them out again.  See docs/install.rst.
+# Install our QEMU as the Xen host's default device model and our Xen
+# series (libxl and hvmloader) in place of Debian's files, on a Debian 12
+# Xen host (dom0), and take them out again.  See docs/install.rst.
 #
 # usage: scripts/install.sh [--dry-run] [--uninstall] [--no-build]
 #                           [--only qemu|libxl]
@@ -14,7 +14,8 @@
 #                back their names (dpkg-divert --remove)
 #   --no-build   install what build/ already has (default: build it
 #                first with scripts/qemu-build.sh and scripts/xen-build.sh)
-#   --only PART  only the device model (qemu) or only the libraries (libxl)
+#   --only PART  only the device model (qemu) or only the Xen series
+#                (libxl: the libraries and hvmloader)
 #
 # Files another package owns are never overwritten: Debian's are renamed
 # with dpkg-divert (to NAME.debian-xen-rdm) and ours take their path, so
@@ -31,11 +32,13 @@
 #                                               series changes libxl's
 #                                               ABI; xen-utils-4.17's,
 #                                               diverted)
+#   /usr/lib/xen-4.17/boot/hvmloader            our hvmloader (Debian's,
+#                                               xen-utils-4.17's, diverted)
 #   /usr/local/lib/xen-rdm/installed            what was installed, with
 #                                               sha256 sums (for --uninstall)
-# The libraries and xl are installed only when the host's libxenmisc4.17
-# and xen-utils-4.17 are the version the series was built on
-# (build/xen/out/version).
+# The libraries, xl and hvmloader are installed only when the host's
+# libxenmisc4.17 and xen-utils-4.17 are the version the series was built
+# on (build/xen/out/version).
 set -eu
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
@@ -50,7 +53,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
     --only=*) ONLY=${1#*=}; shift ;;
-    -h|--help) sed -n '3,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,41p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -75,6 +78,7 @@ XEN_OUT=$REPO/build/xen/out
 LIBS="libxenlight.so.4.17.0 libxlutil.so.4.17.0"
 # xen-utils-4.17's xl (/usr/sbin/xl runs it through xen-utils-wrapper)
 XL_PATH=/usr/lib/xen-4.17/bin/xl
+HVMLOADER=/usr/lib/xen-4.17/boot/hvmloader
 
 run() {
     echo "  $*"
@@ -102,7 +106,7 @@ if [ "$UNINSTALL" = 1 ]; then
         [ -e "$OURDIR/qemu-system-x86_64" ] && run rm -f "$OURDIR/qemu-system-x86_64"
     fi
     if want libxl; then
-        for p in $(for f in $LIBS; do echo "$LIBDIR/$f"; done) "$XL_PATH"; do
+        for p in $(for f in $LIBS; do echo "$LIBDIR/$f"; done) "$XL_PATH" "$HVMLOADER"; do
             if dpkg-divert --list "$p" | grep -q "$p$SUFFIX"; then
                 run rm -f "$p"
                 undivert "$p"
@@ -126,18 +130,19 @@ if want qemu; then
     [ -x "$QEMU_BIN" ] || die "$QEMU_BIN is not built (scripts/qemu-build.sh, or leave out --no-build)"
 fi
 if want libxl; then
-    for f in $LIBS xl; do
+    for f in $LIBS xl hvmloader; do
         [ -f "$XEN_OUT/$f" ] || die "$XEN_OUT/$f is not built (scripts/xen-build.sh, or leave out --no-build)"
     done
     host_ver=$(dpkg-query -W -f='${Version}' libxenmisc4.17 2>/dev/null) ||
         die "libxenmisc4.17 is not installed: no libxl to replace (install xen-utils-4.17, or use --only qemu)"
     [ "$host_ver" = "$(cat "$XEN_OUT/version")" ] ||
         die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $(cat "$XEN_OUT/version"): installing it would replace newer libraries with older ones (use --only qemu)"
-    # xl must match the libraries' ABI: Debian's xl cannot run with ours
+    # xl must match the libraries' ABI: Debian's xl cannot run with ours;
+    # hvmloader comes with them, built on the same xen
     xl_ver=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null) ||
-        die "xen-utils-4.17 is not installed: no xl to replace (install it, or use --only qemu)"
+        die "xen-utils-4.17 is not installed: no xl and hvmloader to replace (install it, or use --only qemu)"
     [ "$xl_ver" = "$(cat "$XEN_OUT/version")" ] ||
-        die "this host has xen-utils-4.17 $xl_ver, the libxl series and its xl are built on xen $(cat "$XEN_OUT/version"): installing them would replace a newer xl (use --only qemu)"
+        die "this host has xen-utils-4.17 $xl_ver, the libxl series, its xl and hvmloader are built on xen $(cat "$XEN_OUT/version"): installing them would replace a newer xl and hvmloader (use --only qemu)"
     [ -e "$XL_PATH" ] || die "$XL_PATH is missing: xen-utils-4.17 $xl_ver is not laid out as Debian's 4.17"
 fi
 
@@ -162,12 +167,14 @@ if want libxl; then
     done
     divert "$XL_PATH"
     run install -m 0755 "$XEN_OUT/xl" "$XL_PATH"
+    divert "$HVMLOADER"
+    run install -m 0644 "$XEN_OUT/hvmloader" "$HVMLOADER"
 fi
 if [ "$DRY" = 0 ]; then
     {
         echo "# installed by xen-rdm scripts/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         want qemu && sha256sum "$OURDIR/qemu-system-x86_64" && echo "symlink $DM_PATH -> $OURDIR/qemu-system-x86_64"
-        if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; sha256sum "$XL_PATH"; fi
+        if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; sha256sum "$XL_PATH" "$HVMLOADER"; fi
         dpkg-divert --list | grep -F "$SUFFIX" || true
     } >> "$MANIFEST"
     say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"

@@ -444,7 +444,7 @@ run_scenario() {
         for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0 xl; do
             strip --strip-debug -o "$run/in/install/build/xen/out/$f" "$XEN_OUT/$f"
         done
-        cp "$XEN_OUT/version" "$run/in/install/build/xen/out/"
+        cp "$XEN_OUT/version" "$XEN_OUT/hvmloader" "$run/in/install/build/xen/out/"
         ship_dm= ship_libxl=installed
     fi
     if [ "$ship_libxl" = patched ]; then
@@ -456,6 +456,9 @@ run_scenario() {
             strip --strip-debug -o "$run/in/libxl/$f" "$XEN_OUT/$f" 2>/dev/null ||
                 cp "$XEN_OUT/$f" "$run/in/libxl/"
         done
+        # and our hvmloader, which dom0 puts in place of Debian's with
+        # dpkg-divert when its xen-utils-4.17 is the version it is built on
+        cp "$XEN_OUT/hvmloader" "$XEN_OUT/version" "$run/in/libxl/"
     fi
     echo $((timeout - 120)) > "$run/in/budget"
     if [ -n "$ship_dm" ]; then
@@ -582,6 +585,11 @@ check_results() {
         # whatever came after was never run, whatever the checks say
         check "dom0's script finished within its budget (status $(cat dom0-run.rc 2>/dev/null))" \
             [ "$(cat dom0-run.rc 2>/dev/null)" = 0 ]
+        if [ "$LIBXL_KIND" = patched ]; then
+            check "dom0 runs our hvmloader in place of Debian's (dpkg-divert; xen-utils-4.17 is the version it is built on)" \
+                eval '[ "$(cat hvmloader-kind 2>/dev/null)" = patched ] &&
+                      [ "$(cut -d" " -f1 hvmloader-sha256.txt)" = "$(sha256sum < "$XEN_OUT/hvmloader" | cut -d" " -f1)" ]'
+        fi
         create_rc=$(cat xl-create.rc 2>/dev/null || echo none)
         if [ "$EXPECT_CREATE" = ok ]; then
             check "xl create succeeds" [ "$create_rc" = 0 ]

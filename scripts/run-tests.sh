@@ -6,7 +6,8 @@
 # is absent), the libFuzzer targets briefly, QEMU 10.0 built with our
 # series and its qtests under xen-sim (scripts/run-qtests.sh), the Xen
 # toolstack series built from Debian 12's Xen source with the test of
-# xl's rdm= parser (scripts/xen-build.sh, tests/xen/), the
+# xl's rdm= parser and of hvmloader's e820 code (scripts/xen-build.sh,
+# tests/xen/), the
 # end-to-end suite on a real Xen hypervisor under TCG (meson suite "e2e":
 # scripts/run-e2e.sh with unmodified QEMU, the baseline, then with ours;
 # the baseline is built first), and the benchmarks (which
@@ -37,11 +38,13 @@ python3 "$REPO/scripts/show-device-model.py" \
     --qemu "$REPO/build/qemu/obj/qemu-system-x86_64" --sim "$REPO/build/tests/xen-sim" \
     --tool "$REPO/build/xen-rdm-plan" --dmar "$REPO/build/sample-host-dmar.dat" --memory 4G
 
-echo "== the Xen 4.17 toolstack series (patches/xen): libxenlight and libxlutil, xl's rdm= parser"
+echo "== the Xen 4.17 toolstack series (patches/xen): libxenlight, libxlutil and hvmloader, xl's rdm= parser, hvmloader's e820"
 "$REPO/scripts/xen-build.sh"
 echo "-- every patch of the series builds on the ones before it"
 "$REPO/scripts/xen-build.sh" --no-deps --each-patch
 "$REPO/tests/xen/run-xlu-rdm-test.sh"
+echo "-- hvmloader's e820 code with holes in RAM (patched, then Debian's: the baseline)"
+"$REPO/tests/xen/run-hvmloader-e820-test.sh"
 
 echo "== end-to-end: libxl on a real Xen 4.17 (under TCG) runs QEMU 10.0"
 echo "-- unmodified QEMU (the baseline device model)"

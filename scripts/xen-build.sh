@@ -4,14 +4,15 @@
 # Get Xen 4.17 (Debian 12's source package, the version a bookworm dom0
 # runs), apply our toolstack series (patches/xen/series) and build only
 # what the series changes: libxenlight (libxl), libxlutil (xl's config
-# parsers) and xl, which the series' new libxl_rdm_reserve field makes
-# depend on the patched libxl.h.  See docs/xen-libxl.rst.
+# parsers), xl, which the series' new libxl_rdm_reserve field makes
+# depend on the patched libxl.h, and hvmloader.  See docs/xen-libxl.rst.
 #
 # usage: scripts/xen-build.sh [--no-deps] [--jobs N] [--plain | --each-patch]
 #
 #   --no-deps     do not touch apt (build dependencies already there)
 #   --jobs N      parallel make jobs (default: nproc)
-#   --plain       build the same libraries unmodified (build/xen/src-plain)
+#   --plain       build the same libraries and hvmloader unmodified
+#                 (build/xen/src-plain)
 #   --each-patch  build the series patch by patch, in build/xen/src-each:
 #                 every patch must build on the ones before it
 #
@@ -20,7 +21,8 @@
 #   build/xen/pristine-*/  dpkg-source -x result (Debian's patches applied)
 #   build/xen/src/         pristine + patches/xen/series, built in place
 #   build/xen/out/         the built libraries (libxenlight.so.4.17.0,
-#                          libxlutil.so.4.17.0), their symbol lists and xl
+#                          libxlutil.so.4.17.0), their symbol lists, xl
+#                          and hvmloader
 # A second run rebuilds only what changed: the tree is updated by content
 # (files the series touches are replaced only when they differ, so make
 # sees new mtimes only there) and configure runs once.
@@ -48,7 +50,7 @@ while [ $# -gt 0 ]; do
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --plain) PLAIN=1; shift ;;
     --each-patch) EACH=1; shift ;;
-    -h|--help) sed -n '3,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -226,6 +228,9 @@ CONFIGURE_ARGS="--disable-stubdom --prefix=/usr --includedir=/usr/include
     --with-system-qemu=/usr/libexec/xen-qemu-system-i386 --enable-ovmf
     --with-system-ovmf=/usr/share/ovmf/OVMF.fd
     --with-system-seabios=/usr/share/seabios/bios-256k.bin"
+# hvmloader's SMBIOS BIOS date, as debian/rules sets it: the changelog's
+export SMBIOS_REL_DATE
+SMBIOS_REL_DATE=$(LC_ALL=C date -u -d "$(dpkg-parsechangelog -l "$PRISTINE/debian/changelog" -S Date)" +%m/%d/%Y)
 cfg_hash=$(echo "$CONFIGURE_ARGS ${MAKE_ARGS[*]}" | sha256sum | cut -d' ' -f1)
 
 # configure once, then make what the tree's changes need
@@ -243,8 +248,8 @@ build_tree() {
     fi
 
     start=$(date +%s)
-    say "building tools/include, tools/libs (libxenlight, libxlutil and what they link) and tools/xl"
-    for d in tools/include tools/libs tools/xl; do
+    say "building tools/include, tools/libs (libxenlight, libxlutil and what they link), tools/xl and hvmloader"
+    for d in tools/include tools/libs tools/xl tools/firmware/hvmloader; do
         make -C "$SRC/$d" -j "$JOBS" "${MAKE_ARGS[@]}" > "$WORK/make.log" 2>&1 || {
             grep -E 'error|Error' "$WORK/make.log" | head -30 >&2
             die "make -C $d failed (log: $WORK/make.log)"
@@ -273,6 +278,9 @@ for l in light/libxenlight.so.4.17.0 util/libxlutil.so.4.17.0; do
     nm -D --defined-only "$OUT/$b" | awk '{ print $NF }' | sort > "$OUT/${b%%.so*}.symbols"
 done
 cp "$SRC/tools/xl/xl" "$OUT/xl.new" && mv "$OUT/xl.new" "$OUT/xl"
+# stripped as Debian's (dh_strip), to install in place of xen-utils-4.17's
+strip --remove-section=.comment --remove-section=.note -o "$OUT/hvmloader.new" \
+    "$SRC/tools/firmware/hvmloader/hvmloader" && mv "$OUT/hvmloader.new" "$OUT/hvmloader"
 (cd "$SRC/tools" && cp include/libxl.h include/_libxl_types.h include/_libxl_list.h \
     include/libxlutil.h "$OUT/" 2>/dev/null) || true
 echo "$XEN_PIN_VERSION" > "$OUT/version"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Scenario: an admin installs our QEMU and our libxl series on the Xen
+# Scenario: an admin installs our QEMU and our Xen series (libxl, hvmloader) on the Xen
 # host with scripts/install.sh, creates a guest with a plain config (no
 # device_model_override, nothing added), then takes them out again with
 # --uninstall.  The run ships no device model or library of its own:
@@ -23,7 +23,7 @@ EXPECT_CREATE=ok
 TIMEOUT=720
 GUEST_HOLD=3600
 DOM0_STEPS='
-FILES="/usr/libexec/xen-qemu-system-i386 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 /usr/lib/xen-4.17/bin/xl"
+FILES="/usr/libexec/xen-qemu-system-i386 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/boot/hvmloader"
 pre_create() {
     sha256sum $FILES > "$R/sha-before.txt"
     cd "$IN/install" || return
@@ -38,7 +38,10 @@ pre_create() {
     ls -l $FILES /usr/local/lib/xen-rdm > "$R/ls-installed.txt" 2>&1
     cp /usr/local/lib/xen-rdm/installed "$R/manifest.txt" 2>/dev/null
     # what xl create runs from now on
-    [ "$(cat "$R/install.rc")" = 0 ] && { echo ours > "$R/dm-kind"; echo patched > "$R/libxl-kind"; }
+    if [ "$(cat "$R/install.rc")" = 0 ]; then
+        echo ours > "$R/dm-kind"; echo patched > "$R/libxl-kind"; echo patched > "$R/hvmloader-kind"
+        sha256sum /usr/lib/xen-4.17/boot/hvmloader > "$R/hvmloader-sha256.txt"
+    fi
     cd /
 }
 post_create() {
@@ -73,12 +76,14 @@ checks() {
               grep -q "install -m 0644 .*libxlutil.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0" install-dry-run.log &&
               grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-4.17/bin/xl.debian-xen-rdm --add /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
               grep -q "install -m 0755 .*/xl /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
+              grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-4.17/boot/hvmloader.debian-xen-rdm --add /usr/lib/xen-4.17/boot/hvmloader" install-dry-run.log &&
+              grep -q "install -m 0644 .*hvmloader /usr/lib/xen-4.17/boot/hvmloader" install-dry-run.log &&
               grep -q "ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386" install-dry-run.log'
     check "install.sh --dry-run changes nothing" cmp -s sha-before.txt sha-after-dry-run.txt
     check "install.sh succeeds" [ "$(cat install.rc 2>/dev/null)" = 0 ]
     [ "$(cat install.rc 2>/dev/null)" = 0 ] || diag < install.log
-    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 4 diversions to *.debian-xen-rdm: QEMU, the two libraries, xl)" \
-        [ "$(grep -c "debian-xen-rdm" diversions-installed.txt)" = 4 ]
+    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 5 diversions to *.debian-xen-rdm: QEMU, the two libraries, xl, hvmloader)" \
+        [ "$(grep -c "debian-xen-rdm" diversions-installed.txt)" = 5 ]
     check "xl create (plain config) started the default device model path, now our QEMU" \
         eval 'grep -q "Spawning device-model /usr/libexec/xen-qemu-system-i386 with arguments" xl-create.log &&
               [ "$RDM_AWARE" = 1 ]'

@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Scenario: the split layout populated by libxl.  The outer machine's
+# e1000 at 00:03.0 gets an RMRR at 64 MiB (rmrr=0x4000-0x4000=0:3.0),
+# below rdm_mem_boundary (default 2 GiB) inside guest low RAM, and the
+# guest (384 MiB, mmio_hole=3840: RAM below 4 GiB stops at 256 MiB, the
+# rest goes above 4 GiB) has it passed through with rdm_policy=strict and
+# rdm="layout=split".
+#
+# Debian's libxl cannot move lowmem_end below a region under the boundary
+# and refuses to create the domain ("RDM conflict at 0x4000000"; its xl
+# drops the whole rdm= line it cannot parse, layout= included): the
+# baseline.  The patched libxl punches a one-page hole at 64 MiB: libxc
+# populates [0, 64 MiB), [64 MiB + 4 KiB, 256 MiB) and 128 MiB + 4 KiB
+# from 4 GiB, the e820 has RAM on both sides of a reserved entry, and our
+# QEMU, told xen-rdm.layout=split, maps the same RAM after checking it
+# against the frames the hypervisor populated.  In the guest a virtio-blk
+# disk does DMA into RAM below the hole, above it and above 4 GiB, and
+# the e1000's BAR answers through the passthrough.
+DESC="strict RMRR at 64 MiB, below rdm_mem_boundary: Debian's libxl refuses; rdm=layout=split boots the guest around a hole"
+XEN_RMRR="0x4000-0x4000=0:3.0"
+OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
+GUEST_CFG='memory = 384
+maxmem = 384
+mmio_hole = 3840
+rdm = "layout=split"
+pci = [ "00:03.0,rdm_policy=strict" ]'
+EXPECT_CREATE=checks
+DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk"'
+GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_bar=8086:100e"
+DOM0_STEPS='pre_create() {
+    truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img
+    timeout 60 xl pci-assignable-add 00:03.0; echo "pci-assignable-add rc=$?"
+}'
+
+checks() {
+    check "Xen took the RMRR for 00:03.0 (xl dmesg: Adding RMRR ... [4000-4000])" \
+        grep -qE 'Adding RMRR for 1 device \(\[0\]: 0x18\) range \[4000-4000\]' xl-dmesg-boot.txt
+    if [ "$LIBXL_KIND" != patched ]; then
+        check "Debian's libxl refuses the guest: 'RDM conflict at 0x4000000'" \
+            grep -q 'RDM conflict at 0x4000000' xl-create.log
+        check "xl create failed and left no guest behind" \
+            eval '[ "$(cat xl-create.rc)" != 0 ] && ! grep -q "^e2e " xl-list.txt 2>/dev/null'
+        return
+    fi
+    check "xl create succeeded" [ "$(cat xl-create.rc)" = 0 ]
+    check_split_populated 0x4000000 0x4000fff 0x10000000 0x108001000 0x18000000
+    check "libxl told the device model the split layout (xen-rdm.layout=split)" \
+        grep -q 'xen-rdm.layout=split' xl-create.log
+    check_split_guest_io 0x4000000 0x4000fff
+    check "the e1000's STATUS register answers through the passthrough (link up: $(guest_io "bar read" word8))" \
+        eval 'v=$(guest_io "bar read" word8); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
+}
