@@ -12,7 +12,9 @@
 # hvmloader, with the series' adjust_memory_map(), keeps the hole in the
 # e820 it hands the guest (unpatched, it stretches the RAM entry at 4 GiB
 # over it: docs/hvmloader.rst).  The guest's RAM is on both sides of the
-# hole, our QEMU maps the same, and the disk's DMA above 4 GiB arrives.
+# hole, our QEMU maps the same, and the disk's DMA above 4 GiB arrives
+# (movablecore=256M: all RAM above 4 GiB movable, so that the guest I/O
+# program finds file pages below 4 GiB and anonymous ones above).
 DESC="strict RMRR at 4 GiB + 64 MiB in high RAM: Debian's libxl refuses; rdm=layout=split boots the guest around a hole above 4 GiB"
 XEN_RMRR="0x104000-0x104000=0:3.0"
 OUTER_MEM=6G
@@ -24,7 +26,7 @@ rdm = "layout=split"
 pci = [ "00:03.0,rdm_policy=strict" ]'
 EXPECT_CREATE=checks
 DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk"'
-GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_bar=8086:100e"
+GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=256M e2e_dma=vda e2e_bar=8086:100e"
 DOM0_STEPS='pre_create() {
     truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img
     timeout 60 xl pci-assignable-add 00:03.0; echo "pci-assignable-add rc=$?"
