@@ -1,0 +1,159 @@
+/*
+ * Helper of tests/bench-rdm-tool.py, the benchmark of xen-rdm-plan over
+ * large region files.  Two modes:
+ *
+ *   bench-rdm-tool phases FILE LAYOUT FORMAT
+ *     does in one process what `xen-rdm-plan --rdm-file FILE --memory 16G
+ *     --strategy host --layout LAYOUT --format FORMAT` does, and prints
+ *     the time of each phase (reading the file, parsing it, planning,
+ *     checking the plan, formatting it, freeing the plan and the map) and
+ *     the peak RSS after each, so that the planner's share of the tool's
+ *     time is seen apart from the tool's own.
+ *
+ *   bench-rdm-tool reference FILE
+ *     the floor of what the tool does with FILE: reads it, converts each
+ *     line's START and SIZE with strtoull(), sorts the starts with qsort()
+ *     and prints one line per region to stdout.
+ *
+ * Asserts nothing about speed.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "rdm-source.h"
+#include "rdm-format.h"
+#include "rdm-names.h"
+
+#include <sys/resource.h>
+
+static gint64 t_last;
+
+/* Milliseconds since the last call, and the peak RSS so far in MiB */
+static void phase(const char *name)
+{
+    gint64 now = g_get_monotonic_time();
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    printf(" %s=%.1f/%.1f", name, (now - t_last) / 1000.0,
+           ru.ru_maxrss / 1024.0);
+    t_last = now;
+}
+
+static int phases(const char *path, const char *layout, const char *format)
+{
+    g_autofree char *text = NULL;
+    XenRdmMap *map = xen_rdm_map_new();
+    XenRdmPlan *plan = NULL;
+    XenRdmConfig cfg;
+    Error *err = NULL;
+    char *out = NULL;
+    size_t len;
+
+    xen_rdm_config_init(&cfg);
+    cfg.ram_size = 16ULL << 30;
+    cfg.strategy = XEN_RDM_STRATEGY_HOST;
+    if (!xen_rdm_layout_parse(layout, &cfg.layout, &err)) {
+        goto fail;
+    }
+    printf("ms/MiB:");
+    t_last = g_get_monotonic_time();
+    if (!xen_rdm_read_file(path, "RDM file", XEN_RDM_FILE_MAX_SIZE, &text,
+                           &len, &err)) {
+        goto fail;
+    }
+    phase("read");
+    if (!xen_rdm_file_parse(text, len, path, map, &err)) {
+        goto fail;
+    }
+    phase("parse");
+    if (!xen_rdm_plan_compute(&cfg, map, &plan, &err)) {
+        goto fail;
+    }
+    phase("plan");
+    if (!xen_rdm_plan_check(plan, cfg.ram_size, &err)) {
+        goto fail;
+    }
+    phase("check");
+    if (!strcmp(format, "json")) {
+        out = xen_rdm_plan_format_json(plan);
+    } else if (!strcmp(format, "e820")) {
+        out = xen_rdm_plan_format_e820(plan);
+    } else {
+        out = xen_rdm_plan_format_text(plan, &cfg);
+    }
+    phase("format");
+    g_free(out);
+    xen_rdm_plan_free(plan);
+    phase("free-plan");
+    xen_rdm_map_free(map);
+    phase("free-map");
+    printf("\n");
+    return 0;
+
+fail:
+    fprintf(stderr, "bench-rdm-tool: %s\n", error_get_pretty(err));
+    return 1;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static int reference(const char *path)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GArray) starts = g_array_new(false, false, sizeof(uint64_t));
+    g_autoptr(GArray) sizes = g_array_new(false, false, sizeof(uint64_t));
+    Error *err = NULL;
+    size_t len;
+    char *p;
+
+    if (!xen_rdm_read_file(path, "RDM file", XEN_RDM_FILE_MAX_SIZE, &text,
+                           &len, &err)) {
+        fprintf(stderr, "bench-rdm-tool: %s\n", error_get_pretty(err));
+        return 1;
+    }
+    for (p = text; *p;) {
+        char *end;
+        uint64_t start = strtoull(p, &end, 0);
+        uint64_t size = strtoull(end, &end, 0);
+
+        if (end != p) {
+            g_array_append_val(starts, start);
+            g_array_append_val(sizes, size);
+        }
+        p = strchr(end, '\n');
+        if (!p) {
+            break;
+        }
+        p++;
+    }
+    qsort(starts->data, starts->len, sizeof(uint64_t), u64_cmp);
+    for (guint i = 0; i < starts->len; i++) {
+        printf("0x%016" PRIx64 " 0x%016" PRIx64 "\n",
+               g_array_index(starts, uint64_t, i),
+               g_array_index(sizes, uint64_t, i));
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && !strcmp(argv[1], "phases")) {
+        return phases(argv[2], argv[3], argv[4]);
+    }
+    if (argc == 3 && !strcmp(argv[1], "reference")) {
+        return reference(argv[2]);
+    }
+    fprintf(stderr, "usage: bench-rdm-tool phases FILE LAYOUT FORMAT\n"
+            "       bench-rdm-tool reference FILE\n");
+    return 2;
+}
