@@ -326,6 +326,25 @@ static void test_load(void)
     g_rmdir(dir);
 }
 
+/* Lines of the same devices share one list in the map */
+static void test_shared_lists(void)
+{
+    g_autoptr(XenRdmMap) map = parse_ok("0x1000 4K 00:02.0 00:14.0\n"
+                                        "0x2000 4K 00:02.0 00:14.0\n"
+                                        "0x3000 4K 00:14.0 00:02.0\n"
+                                        "0x4000 4K\n"
+                                        "0x5000 4K\n");
+
+    g_assert_true(map_entry(map, 0)->devices == map_entry(map, 1)->devices);
+    g_assert_true(map_entry(map, 0)->devices != map_entry(map, 2)->devices);
+    g_assert_true(map_entry(map, 3)->devices == map_entry(map, 4)->devices);
+    g_assert_true(map_entry(map, 0)->unresolved ==
+                  map_entry(map, 4)->unresolved);
+    assert_entry(map, 2, 0x3000, 0x1000, 2);
+    g_assert_cmphex(g_array_index(map_entry(map, 2)->devices, uint32_t, 0),
+                    ==, XEN_RDM_SBDF(0, 0, 0x14, 0));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -345,5 +364,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-file/long-line", test_long_line);
     g_test_add_func("/rdm-file/quotes-safely", test_error_quotes_safely);
     g_test_add_func("/rdm-file/load", test_load);
+    g_test_add_func("/rdm-file/shared-lists", test_shared_lists);
     return g_test_run();
 }
