@@ -21,6 +21,9 @@
 #define EXIT_REFUSED    1
 #define EXIT_BAD_INPUT  2
 
+/* Warnings about ignored regions go to stderr in chunks of this size */
+#define WARNINGS_CHUNK  (64 * 1024)
+
 #define HOST_DMAR "/sys/firmware/acpi/tables/DMAR"
 /* The same table in a Xen dom0: Xen renames it (acpi_dmar_zap()) */
 #define HOST_DMAR_XEN "/sys/firmware/acpi/tables/RMAD"
@@ -159,6 +162,7 @@ int main(int argc, char **argv)
                                          sizeof(XenRdmDeviceConfig));
     g_autoptr(GError) gerr = NULL;
     g_autofree char *out = NULL;
+    g_autoptr(GString) warnings = NULL;
     OutputFormat fmt = FORMAT_TEXT;
     XenRdmConfig cfg;
     Error *err = NULL;
@@ -325,12 +329,11 @@ int main(int argc, char **argv)
 
     switch (fmt) {
     case FORMAT_JSON:
-        out = xen_rdm_plan_format_json(plan);
-        printf("%s\n", out);
+        xen_rdm_plan_print_json(plan, stdout);
+        putchar('\n');
         break;
     case FORMAT_E820:
-        out = xen_rdm_plan_format_e820(plan);
-        fputs(out, stdout);
+        xen_rdm_plan_print_e820(plan, stdout);
         break;
     case FORMAT_SVG: {
         /* without --layout: libxl 4.17's layout and split side by side */
@@ -351,29 +354,34 @@ int main(int argc, char **argv)
         break;
     }
     case FORMAT_TEXT:
-        out = xen_rdm_plan_format_text(plan, &cfg);
         if (split) {
-            g_autofree char *sout = xen_rdm_plan_format_text(split, &cfg);
-
             printf("What Xen 4.17's libxl lays out for %s:\n\n", xl_config);
-            fputs(out, stdout);
+            xen_rdm_plan_print_text(plan, &cfg, stdout);
             printf("\nThe split layout for the same guest (--layout split; "
                    "no libxl populates it yet):\n\n");
-            fputs(sout, stdout);
+            xen_rdm_plan_print_text(split, &cfg, stdout);
         } else {
-            fputs(out, stdout);
+            xen_rdm_plan_print_text(plan, &cfg, stdout);
         }
         break;
     }
     fflush(stdout);
 
+    /* stderr is unbuffered: one write per chunk, not per line */
+    warnings = g_string_new(NULL);
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
         if (r->status == XEN_RDM_STATUS_IGNORED) {
-            fprintf(stderr, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
-                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
-                    r->start, r->start + r->size - 1, r->conflict);
+            g_string_append_printf(warnings, "xen-rdm-plan: warning: "
+                                   "ignoring RDM 0x%" PRIx64 "-0x%" PRIx64
+                                   " (relaxed): it collides with %s\n",
+                                   r->start, r->start + r->size - 1,
+                                   r->conflict);
+        }
+        if (warnings->len >= WARNINGS_CHUNK || i + 1 == plan->regions->len) {
+            fwrite(warnings->str, 1, warnings->len, stderr);
+            g_string_truncate(warnings, 0);
         }
     }
     xen_rdm_xl_config_clear(&xl);
