@@ -15,6 +15,13 @@
  *     line's START and SIZE with strtoull(), sorts the starts with qsort()
  *     and prints one line per region to stdout.
  *
+ *   bench-rdm-tool run OUT PROGRAM [ARG...]
+ *     runs PROGRAM with its stdout to OUT and its stderr to OUT.err, and
+ *     prints its wall time and CPU time (s), peak RSS (KiB) and exit
+ *     status.  A process forked from the benchmark's Python would count
+ *     Python's own RSS in its peak (the kernel keeps the peak across
+ *     exec); one forked from this small program starts near nothing.
+ *
  * Asserts nothing about speed.
  *
  * Copyright (c) 2026 The xen-rdm project authors
@@ -28,20 +35,36 @@
 #include "rdm-format.h"
 #include "rdm-names.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 static gint64 t_last;
+
+/*
+ * The peak RSS of this process image in KiB: VmHWM, not ru_maxrss, which
+ * keeps the peak of the process that exec'd it (the benchmark's Python)
+ */
+static long peak_rss_kib(void)
+{
+    g_autofree char *status = NULL;
+    const char *hwm;
+
+    if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL) ||
+        !(hwm = strstr(status, "\nVmHWM:"))) {
+        return -1;
+    }
+    return strtol(hwm + strlen("\nVmHWM:"), NULL, 10);
+}
 
 /* Milliseconds since the last call, and the peak RSS so far in MiB */
 static void phase(const char *name)
 {
     gint64 now = g_get_monotonic_time();
-    struct rusage ru;
 
-    getrusage(RUSAGE_SELF, &ru);
     printf(" %s=%.1f/%.1f", name, (now - t_last) / 1000.0,
-           ru.ru_maxrss / 1024.0);
-    t_last = now;
+           peak_rss_kib() / 1024.0);
+    t_last = g_get_monotonic_time();
 }
 
 static int phases(const char *path, const char *layout, const char *format)
@@ -151,6 +174,44 @@ static int reference(const char *path)
     return 0;
 }
 
+static int run(const char *out, char **argv)
+{
+    g_autofree char *err = g_strconcat(out, ".err", NULL);
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int efd = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct rusage ru;
+    gint64 t0, t1;
+    int status;
+    pid_t pid;
+
+    if (fd < 0 || efd < 0) {
+        fprintf(stderr, "bench-rdm-tool: %s: %s\n", out, g_strerror(errno));
+        return 1;
+    }
+    t0 = g_get_monotonic_time();
+    pid = fork();
+    if (pid == 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(efd, STDERR_FILENO);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid) {
+        fprintf(stderr, "bench-rdm-tool: %s: %s\n", argv[0],
+                g_strerror(errno));
+        return 1;
+    }
+    t1 = g_get_monotonic_time();
+    printf("%.6f %.6f %ld %d\n", (t1 - t0) / 1e6,
+           ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+           ru.ru_maxrss,
+           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    close(fd);
+    close(efd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "phases")) {
@@ -159,7 +220,11 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "reference")) {
         return reference(argv[2]);
     }
+    if (argc >= 4 && !strcmp(argv[1], "run")) {
+        return run(argv[2], argv + 3);
+    }
     fprintf(stderr, "usage: bench-rdm-tool phases FILE LAYOUT FORMAT\n"
-            "       bench-rdm-tool reference FILE\n");
+            "       bench-rdm-tool reference FILE\n"
+            "       bench-rdm-tool run OUT PROGRAM [ARG...]\n");
     return 2;
 }

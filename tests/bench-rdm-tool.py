@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Benchmark: xen-rdm-plan over a region file of 10^6 regions, in both
-# layouts and the text, JSON and e820 formats.  Prints the wall time and
-# the peak RSS of each run, and their ratios to a reference measured in
+# layouts and the text, JSON and e820 formats.  Prints the wall time, the
+# CPU time (user and system: less disturbed by other jobs on the machine)
+# and the peak RSS of each run (the helper runs them: bench-rdm-tool run),
+# and their ratios to a reference measured in
 # the same run: the trivial reader of the same file (bench-rdm-tool
 # reference: read it, strtoull() each line's start and size, qsort() the
 # starts, print one line per region), the floor of any tool that reads,
@@ -24,7 +26,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 
 TOOL, HELPER = sys.argv[1], sys.argv[2]
 NR = int(sys.argv[3]) if len(sys.argv) > 3 else 10 ** 6
@@ -52,29 +53,29 @@ def region_file(path, n):
 
 
 def measure(args, out_path):
-    """(wall seconds, peak RSS in MiB, exit status) of one process"""
-    with open(out_path, "wb") as out, open(out_path + ".err", "wb") as err:
-        t0 = time.monotonic()
-        p = subprocess.Popen(args, stdout=out, stderr=err)
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.monotonic() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss / 1024.0, p.returncode
+    """(wall seconds, CPU seconds, peak RSS in MiB, exit status) of one
+    process, run by the helper (see bench-rdm-tool.c: a child of Python
+    would count Python's RSS in its peak)"""
+    p = subprocess.run([HELPER, "run", out_path, *args], check=True,
+                       capture_output=True, text=True)
+    wall, cpu, rss_kib, rc = p.stdout.split()
+    return float(wall), float(cpu), int(rss_kib) / 1024.0, int(rc)
 
 
 def best(args, out_path, check):
-    """the fastest of REPS runs, and the highest peak RSS among them"""
-    walls, rss = [], []
+    """the fastest of REPS runs (wall, CPU), and the highest peak RSS"""
+    walls, cpus, rss = [], [], []
     for _ in range(REPS):
-        wall, peak, rc = measure(args, out_path)
+        wall, cpu, peak, rc = measure(args, out_path)
         if rc != 0:
             with open(out_path + ".err") as f:
                 sys.exit("bench-rdm-tool: %s: exit %d: %s" %
                          (" ".join(args), rc, f.read(2000)))
         check(out_path)
         walls.append(wall)
+        cpus.append(cpu)
         rss.append(peak)
-    return min(walls), max(rss)
+    return min(walls), min(cpus), max(rss)
 
 
 def tail(path, size=4096):
@@ -129,26 +130,28 @@ def main():
         print("FILE: %d regions, %.1f MiB; each figure the fastest of %d "
               "runs (RSS: the highest)" % (NR, mib, REPS))
 
-        ref_wall, ref_rss = best([HELPER, "reference", path], out,
-                                 check_output("reference", NR))
-        print("reference (read, strtoull, qsort, print): %.3f s, %.1f MiB"
-              % (ref_wall, ref_rss))
+        ref_wall, ref_cpu, ref_rss = best([HELPER, "reference", path], out,
+                                          check_output("reference", NR))
+        print("reference (read, strtoull, qsort, print): %.3f s wall, "
+              "%.3f s CPU, %.1f MiB" % (ref_wall, ref_cpu, ref_rss))
         print()
-        print("%-7s %-5s %8s %7s %8s %7s %9s %9s" %
-              ("layout", "fmt", "wall s", "x ref", "RSS MiB", "x ref",
-               "planner", "the rest"))
+        print("%-7s %-5s %7s %6s %7s %6s %8s %6s %8s %8s" %
+              ("layout", "fmt", "wall s", "x ref", "CPU s", "x ref",
+               "RSS MiB", "x ref", "planner", "the rest"))
         rows = []
         for layout in LAYOUTS:
             for fmt in FORMATS:
-                wall, rss = best([TOOL, "--rdm-file", path, *GUEST,
-                                  "--layout", layout, "--format", fmt],
-                                 out, check_output(fmt, NR))
+                wall, cpu, rss = best([TOOL, "--rdm-file", path, *GUEST,
+                                       "--layout", layout, "--format", fmt],
+                                      out, check_output(fmt, NR))
                 ph = phases(path, layout, fmt)
                 plan_s = (ph["plan"][0] + ph["free-plan"][0]) / 1000
                 rows.append((layout, fmt, ph))
-                print("%-7s %-5s %8.3f %7.1f %8.1f %7.1f %8.3fs %8.3fs" %
-                      (layout, fmt, wall, wall / ref_wall, rss,
-                       rss / ref_rss, plan_s, max(wall - plan_s, 0)))
+                print("%-7s %-5s %7.3f %6.1f %7.3f %6.1f %8.1f %6.1f %7.3fs "
+                      "%7.3fs" %
+                      (layout, fmt, wall, wall / ref_wall, cpu,
+                       cpu / ref_cpu, rss, rss / ref_rss, plan_s,
+                       max(wall - plan_s, 0)))
         print()
         print("planner: xen_rdm_plan_compute() and freeing its plan, timed "
               "in the helper;")
