@@ -9,8 +9,8 @@
 # the same run: the trivial reader of the same file (bench-rdm-tool
 # reference: read it, strtoull() each line's start and size, qsort() the
 # starts, print one line per region), the floor of any tool that reads,
-# sorts and prints that many regions.  Then the time and the peak RSS of
-# each phase of the same work done in one process (bench-rdm-tool phases),
+# sorts and prints that many regions.  Then the CPU time and the peak RSS
+# of each phase of the same work done in one process (bench-rdm-tool phases),
 # which shows the planner's share (xen_rdm_plan_compute(), "plan", and
 # freeing its plan) apart from what the tool costs itself: reading and
 # parsing the file into a map, checking and formatting the plan.
@@ -151,17 +151,17 @@ def main():
                       "%7.3fs" %
                       (layout, fmt, wall, wall / ref_wall, cpu,
                        cpu / ref_cpu, rss, rss / ref_rss, plan_s,
-                       max(wall - plan_s, 0)))
+                       max(cpu - plan_s, 0)))
         print()
-        print("planner: xen_rdm_plan_compute() and freeing its plan, timed "
-              "in the helper;")
-        print("the rest: the tool's wall time less that (process, file, "
+        print("planner: the CPU time of xen_rdm_plan_compute() and freeing "
+              "its plan, in the helper;")
+        print("the rest: the tool's CPU time less that (process, file, "
               "map, check, output)")
         print()
         names = ["read", "parse", "plan", "check", "format", "free-plan",
                  "free-map"]
-        print("phases in one process (bench-rdm-tool phases), ms and the "
-              "peak RSS in MiB after each:")
+        print("phases in one process (bench-rdm-tool phases), CPU ms and "
+              "the peak RSS in MiB after each:")
         print("%-7s %-5s " % ("layout", "fmt") +
               " ".join("%13s" % n for n in names))
         for layout, fmt, ph in rows:
