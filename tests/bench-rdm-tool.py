@@ -20,6 +20,8 @@
 # measure a failure.
 #
 # usage: bench-rdm-tool.py XEN_RDM_PLAN BENCH_RDM_TOOL [NR_REGIONS]
+#        bench-rdm-tool.py --region-file PATH [NR_REGIONS]
+#          (only write the region file, e.g. for valgrind)
 
 import os
 import random
@@ -170,4 +172,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if TOOL == "--region-file":
+        region_file(HELPER, NR)
+    else:
+        main()

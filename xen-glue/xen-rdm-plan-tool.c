@@ -85,6 +85,26 @@ static void parse_device(const char *arg, XenRdmDeviceConfig *dev)
 }
 
 /*
+ * stderr fully buffered, for many lines: stderr itself is unbuffered
+ * (one write() per line).  Close it (fclose) when done; stderr itself
+ * when no second stream can be opened.
+ */
+static FILE *buffered_stderr(void)
+{
+    int fd = dup(STDERR_FILENO);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+    if (!f) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return stderr;
+    }
+    setvbuf(f, NULL, _IOFBF, WARNINGS_CHUNK);
+    return f;
+}
+
+/*
  * A SIZE option.  xl.cfg gives memory, mmio_hole and rdm_mem_boundary in
  * MiB: a plain number that is not even 1 MiB as bytes is taken for that
  * mistake and refused with a hint (none of them can be that small).
@@ -162,7 +182,7 @@ int main(int argc, char **argv)
                                          sizeof(XenRdmDeviceConfig));
     g_autoptr(GError) gerr = NULL;
     g_autofree char *out = NULL;
-    g_autoptr(GString) warnings = NULL;
+    FILE *warn;
     OutputFormat fmt = FORMAT_TEXT;
     XenRdmConfig cfg;
     Error *err = NULL;
@@ -367,22 +387,18 @@ int main(int argc, char **argv)
     }
     fflush(stdout);
 
-    /* stderr is unbuffered: one write per chunk, not per line */
-    warnings = g_string_new(NULL);
+    warn = buffered_stderr();
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
         if (r->status == XEN_RDM_STATUS_IGNORED) {
-            g_string_append_printf(warnings, "xen-rdm-plan: warning: "
-                                   "ignoring RDM 0x%" PRIx64 "-0x%" PRIx64
-                                   " (relaxed): it collides with %s\n",
-                                   r->start, r->start + r->size - 1,
-                                   r->conflict);
+            fprintf(warn, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
+                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
+                    r->start, r->start + r->size - 1, r->conflict);
         }
-        if (warnings->len >= WARNINGS_CHUNK || i + 1 == plan->regions->len) {
-            fwrite(warnings->str, 1, warnings->len, stderr);
-            g_string_truncate(warnings, 0);
-        }
+    }
+    if (warn != stderr) {
+        fclose(warn);
     }
     xen_rdm_xl_config_clear(&xl);
     if (plan->refused) {
