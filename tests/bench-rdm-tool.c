@@ -6,9 +6,10 @@
  *     does in one process what `xen-rdm-plan --rdm-file FILE --memory 16G
  *     --strategy host --layout LAYOUT --format FORMAT` does, and prints
  *     the CPU time of each phase (reading the file, parsing it, planning,
- *     checking the plan, printing it to /dev/null, freeing the plan and
- *     the map) and the peak RSS after each, so that the planner's share
- *     of the tool's time is seen apart from the tool's own.
+ *     checking the plan, printing it and the warnings to /dev/null,
+ *     freeing the plan and the map) and the peak RSS after each, so that
+ *     the planner's share of the tool's time is seen apart from the
+ *     tool's own.
  *
  *   bench-rdm-tool reference FILE
  *     the floor of what the tool does with FILE: reads it, converts each
@@ -126,6 +127,9 @@ static int phases(const char *path, const char *layout, const char *format)
     }
     fflush(null);
     phase("format");
+    xen_rdm_plan_print_warnings(plan, null);
+    fflush(null);
+    phase("warn");
     xen_rdm_plan_free(plan);
     phase("free-plan");
     xen_rdm_map_free(map);

@@ -518,3 +518,16 @@ void xen_rdm_plan_print_e820(const XenRdmPlan *plan, FILE *f)
 {
     plan_e820(plan, f);
 }
+
+void xen_rdm_plan_print_warnings(const XenRdmPlan *plan, FILE *f)
+{
+    for (guint i = 0; i < plan->regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+
+        if (r->status == XEN_RDM_STATUS_IGNORED) {
+            fprintf(f, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
+                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
+                    r->start, r->start + r->size - 1, r->conflict);
+        }
+    }
+}

@@ -35,6 +35,11 @@ void xen_rdm_plan_print_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
 /* One line per e820 entry, as Linux prints its BIOS-e820 map */
 char *xen_rdm_plan_format_e820(const XenRdmPlan *plan);
 void xen_rdm_plan_print_e820(const XenRdmPlan *plan, FILE *f);
+/*
+ * xen-rdm-plan's warning line about each region ignored under the
+ * relaxed policy ("xen-rdm-plan: warning: ignoring RDM ..."), for stderr
+ */
+void xen_rdm_plan_print_warnings(const XenRdmPlan *plan, FILE *f);
 
 /* Plans drawn by xen_rdm_plan_format_svg() hold at most this many regions */
 #define XEN_RDM_SVG_MAX_REGIONS 512

@@ -388,15 +388,7 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     warn = buffered_stderr();
-    for (i = 0; i < plan->regions->len; i++) {
-        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
-
-        if (r->status == XEN_RDM_STATUS_IGNORED) {
-            fprintf(warn, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
-                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
-                    r->start, r->start + r->size - 1, r->conflict);
-        }
-    }
+    xen_rdm_plan_print_warnings(plan, warn);
     if (warn != stderr) {
         fclose(warn);
     }
