@@ -63,7 +63,8 @@ def messages():
             yield "%s:%d" % (os.path.relpath(f, REPO),
                              src.count("\n", 0, m.start()) + 1), \
                 c_format(src, m.end())
-        for m in re.finditer(r'fprintf\(stderr, "xen-rdm-plan: ', src):
+        # the tool's own lines, to stderr or to a buffered copy of it
+        for m in re.finditer(r'fprintf\(\w+, "xen-rdm-plan: ', src):
             yield os.path.relpath(f, REPO), c_format(src, m.end() - 15)
     # libxl's messages added by the series
     for f in sorted(glob.glob(os.path.join(REPO, "patches/xen/*.patch"))):

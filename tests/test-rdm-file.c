@@ -1,5 +1,6 @@
 /*
- * Tests for the RDM text file parser (xen-glue/rdm-file.c)
+ * Tests for the RDM text file parser (xen-glue/rdm-file.c), and for the
+ * output formats (xen-glue/rdm-format.c) over plans of parsed files
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *
@@ -9,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "rdm-source.h"
+#include "rdm-format.h"
 
 #include <glib/gstdio.h>
 
@@ -326,6 +328,93 @@ static void test_load(void)
     g_rmdir(dir);
 }
 
+/* Lines of the same devices share one list in the map */
+static void test_shared_lists(void)
+{
+    g_autoptr(XenRdmMap) map = parse_ok("0x1000 4K 00:02.0 00:14.0\n"
+                                        "0x2000 4K 00:02.0 00:14.0\n"
+                                        "0x3000 4K 00:14.0 00:02.0\n"
+                                        "0x4000 4K\n"
+                                        "0x5000 4K\n");
+
+    g_assert_true(map_entry(map, 0)->devices == map_entry(map, 1)->devices);
+    g_assert_true(map_entry(map, 0)->devices != map_entry(map, 2)->devices);
+    g_assert_true(map_entry(map, 3)->devices == map_entry(map, 4)->devices);
+    g_assert_true(map_entry(map, 0)->unresolved ==
+                  map_entry(map, 4)->unresolved);
+    assert_entry(map, 2, 0x3000, 0x1000, 2);
+    g_assert_cmphex(g_array_index(map_entry(map, 2)->devices, uint32_t, 0),
+                    ==, XEN_RDM_SBDF(0, 0, 0x14, 0));
+}
+
+/* What xen_rdm_plan_print_*() write to @f, as a string */
+static char *printed(const XenRdmPlan *plan, const XenRdmConfig *cfg,
+                     const char *format)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    g_assert_nonnull(f);
+    if (!strcmp(format, "json")) {
+        xen_rdm_plan_print_json(plan, f);
+    } else if (!strcmp(format, "e820")) {
+        xen_rdm_plan_print_e820(plan, f);
+    } else {
+        xen_rdm_plan_print_text(plan, cfg, f);
+    }
+    g_assert_cmpint(fclose(f), ==, 0);
+    return buf;
+}
+
+/*
+ * The formats printed as they are made (in chunks) are the very text of
+ * the formats made as strings, for plans large enough to take many chunks
+ */
+static void test_print_as_format(void)
+{
+    static const XenRdmDeviceConfig devs[] = {
+        { XEN_RDM_SBDF(0, 0, 2, 0), XEN_RDM_POLICY_RELAXED },
+    };
+    g_autoptr(GString) text = g_string_new(NULL);
+    g_autoptr(XenRdmMap) map = NULL;
+    int layout;
+
+    for (guint i = 0; i < 3000; i++) {
+        /* below and above 4 GiB, some under RAM, some tied to devs[0] */
+        g_string_append_printf(text, "0x%" PRIx64 " %uK%s\n",
+                               (uint64_t)0x100000 + i * (uint64_t)0x1800000,
+                               4 * (1 + i % 5), i % 3 ? " 00:02.0" : "");
+    }
+    map = parse_ok(text->str);
+    for (layout = XEN_RDM_LAYOUT_COMPAT; layout <= XEN_RDM_LAYOUT_SPLIT;
+         layout++) {
+        g_autoptr(XenRdmPlan) plan = NULL;
+        g_autofree char *json = NULL, *table = NULL, *e820 = NULL;
+        g_autofree char *pjson = NULL, *ptable = NULL, *pe820 = NULL;
+        XenRdmConfig cfg;
+
+        xen_rdm_config_init(&cfg);
+        cfg.ram_size = 8ULL << 30;
+        cfg.strategy = XEN_RDM_STRATEGY_HOST;
+        cfg.layout = layout;
+        cfg.devices = devs;
+        cfg.nr_devices = G_N_ELEMENTS(devs);
+        g_assert_true(xen_rdm_plan_compute(&cfg, map, &plan, NULL));
+        json = xen_rdm_plan_format_json(plan);
+        table = xen_rdm_plan_format_text(plan, &cfg);
+        e820 = xen_rdm_plan_format_e820(plan);
+        g_assert_cmpuint(strlen(json), >, 256 * 1024);
+        g_assert_cmpuint(strlen(table), >, 256 * 1024);
+        pjson = printed(plan, &cfg, "json");
+        ptable = printed(plan, &cfg, "text");
+        pe820 = printed(plan, &cfg, "e820");
+        g_assert_cmpstr(pjson, ==, json);
+        g_assert_cmpstr(ptable, ==, table);
+        g_assert_cmpstr(pe820, ==, e820);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -345,5 +434,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-file/long-line", test_long_line);
     g_test_add_func("/rdm-file/quotes-safely", test_error_quotes_safely);
     g_test_add_func("/rdm-file/load", test_load);
+    g_test_add_func("/rdm-file/shared-lists", test_shared_lists);
+    g_test_add_func("/rdm-file/print-as-format", test_print_as_format);
     return g_test_run();
 }

@@ -227,6 +227,80 @@ static void test_map_take(void)
                                                       2))->start, ==, 0x3000);
 }
 
+/* Entries of equal device lists share one, copied when one of them adds */
+static void test_map_shared_lists(void)
+{
+    static const uint32_t usb[] = { XHCI, EHCI };
+    static const uint32_t twice[] = { XHCI, EHCI, XHCI };
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+    g_autoptr(XenRdmMap) src = xen_rdm_map_new();
+    XenRdmEntry *a, *b, *c, *d, *moved;
+    XenRdmEntry *many[1000];
+    guint i;
+
+    a = xen_rdm_map_add_with_devices(map, 0x1000, 0x1000, true, usb, 2, NULL);
+    b = xen_rdm_map_add_with_devices(map, 0x2000, 0x1000, true, usb, 2, NULL);
+    c = xen_rdm_map_add_with_devices(map, 0x3000, 0x1000, true, twice, 3,
+                                     NULL);
+    d = xen_rdm_map_add(map, 0x4000, 0x1000, true, NULL);
+    g_assert_true(a->devices == b->devices);
+    g_assert_cmpuint(c->devices->len, ==, 2);
+    g_assert_cmphex(g_array_index(c->devices, uint32_t, 0), ==, XHCI);
+    g_assert_cmphex(g_array_index(c->devices, uint32_t, 1), ==, EHCI);
+    g_assert_cmpuint(d->devices->len, ==, 0);
+    g_assert_true(a->unresolved == d->unresolved);
+    g_assert_cmpuint(a->unresolved->len, ==, 0);
+
+    /* a failed add adds nothing */
+    g_assert_null(xen_rdm_map_add_with_devices(map, 0x5000, 0, true, usb, 2,
+                                               NULL));
+    g_assert_cmpuint(map->entries->len, ==, 4);
+
+    /* copy on write: b's list and d's unresolved ones stay as they were */
+    xen_rdm_entry_add_device(a, IGD);
+    xen_rdm_entry_add_device(a, XHCI);
+    g_assert_cmpuint(a->devices->len, ==, 3);
+    g_assert_cmpuint(b->devices->len, ==, 2);
+    g_assert_true(xen_rdm_entry_has_device(a, IGD));
+    g_assert_false(xen_rdm_entry_has_device(b, IGD));
+    xen_rdm_entry_add_unresolved(a, "unresolved:0000:00:1c.0/00.0");
+    xen_rdm_entry_add_unresolved(a, "unresolved:0000:00:1c.1/00.0");
+    g_assert_cmpuint(a->unresolved->len, ==, 2);
+    g_assert_cmpuint(d->unresolved->len, ==, 0);
+
+    /* entries stay where they are while the map grows, and when taken */
+    for (i = 0; i < G_N_ELEMENTS(many); i++) {
+        many[i] = xen_rdm_map_add_with_devices(src, (i + 1) * 0x1000, 0x1000,
+                                               i % 2, usb, i % 3, NULL);
+    }
+    moved = many[7];
+    xen_rdm_map_take(map, src);
+    g_clear_pointer(&src, xen_rdm_map_free);
+    g_assert_cmpuint(map->entries->len, ==, 4 + G_N_ELEMENTS(many));
+    for (i = 0; i < G_N_ELEMENTS(many); i++) {
+        g_assert_true(g_ptr_array_index(map->entries, 4 + i) == many[i]);
+        g_assert_cmphex(many[i]->start, ==, (i + 1) * 0x1000);
+        g_assert_cmpuint(many[i]->host_wide, ==, i % 2);
+        g_assert_cmpuint(many[i]->devices->len, ==, i % 3);
+    }
+    xen_rdm_entry_add_device(moved, NIC);
+    g_assert_cmpuint(moved->devices->len, ==, 2);
+    g_assert_cmpuint(many[1]->devices->len, ==, 1);
+    /* a map taken into one that was empty, and the emptied one reused */
+    src = xen_rdm_map_new();
+    g_assert_nonnull(xen_rdm_map_add(src, 0x9000, 0x1000, true, NULL));
+    {
+        g_autoptr(XenRdmMap) empty = xen_rdm_map_new();
+
+        xen_rdm_map_take(empty, src);
+        g_assert_cmpuint(empty->entries->len, ==, 1);
+        g_assert_cmpuint(src->entries->len, ==, 0);
+        g_assert_nonnull(xen_rdm_map_add(src, 0xa000, 0x1000, true, NULL));
+        xen_rdm_map_take(empty, src);
+        g_assert_cmpuint(empty->entries->len, ==, 2);
+    }
+}
+
 static void test_config_errors(void)
 {
     static const struct {
@@ -1398,6 +1472,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-plan/parse/sbdf", test_sbdf_parse);
     g_test_add_func("/rdm-plan/map/add-errors", test_map_add_errors);
     g_test_add_func("/rdm-plan/map/take", test_map_take);
+    g_test_add_func("/rdm-plan/map/shared-lists", test_map_shared_lists);
     g_test_add_func("/rdm-plan/config/errors", test_config_errors);
     g_test_add_func("/rdm-plan/config/duplicate-device",
                     test_duplicate_device);

@@ -20,8 +20,6 @@
 #define XEN_RDM_FILE_MAX_LINE   4096
 #define XEN_RDM_FILE_PAGE_SIZE  4096ULL
 
-static const char xen_rdm_file_blanks[] = " \t\r\v\f";
-
 /* A token as it may appear in a message: escaped and not too long */
 static char *quote_token(const char *tok)
 {
@@ -38,7 +36,7 @@ static bool parse_start(const char *tok, uint64_t *value, const char **why)
 {
     unsigned base = 10;
     const char *p = tok;
-    uint64_t v = 0;
+    uint64_t v = 0, limit;
 
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         base = 16;
@@ -48,14 +46,20 @@ static bool parse_start(const char *tok, uint64_t *value, const char **why)
         *why = "not a number";
         return false;
     }
+    limit = UINT64_MAX / base;
     for (; *p; p++) {
-        int d = base == 16 ? g_ascii_xdigit_value(*p) : g_ascii_digit_value(*p);
+        int d;
 
-        if (d < 0) {
+        if (g_ascii_isdigit(*p)) {
+            d = *p - '0';
+        } else if (base == 16 && g_ascii_isxdigit(*p)) {
+            d = g_ascii_tolower(*p) - 'a' + 10;
+        } else {
             *why = "not a number (decimal or 0x hex)";
             return false;
         }
-        if (v > (UINT64_MAX - d) / base) {
+        /* v * base + d > UINT64_MAX */
+        if (v > limit || (v == limit && (uint64_t)d > UINT64_MAX % base)) {
             *why = "overflow: does not fit in 64 bits";
             return false;
         }
@@ -65,18 +69,64 @@ static bool parse_start(const char *tok, uint64_t *value, const char **why)
     return true;
 }
 
+/* What separates tokens: blanks, and \r (CRLF files) */
+static bool is_blank(char c)
+{
+    switch (c) {
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\v':
+    case '\f':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * The next token of @buf (@end bytes, room for one more) from *@pos on,
+ * NUL terminated in place; NULL when none is left
+ */
+static char *next_token(char *buf, size_t end, size_t *pos)
+{
+    size_t p = *pos, n;
+
+    while (p < end && is_blank(buf[p])) {
+        p++;
+    }
+    if (p == end) {
+        *pos = p;
+        return NULL;
+    }
+    for (n = p; n < end && !is_blank(buf[n]); n++) {
+        /* the token runs on */
+    }
+    buf[n] = '\0';
+    *pos = n < end ? n + 1 : n;
+    return buf + p;
+}
+
+/*
+ * The scratch space of a parse, allocated once for all of its lines: a
+ * copy of the line (its tokens are cut in place) and its SBDFs
+ */
+typedef struct RdmFileScratch {
+    char *line;
+    GArray *sbdfs;
+} RdmFileScratch;
+
 /* Parse one line (without its newline) into @scratch */
 static bool parse_line(const char *line, size_t len, const char *name,
-                       unsigned lineno, XenRdmMap *scratch, Error **errp)
+                       unsigned lineno, RdmFileScratch *s, XenRdmMap *map,
+                       Error **errp)
 {
-    g_autofree char *copy = NULL;
-    g_auto(GStrv) fields = NULL;
-    g_autoptr(GPtrArray) toks = g_ptr_array_new();
     g_autofree char *q = NULL;
-    g_autoptr(GArray) sbdfs = g_array_new(false, false, sizeof(uint32_t));
     const char *hash, *why = NULL;
     Error *local_err = NULL;
     uint64_t start, size;
+    size_t end, pos = 0;
+    char *tok, *first;
     XenRdmEntry *e;
 
     if (len > XEN_RDM_FILE_MAX_LINE) {
@@ -89,28 +139,26 @@ static bool parse_line(const char *line, size_t len, const char *name,
         return false;
     }
     hash = memchr(line, '#', len);
-    copy = g_strndup(line, hash ? (size_t)(hash - line) : len);
-    fields = g_strsplit_set(copy, xen_rdm_file_blanks, -1);
-    for (char **f = fields; *f; f++) {
-        if (**f) {
-            g_ptr_array_add(toks, *f);
-        }
-    }
-    if (toks->len == 0) {
+    end = hash ? (size_t)(hash - line) : len;
+    memcpy(s->line, line, end);
+    first = next_token(s->line, end, &pos);
+    if (!first) {
         return true;            /* blank or comment only */
     }
 
-    q = quote_token(toks->pdata[0]);
-    if (!parse_start(toks->pdata[0], &start, &why)) {
+    if (!parse_start(first, &start, &why)) {
+        q = quote_token(first);
         error_setg(errp, "%s:%u: bad start '%s': %s", name, lineno, q, why);
         return false;
     }
-    if (toks->len < 2) {
+    tok = next_token(s->line, end, &pos);
+    if (!tok) {
+        q = quote_token(first);
         error_setg(errp, "%s:%u: missing size after start '%s'",
                    name, lineno, q);
         return false;
     }
-    if (!xen_rdm_size_parse(toks->pdata[1], &size, &local_err)) {
+    if (!xen_rdm_size_parse(tok, &size, &local_err)) {
         error_prepend(&local_err, "%s:%u: ", name, lineno);
         error_propagate(errp, local_err);
         return false;
@@ -145,16 +193,17 @@ static bool parse_line(const char *line, size_t len, const char *name,
         return false;
     }
 
-    for (guint i = 2; i < toks->len; i++) {
+    g_array_set_size(s->sbdfs, 0);
+    while ((tok = next_token(s->line, end, &pos))) {
         uint32_t sbdf;
 
-        if (!xen_rdm_sbdf_parse(toks->pdata[i], &sbdf, &local_err)) {
+        if (!xen_rdm_sbdf_parse(tok, &sbdf, &local_err)) {
             error_prepend(&local_err, "%s:%u: ", name, lineno);
             error_propagate(errp, local_err);
             return false;
         }
-        for (guint j = 0; j < sbdfs->len; j++) {
-            if (g_array_index(sbdfs, uint32_t, j) == sbdf) {
+        for (guint j = 0; j < s->sbdfs->len; j++) {
+            if (g_array_index(s->sbdfs, uint32_t, j) == sbdf) {
                 g_autofree char *dev = xen_rdm_sbdf_to_string(sbdf);
 
                 error_setg(errp, "%s:%u: device %s listed twice",
@@ -162,17 +211,16 @@ static bool parse_line(const char *line, size_t len, const char *name,
                 return false;
             }
         }
-        g_array_append_val(sbdfs, sbdf);
+        g_array_append_val(s->sbdfs, sbdf);
     }
 
-    e = xen_rdm_map_add(scratch, start, size, true, &local_err);
+    e = xen_rdm_map_add_with_devices(map, start, size, true,
+                                     (const uint32_t *)s->sbdfs->data,
+                                     s->sbdfs->len, &local_err);
     if (!e) {
         error_prepend(&local_err, "%s:%u: ", name, lineno);
         error_propagate(errp, local_err);
         return false;
-    }
-    for (guint i = 0; i < sbdfs->len; i++) {
-        xen_rdm_entry_add_device(e, g_array_index(sbdfs, uint32_t, i));
     }
     return true;
 }
@@ -181,6 +229,9 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
                         XenRdmMap *map, Error **errp)
 {
     g_autoptr(XenRdmMap) scratch = xen_rdm_map_new();
+    g_autofree char *line = g_malloc(XEN_RDM_FILE_MAX_LINE + 1);
+    g_autoptr(GArray) sbdfs = g_array_new(false, false, sizeof(uint32_t));
+    RdmFileScratch s = { .line = line, .sbdfs = sbdfs };
     size_t pos = 0;
     unsigned lineno = 0;
 
@@ -192,7 +243,8 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
         size_t line_len = nl ? (size_t)(nl - (text + pos)) : len - pos;
 
         lineno++;
-        if (!parse_line(text + pos, line_len, name, lineno, scratch, errp)) {
+        if (!parse_line(text + pos, line_len, name, lineno, &s, scratch,
+                        errp)) {
             return false;
         }
         pos += line_len + 1;

@@ -10,103 +10,256 @@
 #include "rdm-format.h"
 #include "rdm-names.h"
 
+/*
+ * Where a format writes: @buf, which is handed to @f (when not NULL)
+ * whenever it holds XEN_RDM_OUT_CHUNK bytes, so that printing a plan of a
+ * million regions needs no copy of all of its text in memory
+ */
+#define XEN_RDM_OUT_CHUNK   (64 * 1024)
+
+typedef struct RdmOut {
+    GString *buf;
+    FILE *f;
+} RdmOut;
+
+static void out_init(RdmOut *o, FILE *f)
+{
+    o->buf = g_string_sized_new(f ? XEN_RDM_OUT_CHUNK * 2 : 256);
+    o->f = f;
+}
+
+/* After each record: pass a full chunk on */
+static void out_flush(RdmOut *o, bool all)
+{
+    if (o->f && (all || o->buf->len >= XEN_RDM_OUT_CHUNK)) {
+        fwrite(o->buf->str, 1, o->buf->len, o->f);
+        g_string_truncate(o->buf, 0);
+    }
+}
+
+/* The text written: NULL when it went to a file */
+static char *out_finish(RdmOut *o)
+{
+    out_flush(o, true);
+    if (o->f) {
+        g_string_free(o->buf, true);
+        return NULL;
+    }
+    return g_string_free(o->buf, false);
+}
+
+/*
+ * g_string_append_len() without a call when there is room (what
+ * glib 2.76 inlines): a plan of a million regions is a few tens of
+ * millions of appends
+ */
+static inline void put(GString *out, const char *s, size_t n)
+{
+    if (out->len + n < out->allocated_len) {
+        memcpy(out->str + out->len, s, n);
+        out->len += n;
+        out->str[out->len] = '\0';
+    } else {
+        g_string_append_len(out, s, n);
+    }
+}
+
+static inline void put_str(GString *out, const char *s)
+{
+    put(out, s, strlen(s));
+}
+
+/* @v in decimal, as PRIu64 prints it, into @buf (20 bytes); its length */
+static size_t format_dec(char *buf, uint64_t v)
+{
+    char digits[20];
+    size_t n = sizeof(digits);
+
+    do {
+        digits[--n] = '0' + v % 10;
+        v /= 10;
+    } while (v);
+    memcpy(buf, digits + n, sizeof(digits) - n);
+    return sizeof(digits) - n;
+}
+
+static void append_dec(GString *out, uint64_t v)
+{
+    char buf[20];
+
+    put(out, buf, format_dec(buf, v));
+}
+
+/* "0x" and 16 hex digits, as "0x%016" PRIx64 prints it */
+static void append_hex16(GString *out, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char buf[18] = { '0', 'x' };
+
+    for (int i = 17; i >= 2; i--) {
+        buf[i] = hex[v & 0xf];
+        v >>= 4;
+    }
+    put(out, buf, sizeof(buf));
+}
+
+/* @s, then blanks up to @width, as "%-Ns" prints it */
+static void append_left(GString *out, const char *s, size_t width)
+{
+    size_t len = strlen(s);
+
+    put(out, s, len);
+    for (; len < width; len++) {
+        g_string_append_c(out, ' ');
+    }
+}
+
+/* Blanks up to @width, then @s, as "%Ns" prints it */
+static void append_right(GString *out, const char *s, size_t width)
+{
+    size_t len = strlen(s);
+
+    for (; len < width; len++) {
+        g_string_append_c(out, ' ');
+    }
+    put_str(out, s);
+}
+
 static void json_string(GString *out, const char *s)
 {
+    const char *plain = s;
+
     g_string_append_c(out, '"');
     for (; *s; s++) {
         unsigned char c = *s;
 
-        if (c == '"' || c == '\\') {
-            g_string_append_printf(out, "\\%c", c);
-        } else if (c < 0x20) {
-            g_string_append_printf(out, "\\u%04x", c);
-        } else {
-            g_string_append_c(out, c);
+        if (c == '"' || c == '\\' || c < 0x20) {
+            put(out, plain, s - plain);
+            plain = s + 1;
+            if (c < 0x20) {
+                g_string_append_printf(out, "\\u%04x", c);
+            } else {
+                g_string_append_c(out, '\\');
+                g_string_append_c(out, c);
+            }
         }
     }
+    put(out, plain, s - plain);
     g_string_append_c(out, '"');
 }
 
 static void json_key(GString *out, const char *key)
 {
     json_string(out, key);
-    g_string_append(out, ": ");
+    put_str(out, ": ");
 }
 
-char *xen_rdm_plan_format_json(const XenRdmPlan *plan)
+/* ', "KEY": NUMBER' */
+static void json_number(GString *out, const char *key, uint64_t v)
 {
-    GString *out = g_string_new("{");
+    put_str(out, ", ");
+    json_key(out, key);
+    append_dec(out, v);
+}
+
+/* '{"start": START, "size": SIZE', the start of a range's object */
+static void json_range(GString *out, guint i, uint64_t start, uint64_t size)
+{
+    put_str(out, i ? ", {\"start\": " : "{\"start\": ");
+    append_dec(out, start);
+    json_number(out, "size", size);
+}
+
+static char *plan_json(const XenRdmPlan *plan, FILE *f)
+{
+    RdmOut o;
+    GString *out;
     guint i, j;
 
+    out_init(&o, f);
+    out = o.buf;
+    g_string_append_c(out, '{');
     json_key(out, "layout");
     json_string(out, xen_rdm_layout_str(plan->layout));
-    g_string_append(out, ", ");
+    put_str(out, ", ");
     json_key(out, "result");
     json_string(out, plan->refused ? "refused" : "ok");
     if (plan->reason) {
-        g_string_append(out, ", ");
+        put_str(out, ", ");
         json_key(out, "reason");
         json_string(out, plan->reason);
     }
-    g_string_append_printf(out, ", \"mmio-start\": %" PRIu64
-                           ", \"lowmem-end\": %" PRIu64
-                           ", \"highmem-end\": %" PRIu64 ", \"ram\": [",
-                           plan->mmio_start, plan->lowmem_end,
-                           plan->highmem_end);
+    json_number(out, "mmio-start", plan->mmio_start);
+    json_number(out, "lowmem-end", plan->lowmem_end);
+    json_number(out, "highmem-end", plan->highmem_end);
+    put_str(out, ", \"ram\": [");
     for (i = 0; i < plan->ram->len; i++) {
         const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
 
-        g_string_append_printf(out, "%s{\"start\": %" PRIu64
-                               ", \"size\": %" PRIu64 "}",
-                               i ? ", " : "", r->start, r->size);
+        json_range(out, i, r->start, r->size);
+        g_string_append_c(out, '}');
     }
-    g_string_append(out, "], \"regions\": [");
+    put_str(out, "], \"regions\": [");
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
-        g_string_append_printf(out, "%s{\"start\": %" PRIu64
-                               ", \"size\": %" PRIu64 ", ",
-                               i ? ", " : "", r->start, r->size);
+        json_range(out, i, r->start, r->size);
+        put_str(out, ", ");
         json_key(out, "policy");
         json_string(out, xen_rdm_policy_str(r->policy));
-        g_string_append(out, ", ");
+        put_str(out, ", ");
         json_key(out, "status");
         json_string(out, xen_rdm_status_str(r->status));
         if (r->conflict) {
-            g_string_append(out, ", ");
+            put_str(out, ", ");
             json_key(out, "conflict");
             json_string(out, r->conflict);
         }
-        g_string_append(out, ", \"devices\": [");
+        put_str(out, ", \"devices\": [");
         for (j = 0; j < r->devices->len; j++) {
             if (j) {
-                g_string_append(out, ", ");
+                put_str(out, ", ");
             }
             json_string(out, g_ptr_array_index(r->devices, j));
         }
-        g_string_append(out, "]}");
+        put_str(out, "]}");
+        out_flush(&o, false);
     }
-    g_string_append(out, "], \"e820\": [");
+    put_str(out, "], \"e820\": [");
     for (i = 0; i < plan->e820->len; i++) {
         const XenRdmE820Entry *e = &g_array_index(plan->e820,
                                                   XenRdmE820Entry, i);
 
-        g_string_append_printf(out, "%s{\"start\": %" PRIu64
-                               ", \"size\": %" PRIu64 ", \"type\": ",
-                               i ? ", " : "", e->start, e->size);
+        json_range(out, i, e->start, e->size);
+        put_str(out, ", \"type\": ");
         json_string(out, xen_rdm_e820_type_str(e->type));
         g_string_append_c(out, '}');
+        out_flush(&o, false);
     }
-    g_string_append(out, "]}");
-    return g_string_free(out, false);
+    put_str(out, "]}");
+    return out_finish(&o);
 }
 
-/* "1.5 GiB", "64 KiB", exact where possible */
-static char *human_size(uint64_t size)
+char *xen_rdm_plan_format_json(const XenRdmPlan *plan)
+{
+    return plan_json(plan, NULL);
+}
+
+void xen_rdm_plan_print_json(const XenRdmPlan *plan, FILE *f)
+{
+    plan_json(plan, f);
+}
+
+/* Room for what human_size() writes: 20 digits, a blank, a unit */
+#define HUMAN_SIZE_LEN  32
+
+/* "1.5 GiB", "64 KiB", exact where possible, into @buf */
+static const char *human_size(uint64_t size, char *buf)
 {
     static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
     int u = 0;
     uint64_t v = size;
+    size_t len;
 
     while (u < 4 && v >= 1024 && v % 1024 == 0) {
         v /= 1024;
@@ -119,27 +272,39 @@ static char *human_size(uint64_t size)
             d /= 1024;
             u++;
         }
-        return g_strdup_printf("~%.1f %s", d, units[u]);
+        snprintf(buf, HUMAN_SIZE_LEN, "~%.1f %s", d, units[u]);
+        return buf;
     }
-    return g_strdup_printf("%" PRIu64 " %s", v, units[u]);
+    /* "%" PRIu64 " %s" without printf: most regions are exact sizes */
+    len = format_dec(buf, v);
+    buf[len] = ' ';
+    strcpy(buf + len + 1, units[u]);
+    return buf;
 }
 
 static void append_range_line(GString *out, uint64_t start, uint64_t size)
 {
-    g_autofree char *hs = human_size(size);
+    char hs[HUMAN_SIZE_LEN];
 
-    g_string_append_printf(out, "  0x%016" PRIx64 "-0x%016" PRIx64 "  %12s\n",
-                           start, start + size - 1, hs);
+    put_str(out, "  ");
+    append_hex16(out, start);
+    g_string_append_c(out, '-');
+    append_hex16(out, start + size - 1);
+    put_str(out, "  ");
+    append_right(out, human_size(size, hs), 12);
+    g_string_append_c(out, '\n');
 }
 
-/* Whether one of @cfg's passed-through devices is among @r's devices */
-static bool region_of_device(const XenRdmRegion *r, const XenRdmConfig *cfg)
+/*
+ * Whether one of the passed-through devices named @names (char *, as
+ * the plan's regions name them) is among @r's devices
+ */
+static bool region_of_device(const XenRdmRegion *r, const GPtrArray *names)
 {
-    for (size_t i = 0; i < cfg->nr_devices; i++) {
-        g_autofree char *name = xen_rdm_sbdf_to_string(cfg->devices[i].sbdf);
-
+    for (guint i = 0; i < names->len; i++) {
         for (guint j = 0; j < r->devices->len; j++) {
-            if (!strcmp(g_ptr_array_index(r->devices, j), name)) {
+            if (!strcmp(g_ptr_array_index(r->devices, j),
+                        g_ptr_array_index(names, i))) {
                 return true;
             }
         }
@@ -162,7 +327,7 @@ static void append_fix(GString *out, const XenRdmPlan *plan,
     if (r->start < XEN_RDM_FIRST_MIB_END ||
         (r->start < XEN_RDM_4G && r->start + r->size >
                                   XEN_RDM_FIRMWARE_START)) {
-        g_string_append(out, "it lies in a fixed platform area (the first "
+        put_str(out, "it lies in a fixed platform area (the first "
                         "MiB or 0xfc000000-0xffffffff): no layout keeps it "
                         "free\n");
         return;
@@ -180,37 +345,80 @@ static void append_fix(GString *out, const XenRdmPlan *plan,
                                "ends RAM below it", fit >> 20,
                                cfg->ram_size >> 20);
     } else {
-        g_string_append(out, "(split keeps every region outside the platform "
+        put_str(out, "(split keeps every region outside the platform "
                         "areas free)");
     }
     if (plan->layout == XEN_RDM_LAYOUT_COMPAT) {
-        g_string_append(out, "; or the split layout (--layout split) keeps "
+        put_str(out, "; or the split layout (--layout split) keeps "
                         "it free");
     }
-    g_string_append(out, "\n");
+    put_str(out, "\n");
 }
 
-char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
-                               const XenRdmConfig *cfg)
+/* One region's row of the table */
+static void append_region_line(GString *out, const XenRdmRegion *r)
 {
-    GString *out = g_string_new(NULL);
+    char hs[HUMAN_SIZE_LEN];
+    gsize before;
+    guint j;
+
+    put_str(out, "  ");
+    append_hex16(out, r->start);
+    g_string_append_c(out, ' ');
+    append_hex16(out, r->start + r->size - 1);
+    g_string_append_c(out, ' ');
+    append_right(out, human_size(r->size, hs), 12);
+    put_str(out, "  ");
+    append_left(out, xen_rdm_policy_str(r->policy), 7);
+    put_str(out, "  ");
+    append_left(out, xen_rdm_status_str(r->status), 8);
+    put_str(out, "  ");
+    before = out->len;
+    for (j = 0; j < r->devices->len; j++) {
+        if (j) {
+            g_string_append_c(out, ',');
+        }
+        put_str(out, g_ptr_array_index(r->devices, j));
+    }
+    if (out->len == before) {
+        g_string_append_c(out, '-');
+    }
+    if (r->conflict) {
+        put_str(out, "  <- collides with ");
+        put_str(out, r->conflict);
+    }
+    g_string_append_c(out, '\n');
+}
+
+static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
+                       FILE *f)
+{
+    RdmOut o;
+    GString *out;
     g_autoptr(GPtrArray) to_fix = g_ptr_array_new();
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
     guint i, reserved = 0, ignored = 0, conflicts = 0, device_ram = 0;
 
+    for (size_t d = 0; d < cfg->nr_devices; d++) {
+        g_ptr_array_add(names, xen_rdm_sbdf_to_string(cfg->devices[d].sbdf));
+    }
+    out_init(&o, f);
+    out = o.buf;
     g_string_append_printf(out, "Layout %s: RAM below 4 GiB stops at "
                            "0x%" PRIx64 " (MMIO hole), lowmem_end 0x%" PRIx64
                            ", highmem_end 0x%" PRIx64 "\n\n",
                            xen_rdm_layout_str(plan->layout), plan->mmio_start,
                            plan->lowmem_end, plan->highmem_end);
-    g_string_append(out, "Guest RAM:\n");
+    put_str(out, "Guest RAM:\n");
     for (i = 0; i < plan->ram->len; i++) {
         const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
 
         append_range_line(out, r->start, r->size);
+        out_flush(&o, false);
     }
-    g_string_append(out, "\nReserved device memory:\n");
+    put_str(out, "\nReserved device memory:\n");
     if (!plan->regions->len) {
-        g_string_append(out, "  (none)\n");
+        put_str(out, "  (none)\n");
     } else {
         g_string_append_printf(out, "  %-18s %-18s %12s  %-7s  %-8s  %s\n",
                                "START", "END", "SIZE", "POLICY", "STATUS",
@@ -218,31 +426,16 @@ char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
     }
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
-        g_autofree char *hs = human_size(r->size);
-        g_autofree char *devs = NULL;
-        g_autoptr(GPtrArray) names = g_ptr_array_new();
-        guint j;
 
-        for (j = 0; j < r->devices->len; j++) {
-            g_ptr_array_add(names, g_ptr_array_index(r->devices, j));
-        }
-        g_ptr_array_add(names, NULL);
-        devs = g_strjoinv(",", (char **)names->pdata);
-        g_string_append_printf(out, "  0x%016" PRIx64 " 0x%016" PRIx64
-                               " %12s  %-7s  %-8s  %s%s%s\n",
-                               r->start, r->start + r->size - 1, hs,
-                               xen_rdm_policy_str(r->policy),
-                               xen_rdm_status_str(r->status),
-                               *devs ? devs : "-",
-                               r->conflict ? "  <- collides with " : "",
-                               r->conflict ? r->conflict : "");
+        append_region_line(out, r);
+        out_flush(&o, false);
         switch (r->status) {
         case XEN_RDM_STATUS_RESERVED:
             reserved++;
             break;
         case XEN_RDM_STATUS_IGNORED:
             ignored++;
-            if (region_of_device(r, cfg)) {
+            if (region_of_device(r, names)) {
                 device_ram++;
                 g_ptr_array_add(to_fix, (gpointer)r);
             }
@@ -253,7 +446,7 @@ char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
             break;
         }
     }
-    g_string_append(out, "\n");
+    put_str(out, "\n");
     if (plan->refused) {
         g_string_append_printf(out, "Verdict: REFUSED (%u strict conflict%s): "
                                "%s\n", conflicts, conflicts == 1 ? "" : "s",
@@ -274,27 +467,67 @@ char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
                                reserved == 1 ? "" : "s", ignored);
     }
     if (to_fix->len) {
-        g_string_append(out, "\nWhat would keep them free:\n");
+        put_str(out, "\nWhat would keep them free:\n");
         for (i = 0; i < to_fix->len; i++) {
             append_fix(out, plan, g_ptr_array_index(to_fix, i), cfg);
+            out_flush(&o, false);
         }
     }
-    return g_string_free(out, false);
+    return out_finish(&o);
 }
 
-char *xen_rdm_plan_format_e820(const XenRdmPlan *plan)
+char *xen_rdm_plan_format_text(const XenRdmPlan *plan,
+                               const XenRdmConfig *cfg)
 {
-    GString *out = g_string_new(NULL);
+    return plan_text(plan, cfg, NULL);
+}
+
+void xen_rdm_plan_print_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
+                             FILE *f)
+{
+    plan_text(plan, cfg, f);
+}
+
+static char *plan_e820(const XenRdmPlan *plan, FILE *f)
+{
+    RdmOut o;
     guint i;
 
+    out_init(&o, f);
     for (i = 0; i < plan->e820->len; i++) {
         const XenRdmE820Entry *e = &g_array_index(plan->e820,
                                                   XenRdmE820Entry, i);
 
-        g_string_append_printf(out, "[mem 0x%016" PRIx64 "-0x%016" PRIx64
-                               "] %s\n", e->start, e->start + e->size - 1,
-                               e->type == XEN_RDM_E820_RAM ? "usable"
-                                                           : "reserved");
+        put_str(o.buf, "[mem ");
+        append_hex16(o.buf, e->start);
+        g_string_append_c(o.buf, '-');
+        append_hex16(o.buf, e->start + e->size - 1);
+        put_str(o.buf, e->type == XEN_RDM_E820_RAM ? "] usable\n"
+                                                   : "] reserved\n");
+        out_flush(&o, false);
     }
-    return g_string_free(out, false);
+    return out_finish(&o);
+}
+
+char *xen_rdm_plan_format_e820(const XenRdmPlan *plan)
+{
+    return plan_e820(plan, NULL);
+}
+
+void xen_rdm_plan_print_e820(const XenRdmPlan *plan, FILE *f)
+{
+    plan_e820(plan, f);
+}
+
+void xen_rdm_plan_print_warnings(const XenRdmPlan *plan, FILE *f)
+{
+    for (guint i = 0; i < plan->regions->len; i++) {
+        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+
+        if (r->status == XEN_RDM_STATUS_IGNORED) {
+            fprintf(f, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
+                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
+                    r->start, r->start + r->size - 1, r->conflict);
+        }
+    }
 }

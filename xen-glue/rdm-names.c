@@ -126,10 +126,19 @@ bool xen_rdm_layout_parse(const char *str, XenRdmLayout *l, Error **errp)
     return true;
 }
 
+/*
+ * The value of hex digit @c, without a call (g_ascii_xdigit_value() is
+ * one): region files give millions of numbers
+ */
+static inline int hex_value(char c)
+{
+    return g_ascii_isdigit(c) ? c - '0' : g_ascii_tolower(c) - 'a' + 10;
+}
+
 bool xen_rdm_size_parse(const char *str, uint64_t *size, Error **errp)
 {
     const char *p = str;
-    uint64_t v = 0, mult = 1;
+    uint64_t v = 0, mult = 1, limit;
     int base = 10;
     bool any = false;
 
@@ -142,13 +151,12 @@ bool xen_rdm_size_parse(const char *str, uint64_t *size, Error **errp)
         base = 16;
         p += 2;
     }
-    for (; *p; p++) {
-        int d = base == 16 ? g_ascii_xdigit_value(*p)
-                           : g_ascii_digit_value(*p);
-        if (d < 0) {
-            break;
-        }
-        if (v > (UINT64_MAX - d) / base) {
+    limit = UINT64_MAX / base;
+    for (; base == 16 ? g_ascii_isxdigit(*p) : g_ascii_isdigit(*p); p++) {
+        int d = hex_value(*p);
+
+        /* v * base + d > UINT64_MAX */
+        if (v > limit || (v == limit && (uint64_t)d > UINT64_MAX % base)) {
             error_setg(errp, "size '%s' is too large", str);
             return false;
         }

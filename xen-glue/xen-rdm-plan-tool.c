@@ -21,6 +21,9 @@
 #define EXIT_REFUSED    1
 #define EXIT_BAD_INPUT  2
 
+/* Warnings about ignored regions go to stderr in chunks of this size */
+#define WARNINGS_CHUNK  (64 * 1024)
+
 #define HOST_DMAR "/sys/firmware/acpi/tables/DMAR"
 /* The same table in a Xen dom0: Xen renames it (acpi_dmar_zap()) */
 #define HOST_DMAR_XEN "/sys/firmware/acpi/tables/RMAD"
@@ -79,6 +82,26 @@ static void parse_device(const char *arg, XenRdmDeviceConfig *dev)
                       "rdm_policy=strict|relaxed is known)", arg, parts[i]);
         }
     }
+}
+
+/*
+ * stderr fully buffered, for many lines: stderr itself is unbuffered
+ * (one write() per line).  Close it (fclose) when done; stderr itself
+ * when no second stream can be opened.
+ */
+static FILE *buffered_stderr(void)
+{
+    int fd = dup(STDERR_FILENO);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+    if (!f) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return stderr;
+    }
+    setvbuf(f, NULL, _IOFBF, WARNINGS_CHUNK);
+    return f;
 }
 
 /*
@@ -159,6 +182,7 @@ int main(int argc, char **argv)
                                          sizeof(XenRdmDeviceConfig));
     g_autoptr(GError) gerr = NULL;
     g_autofree char *out = NULL;
+    FILE *warn;
     OutputFormat fmt = FORMAT_TEXT;
     XenRdmConfig cfg;
     Error *err = NULL;
@@ -325,12 +349,11 @@ int main(int argc, char **argv)
 
     switch (fmt) {
     case FORMAT_JSON:
-        out = xen_rdm_plan_format_json(plan);
-        printf("%s\n", out);
+        xen_rdm_plan_print_json(plan, stdout);
+        putchar('\n');
         break;
     case FORMAT_E820:
-        out = xen_rdm_plan_format_e820(plan);
-        fputs(out, stdout);
+        xen_rdm_plan_print_e820(plan, stdout);
         break;
     case FORMAT_SVG: {
         /* without --layout: libxl 4.17's layout and split side by side */
@@ -351,30 +374,23 @@ int main(int argc, char **argv)
         break;
     }
     case FORMAT_TEXT:
-        out = xen_rdm_plan_format_text(plan, &cfg);
         if (split) {
-            g_autofree char *sout = xen_rdm_plan_format_text(split, &cfg);
-
             printf("What Xen 4.17's libxl lays out for %s:\n\n", xl_config);
-            fputs(out, stdout);
+            xen_rdm_plan_print_text(plan, &cfg, stdout);
             printf("\nThe split layout for the same guest (--layout split; "
                    "no libxl populates it yet):\n\n");
-            fputs(sout, stdout);
+            xen_rdm_plan_print_text(split, &cfg, stdout);
         } else {
-            fputs(out, stdout);
+            xen_rdm_plan_print_text(plan, &cfg, stdout);
         }
         break;
     }
     fflush(stdout);
 
-    for (i = 0; i < plan->regions->len; i++) {
-        const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
-
-        if (r->status == XEN_RDM_STATUS_IGNORED) {
-            fprintf(stderr, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
-                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
-                    r->start, r->start + r->size - 1, r->conflict);
-        }
+    warn = buffered_stderr();
+    xen_rdm_plan_print_warnings(plan, warn);
+    if (warn != stderr) {
+        fclose(warn);
     }
     xen_rdm_xl_config_clear(&xl);
     if (plan->refused) {

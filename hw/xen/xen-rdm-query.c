@@ -206,20 +206,17 @@ static bool query_one(XenRdmMapFn fn, void *opaque, bool host_wide,
         return false;
     }
     for (uint32_t i = 0; i < n; i++) {
-        XenRdmEntry *e;
+        uint64_t start = buf[i].start_pfn << XEN_RDM_PAGE_SHIFT;
+        uint64_t size = buf[i].nr_pages << XEN_RDM_PAGE_SHIFT;
 
         if (!check_entry(what, i, n, &buf[i], errp)) {
             return false;
         }
-        e = xen_rdm_map_add(scratch, buf[i].start_pfn << XEN_RDM_PAGE_SHIFT,
-                            buf[i].nr_pages << XEN_RDM_PAGE_SHIFT, host_wide,
-                            errp);
-        if (!e) {
+        /* a device's entries share one list of that device */
+        if (!xen_rdm_map_add_with_devices(scratch, start, size, host_wide,
+                                          &sbdf, !host_wide, errp)) {
             error_prepend(errp, "%s: entry %" PRIu32 ": ", what, i);
             return false;
-        }
-        if (!host_wide) {
-            xen_rdm_entry_add_device(e, sbdf);
         }
     }
     return true;

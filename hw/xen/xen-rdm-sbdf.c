@@ -11,6 +11,15 @@
 #include "qapi/error.h"
 #include "hw/xen/xen-rdm-plan.h"
 
+/*
+ * The value of hex digit @c, without a call (g_ascii_xdigit_value() is
+ * one): region files give millions of SBDFs
+ */
+static inline int hex_value(char c)
+{
+    return g_ascii_isdigit(c) ? c - '0' : g_ascii_tolower(c) - 'a' + 10;
+}
+
 /* Parse a hex field of at most @max_digits digits into @val (<= @max) */
 static const char *parse_hex_field(const char *p, int max_digits,
                                    unsigned long max, unsigned long *val)
@@ -19,7 +28,7 @@ static const char *parse_hex_field(const char *p, int max_digits,
     int n = 0;
 
     while (g_ascii_isxdigit(*p) && n < max_digits) {
-        v = v * 16 + g_ascii_xdigit_value(*p);
+        v = v * 16 + hex_value(*p);
         p++;
         n++;
     }

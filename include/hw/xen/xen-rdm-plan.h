@@ -76,18 +76,37 @@ typedef enum XenRdmStatus {
  *             query for SBDF s answers every entry listing s.
  * @unresolved: char * descriptions of device scopes that name no SBDF
  *             (e.g. "unresolved:0000:00:1c.0/00.0"); never matched.
+ *
+ * Both lists are never NULL and are read-only for users of the map: only
+ * xen_rdm_entry_add_device() and xen_rdm_entry_add_unresolved() change
+ * them.  Entries of one map share equal lists (copied on write), so that
+ * a map of a million regions tied to a few devices holds a few lists.
  */
 typedef struct XenRdmEntry {
     uint64_t start;
     uint64_t size;
     bool host_wide;
+    /* private: whether @devices, @unresolved are shared (copy on write) */
+    bool devices_shared;
+    bool unresolved_shared;
     GArray *devices;
     GPtrArray *unresolved;
 } XenRdmEntry;
 
-/* The RDM regions known about a host, in source order */
+/*
+ * The RDM regions known about a host, in source order.  @entries
+ * (XenRdmEntry *) is read-only for users of the map.  The entries
+ * themselves are allocated in blocks, and equal device lists are kept
+ * once (see XenRdmEntry).
+ */
 typedef struct XenRdmMap {
     GPtrArray *entries;
+    /* private */
+    GPtrArray *blocks;          /* the XenRdmEntry arrays of @entries */
+    XenRdmEntry *block;         /* the last one, with room for ... */
+    guint block_free;           /* ... this many more entries */
+    GHashTable *device_lists;   /* the lists entries share */
+    GPtrArray *no_unresolved;   /* the empty list entries share */
 } XenRdmMap;
 
 /* A device passed through to the guest, with its rdm_policy */
@@ -161,6 +180,16 @@ void xen_rdm_map_free(XenRdmMap *map);
  */
 XenRdmEntry *xen_rdm_map_add(XenRdmMap *map, uint64_t start, uint64_t size,
                              bool host_wide, Error **errp);
+/*
+ * The same, tied to the @nr_devices SBDFs @devices (each once, in their
+ * first order, as xen_rdm_entry_add_device() adds them).  An entry of the
+ * same devices in the same order added before shares its list (no
+ * allocation per entry): what sources that add many entries use.
+ */
+XenRdmEntry *xen_rdm_map_add_with_devices(XenRdmMap *map, uint64_t start,
+                                          uint64_t size, bool host_wide,
+                                          const uint32_t *devices,
+                                          size_t nr_devices, Error **errp);
 /*
  * Move every entry of @src to the end of @dst, leaving @src empty.
  * Sources fill a scratch map and hand it over only once all of their
