@@ -20,6 +20,15 @@
  *       that never reached RAM leaves 0x5a; every block's content is a
  *       pattern of its number.
  *
+ *   e2e-io dma DEVICE RAMFS-DIR HOLE
+ *       The same with a hole in RAM at address HOLE.  Below 4 GiB: the
+ *       ramfs file grows (at most 192 MiB) until it has pages below HOLE
+ *       and above it, and the "low" transfers read the ones below and
+ *       write the ones above ("pages low-below", "pages low-above").
+ *       Above 4 GiB: anonymous memory grows (at most 192 MiB) until half
+ *       the high pages are below HOLE and half above ("pages high-below",
+ *       "pages high-above"), which both high transfers use.
+ *
  *   e2e-io bar VENDOR DEVICE [N]
  *       Finds the PCI device (sysfs), prints BAR N's address (default 0),
  *       maps it (sysfs resourceN) and prints the 32-bit words at offsets
@@ -52,6 +61,8 @@
 #define PAGE 4096u
 #define NPAGES 32u
 #define CHUNK (1u << 20)
+/* with a hole: at most this many MiB of file pages to find both sides */
+#define MAX_LOW_CHUNKS 192
 #define GIB4 (1ull << 32)
 
 typedef struct {
@@ -61,6 +72,15 @@ typedef struct {
 
 static Page high[NPAGES], low[2 * NPAGES];
 static unsigned nhigh, nlow;
+/*
+ * With a hole (e2e-io dma DEVICE RAMFS-DIR HOLE) below 4 GiB:
+ * low[0..NPAGES) below the hole's address, low[NPAGES..2 * NPAGES) above
+ * it, so that the "low" transfers read RAM below the hole and write RAM
+ * above it.  With a hole above 4 GiB: high[0..NPAGES / 2) below it and
+ * high[NPAGES / 2..NPAGES) above it.
+ */
+static uint64_t hole;
+static unsigned nbelow, nabove;
 
 static int fail(const char *what)
 {
@@ -92,8 +112,20 @@ static void classify(int pm, uint8_t *c, size_t len, bool want_high)
         if (!pa) {
             continue;
         }
-        if (want_high && pa >= GIB4 && nhigh < NPAGES) {
+        if (want_high && pa >= GIB4 && hole >= GIB4) {
+            if (pa < hole && nbelow < NPAGES / 2) {
+                high[nbelow++] = (Page){ c + off, pa };
+            } else if (pa > hole && nabove < NPAGES / 2) {
+                high[NPAGES / 2 + nabove++] = (Page){ c + off, pa };
+            }
+        } else if (want_high && pa >= GIB4 && nhigh < NPAGES) {
             high[nhigh++] = (Page){ c + off, pa };
+        } else if (!want_high && pa < GIB4 && hole && hole < GIB4) {
+            if (pa < hole && nbelow < NPAGES) {
+                low[nbelow++] = (Page){ c + off, pa };
+            } else if (pa > hole && nabove < NPAGES) {
+                low[NPAGES + nabove++] = (Page){ c + off, pa };
+            }
         } else if (!want_high && pa < GIB4 && nlow < 2 * NPAGES) {
             low[nlow++] = (Page){ c + off, pa };
         }
@@ -111,12 +143,14 @@ static int collect_pages(const char *ramfs)
     int pm = open("/proc/self/pagemap", O_RDONLY);
     char path[512];
     uint8_t *c;
-    int fd, chunks = 0;
+    int fd, chunks = 0, lchunks;
 
     if (pm < 0) {
         return fail("open /proc/self/pagemap");
     }
-    while (nhigh < NPAGES && chunks < 16) {
+    while (hole >= GIB4 ? (nbelow < NPAGES / 2 || nabove < NPAGES / 2) &&
+                          chunks < MAX_LOW_CHUNKS
+                        : nhigh < NPAGES && chunks < 16) {
         c = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (c == MAP_FAILED || mlock(c, CHUNK) < 0) {
@@ -127,27 +161,49 @@ static int collect_pages(const char *ramfs)
         memset(c, 0x5a, CHUNK);
         classify(pm, c, CHUNK, true);
     }
+    if (hole >= GIB4) {
+        nhigh = nbelow == NPAGES / 2 && nabove == NPAGES / 2 ? NPAGES : 0;
+    }
     snprintf(path, sizeof(path), "%s/e2e-io-low", ramfs);
     fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) {
         close(pm);
         return fail(path);
     }
-    c = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (ftruncate(fd, CHUNK) < 0 || c == MAP_FAILED) {
-        close(fd);
-        close(pm);
-        return fail("ramfs file mapping");
+    /* with a hole, grow the file until there are pages on both sides */
+    for (lchunks = 0; lchunks < (hole && hole < GIB4 ? MAX_LOW_CHUNKS : 1);
+         lchunks++) {
+        off_t at = (off_t)lchunks * CHUNK;
+
+        if (ftruncate(fd, at + CHUNK) < 0) {
+            close(fd);
+            close(pm);
+            return fail("ramfs file size");
+        }
+        c = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_SHARED, fd, at);
+        if (c == MAP_FAILED) {
+            close(fd);
+            close(pm);
+            return fail("ramfs file mapping");
+        }
+        memset(c, 0x5a, CHUNK);
+        if (mlock(c, CHUNK) < 0) {
+            close(fd);
+            close(pm);
+            return fail("mlock ramfs file mapping");
+        }
+        classify(pm, c, CHUNK, false);
+        if (hole && hole < GIB4 && nbelow == NPAGES && nabove == NPAGES) {
+            lchunks++;
+            break;
+        }
     }
     close(fd);
-    memset(c, 0x5a, CHUNK);
-    if (mlock(c, CHUNK) < 0) {
-        close(pm);
-        return fail("mlock ramfs file mapping");
-    }
-    classify(pm, c, CHUNK, false);
     close(pm);
-    printf("E2E-IO alloc anonymous=%d MiB ramfs=1 MiB\n", chunks);
+    if (hole && hole < GIB4) {
+        nlow = nbelow == NPAGES && nabove == NPAGES ? 2 * NPAGES : 0;
+    }
+    printf("E2E-IO alloc anonymous=%d MiB ramfs=%d MiB\n", chunks, lchunks);
     return 0;
 }
 
@@ -252,8 +308,21 @@ static int cmd_dma(const char *dev, const char *ramfs)
     if (collect_pages(ramfs)) {
         return 1;
     }
-    pages_range("high", high, nhigh);
-    pages_range("low", low, nlow);
+    if (hole) {
+        printf("E2E-IO hole 0x%" PRIx64 "\n", hole);
+    }
+    if (hole >= GIB4) {
+        pages_range("high-below", high, nbelow);
+        pages_range("high-above", high + NPAGES / 2, nabove);
+    } else {
+        pages_range("high", high, nhigh);
+    }
+    if (hole && hole < GIB4) {
+        pages_range("low-below", low, nbelow);
+        pages_range("low-above", low + NPAGES, nabove);
+    } else {
+        pages_range("low", low, nlow);
+    }
     n = nhigh < nlow / 2 ? nhigh : nlow / 2;
     if (!n) {
         printf("E2E-IO error: no pages above and below 4 GiB to test with\n");
@@ -432,7 +501,17 @@ int main(int argc, char **argv)
     unsigned long vendor, device;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc == 4 && !strcmp(argv[1], "dma")) {
+    if ((argc == 4 || argc == 5) && !strcmp(argv[1], "dma")) {
+        char *end;
+
+        if (argc == 5) {
+            hole = strtoull(argv[4], &end, 0);
+            if (*end || !hole) {
+                fprintf(stderr, "e2e-io: dma: '%s' is not a hole's"
+                        " address\n", argv[4]);
+                return 2;
+            }
+        }
         return cmd_dma(argv[2], argv[3]);
     }
     if ((argc == 4 || argc == 5) && !strcmp(argv[1], "bar")) {
@@ -452,7 +531,7 @@ int main(int argc, char **argv)
         }
         return cmd_bar(vendor, device, barno);
     }
-    fprintf(stderr, "usage: e2e-io dma DEVICE RAMFS-DIR\n"
+    fprintf(stderr, "usage: e2e-io dma DEVICE RAMFS-DIR [HOLE]\n"
             "       e2e-io bar VENDOR DEVICE [BAR]\n");
     return 2;
 }

@@ -14,7 +14,8 @@
 # over it: docs/hvmloader.rst).  The guest's RAM is on both sides of the
 # hole, our QEMU maps the same, and the disk's DMA above 4 GiB arrives
 # (movablecore=256M: all RAM above 4 GiB movable, so that the guest I/O
-# program finds file pages below 4 GiB and anonymous ones above).
+# program finds file pages below 4 GiB and anonymous ones above;
+# e2e_dma_hole: half of those above 4 GiB below the hole, half above).
 DESC="strict RMRR at 4 GiB + 64 MiB in high RAM: Debian's libxl refuses; rdm=layout=split boots the guest around a hole above 4 GiB"
 XEN_RMRR="0x104000-0x104000=0:3.0"
 OUTER_MEM=6G
@@ -26,7 +27,7 @@ rdm = "layout=split"
 pci = [ "00:03.0,rdm_policy=strict" ]'
 EXPECT_CREATE=checks
 DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk"'
-GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=256M e2e_dma=vda e2e_bar=8086:100e"
+GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=256M e2e_dma=vda e2e_dma_hole=0x104000000 e2e_bar=8086:100e"
 DOM0_STEPS='pre_create() {
     truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img
     timeout 60 xl pci-assignable-add 00:03.0; echo "pci-assignable-add rc=$?"
@@ -58,6 +59,9 @@ if isinstance(o.get("return"), dict) and "highmem-end" in o["return"]:
     check "libxl told the device model the split layout (xen-rdm.layout=split)" \
         grep -q 'xen-rdm.layout=split' xl-create.log
     check_split_guest_io
+    check "the disk's DMA above 4 GiB used pages below the hole ($(guest_io "pages high-below" max) < 0x104000000) and above it ($(guest_io "pages high-above" min) > 0x104000fff)" \
+        eval 'lo=$(guest_io "pages high-below" max); hi=$(guest_io "pages high-above" min);
+              [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $((0x104000000)) ] && [ $((hi)) -gt $((0x104000fff)) ]'
     check "the e1000's STATUS register answers through the passthrough (link up: $(guest_io "bar read" word8))" \
         eval 'v=$(guest_io "bar read" word8); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
 }

@@ -14,8 +14,9 @@
 # from 4 GiB, the e820 has RAM on both sides of a reserved entry, and our
 # QEMU, told xen-rdm.layout=split, maps the same RAM after checking it
 # against the frames the hypervisor populated.  In the guest a virtio-blk
-# disk does DMA into RAM below the hole, above it and above 4 GiB, and
-# the e1000's BAR answers through the passthrough.
+# disk does DMA into RAM below the hole, above it and above 4 GiB
+# (e2e_dma_hole: the guest I/O program takes pages on both sides of the
+# hole), and the e1000's BAR answers through the passthrough.
 DESC="strict RMRR at 64 MiB, below rdm_mem_boundary: Debian's libxl refuses; rdm=layout=split boots the guest around a hole"
 XEN_RMRR="0x4000-0x4000=0:3.0"
 OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
@@ -26,7 +27,7 @@ rdm = "layout=split"
 pci = [ "00:03.0,rdm_policy=strict" ]'
 EXPECT_CREATE=checks
 DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk"'
-GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_bar=8086:100e"
+GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_dma_hole=0x4000000 e2e_bar=8086:100e"
 DOM0_STEPS='pre_create() {
     truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img
     timeout 60 xl pci-assignable-add 00:03.0; echo "pci-assignable-add rc=$?"
@@ -46,7 +47,10 @@ checks() {
     check_split_populated 0x4000000 0x4000fff 0x10000000 0x108001000 0x18000000
     check "libxl told the device model the split layout (xen-rdm.layout=split)" \
         grep -q 'xen-rdm.layout=split' xl-create.log
-    check_split_guest_io 0x4000000 0x4000fff
+    check_split_guest_io
+    check "the disk read pages below the hole ($(guest_io "pages low-below" max) < 0x4000000) and wrote pages above it ($(guest_io "pages low-above" min) > 0x4000fff)" \
+        eval 'lo=$(guest_io "pages low-below" max); hi=$(guest_io "pages low-above" min);
+              [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $((0x4000000)) ] && [ $((hi)) -gt $((0x4000fff)) ]'
     check "the e1000's STATUS register answers through the passthrough (link up: $(guest_io "bar read" word8))" \
         eval 'v=$(guest_io "bar read" word8); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
 }
