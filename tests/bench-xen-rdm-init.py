@@ -8,26 +8,44 @@
 # regions it was given, so it cannot measure a failed start.
 #
 # The RDM step is timed from QEMU's own trace events (-msg timestamp=on):
-# from xen_rdm_query (asking the hypervisor) to the last xen_ram_alias
-# (the RAM regions built from the plan).  The whole initialisation is the
-# wall time from starting QEMU until it answers query-status.
+# from xen_rdm_query (asking the hypervisor) to xen_ram_map (the RAM
+# regions built from the plan are mapped: one event, where a trace of
+# each region would add its own cost to the step; "-" for a QEMU without
+# that event).  The whole initialisation is the wall time from starting
+# QEMU until it answers query-status, and the CPU
+# time QEMU's threads ran until then (/proc/PID/task/*/schedstat), which
+# other jobs on a shared machine change much less than the wall time.
+# Each start is paired with a start without xen-rdm just before it, and a
+# row's ratios are the medians of its pairs' ratios, so that a load that
+# changes over a run weighs on both sides of a ratio.
 #
-# usage: bench-xen-rdm-init.py QEMU XEN_SIM_LIBDIR
+# usage: bench-xen-rdm-init.py [--only CASE [--wrap CMD]] QEMU XEN_SIM_LIBDIR
+#   --only CASE  one start only, of CASE: none (without xen-rdm), or
+#                LAYOUT:REGIONS, e.g. split:1000
+#   --wrap CMD   start QEMU under CMD, e.g. to count the instructions it
+#                runs: --wrap 'valgrind --tool=callgrind'
 
+import argparse
 import json
 import os
 import re
+import shlex
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 
-QEMU, SIMLIB = sys.argv[1], sys.argv[2]
+ap = argparse.ArgumentParser()
+ap.add_argument("--only")
+ap.add_argument("--wrap", default="")
+ap.add_argument("qemu")
+ap.add_argument("simlib")
+ARGS = ap.parse_args()
+QEMU, SIMLIB = ARGS.qemu, ARGS.simlib
 COUNTS = [0, 1, 10, 100, 1000, 10000]
-REPS = 3
-TRACE = re.compile(r'^\d+@(\d+\.\d+):(xen_rdm_query|xen_ram_alias|'
+REPS = 5
+TRACE = re.compile(r'^\d+@(\d+\.\d+):(xen_rdm_query|xen_ram_map|'
                    r'xen_rdm_not_requested)\b')
 
 
@@ -61,6 +79,18 @@ def qmp(sock, cmd):
                 return msg
 
 
+def cpu_time(pid):
+    """Seconds the threads of process @pid have run"""
+    ns = 0
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, task)) as f:
+                ns += int(f.read().split()[0])
+        except FileNotFoundError:
+            pass                                # the thread just ended
+    return ns / 1e9
+
+
 def one_run(n, layout, requested):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "host.rdm")
@@ -75,11 +105,12 @@ def one_run(n, layout, requested):
         machine = "xenfv"
         if requested:
             machine += ",xen-rdm.strategy=host,xen-rdm.layout=" + layout
-        args = [QEMU, "-M", machine, "-m", "8G", "-xen-domid", "1",
-                "-nodefaults", "-display", "none", "-msg", "timestamp=on",
-                "-trace", "xen_rdm_query", "-trace", "xen_ram_alias",
-                "-trace", "xen_rdm_not_requested",
-                "-qmp", "unix:%s,server=on,wait=off" % sockpath]
+        args = shlex.split(ARGS.wrap) + [
+            QEMU, "-M", machine, "-m", "8G", "-xen-domid", "1",
+            "-nodefaults", "-display", "none", "-msg", "timestamp=on",
+            "-trace", "xen_rdm_query", "-trace", "xen_ram_map",
+            "-trace", "xen_rdm_not_requested",
+            "-qmp", "unix:%s,server=on,wait=off" % sockpath]
         # stderr to a file: a full pipe would stall QEMU's tracing
         errf = open(os.path.join(d, "stderr"), "w+")
         t0 = time.time()
@@ -107,6 +138,7 @@ def one_run(n, layout, requested):
             qmp(s, "qmp_capabilities")
             status = qmp(s, "query-status")
             t1 = time.time()
+            cpu = cpu_time(p.pid)
             ranges = None
             if requested:
                 plan = qmp(s, "query-xen-rdm")["return"]
@@ -128,31 +160,60 @@ def one_run(n, layout, requested):
         m = TRACE.match(line)
         if m:
             stamps.setdefault(m.group(2), []).append(float(m.group(1)))
-    if requested:
-        step = stamps["xen_ram_alias"][-1] - stamps["xen_rdm_query"][0]
+    if requested and "xen_ram_map" in stamps:
+        step = stamps["xen_ram_map"][-1] - stamps["xen_rdm_query"][0]
     else:
         step = None
-    return t1 - t0, step, ranges
+    return t1 - t0, cpu, step, ranges
+
+
+def only(case):
+    if case == "none":
+        r = one_run(0, "compat", False)
+        n, layout = "-", "(none)"
+    else:
+        layout, _, n = case.partition(":")
+        if layout not in ("compat", "split") or not n.isdigit():
+            raise SystemExit("--only: none, compat:N or split:N, not " +
+                             case)
+        r = one_run(int(n), layout, True)
+    print("%-8s %8s %10s %9s %8s" % ("layout", "regions", "RAM ranges",
+                                     "init ms", "cpu ms"))
+    print("%-8s %8s %10s %9.1f %8.1f" % (layout, n, r[3] or "-",
+                                         r[0] * 1e3, r[1] * 1e3))
 
 
 def main():
-    print("%-8s %8s %10s %14s %9s %14s %8s" % ("layout", "regions",
-                                                "RAM ranges", "init ms",
-                                                "x none", "rdm step ms",
-                                                "share"))
-    whole = [one_run(0, "compat", False)[0] for _ in range(REPS)]
-    none = statistics.median(whole)
-    print("%-8s %8s %10s %14.1f %9s %14s %8s" % ("(none)", "-", "-",
-                                                 none * 1e3, "1.00", "-",
-                                                 "-"))
+    head = "%-8s %8s %10s %9s %7s %8s %7s %12s %6s"
+    row = "%-8s %8s %10s %9.1f %7s %8.1f %7s %12s %6s"
+    print(head % ("layout", "regions", "RAM ranges", "init ms", "x none",
+                  "cpu ms", "x none", "rdm step ms", "share"))
+    base = [one_run(0, "compat", False) for _ in range(REPS)]
+    print(row % ("(none)", "-", "-",
+                 statistics.median(r[0] for r in base) * 1e3, "1.00",
+                 statistics.median(r[1] for r in base) * 1e3, "1.00",
+                 "-", "-"))
     for layout in ("compat", "split"):
         for n in COUNTS:
-            runs = [one_run(n, layout, True) for _ in range(REPS)]
+            runs, wall, cpu = [], [], []
+            for _ in range(REPS):
+                none = one_run(0, "compat", False)
+                runs.append(one_run(n, layout, True))
+                wall.append(runs[-1][0] / none[0])
+                cpu.append(runs[-1][1] / none[1])
             w = statistics.median(r[0] for r in runs)
-            s = statistics.median(r[1] for r in runs)
-            print("%-8s %8d %10d %14.1f %9.2f %14.3f %7.1f%%" %
-                  (layout, n, runs[0][2], w * 1e3, w / none, s * 1e3,
-                   100 * s / w), flush=True)
+            step, share = "-", "-"
+            if runs[0][2] is not None:
+                s = statistics.median(r[2] for r in runs)
+                step, share = "%.3f" % (s * 1e3), "%.1f%%" % (100 * s / w)
+            print(row % (layout, n, runs[0][3], w * 1e3,
+                         "%.2f" % statistics.median(wall),
+                         statistics.median(r[1] for r in runs) * 1e3,
+                         "%.2f" % statistics.median(cpu), step, share),
+                  flush=True)
 
 
-main()
+if ARGS.only:
+    only(ARGS.only)
+else:
+    main()
