@@ -25,6 +25,7 @@
 #define LAYOUT_MIN(a, b)    ((a) < (b) ? (a) : (b))
 #define LAYOUT_MAX(a, b)    ((a) > (b) ? (a) : (b))
 
+/* Sorted by address */
 static const struct {
     uint64_t start, end;
     XenRdmArea area;
@@ -37,6 +38,8 @@ static const struct {
 };
 
 #define NR_AREAS (sizeof(areas) / sizeof(areas[0]))
+/* Where the last platform area ends: a region above is one part */
+#define AREAS_END (areas[NR_AREAS - 1].end)
 
 const char *xen_rdm_area_str(XenRdmArea area)
 {
@@ -79,6 +82,10 @@ size_t xen_rdm_layout_nr_parts(const XenRdmLayoutRegion *regions, size_t nr)
         uint64_t pos = regions[i].start;
         uint8_t area;
 
+        if (pos >= AREAS_END) {
+            parts++;
+            continue;
+        }
         while (pos < regions[i].end) {
             pos = part_end(pos, regions[i].end, &area);
             parts++;
@@ -95,6 +102,12 @@ void xen_rdm_layout_clip(const XenRdmLayoutRegion *regions, size_t nr,
     for (i = 0; i < nr; i++) {
         uint64_t pos = regions[i].start;
 
+        if (pos >= AREAS_END) {
+            *parts = regions[i];
+            parts->area = XEN_RDM_AREA_NONE;
+            parts++;
+            continue;
+        }
         while (pos < regions[i].end) {
             *parts = regions[i];
             parts->start = pos;
@@ -105,7 +118,7 @@ void xen_rdm_layout_clip(const XenRdmLayoutRegion *regions, size_t nr,
     }
 }
 
-static int part_cmp(const void *a, const void *b)
+int xen_rdm_layout_part_cmp(const void *a, const void *b)
 {
     const XenRdmLayoutRegion *x = a, *y = b;
 
@@ -118,13 +131,26 @@ static int part_cmp(const void *a, const void *b)
     return x->source < y->source ? -1 : x->source > y->source;
 }
 
+/* Whether @parts are sorted already (the caller may have sorted them) */
+static bool parts_sorted(const XenRdmLayoutRegion *parts, size_t nr)
+{
+    size_t i;
+
+    for (i = 1; i < nr; i++) {
+        if (xen_rdm_layout_part_cmp(&parts[i - 1], &parts[i]) > 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 size_t xen_rdm_layout_merge(XenRdmLayoutRegion *parts, size_t nr,
                             XenRdmLayoutRegion *merged)
 {
     size_t out = 0, i;
 
-    if (nr) {
-        qsort(parts, nr, sizeof(*parts), part_cmp);
+    if (!parts_sorted(parts, nr)) {
+        qsort(parts, nr, sizeof(*parts), xen_rdm_layout_part_cmp);
     }
     for (i = 0; i < nr; i++) {
         XenRdmLayoutRegion *last = out ? &merged[out - 1] : NULL;

@@ -17,6 +17,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/xen/xen-rdm-plan.h"
+#include "xen-rdm-plan-internal.h"
 
 /* Entries per block: as many as the map holds, within these bounds */
 #define RDM_MAP_BLOCK_MIN   16
@@ -24,25 +25,24 @@
 
 /* A device list that entries of a map share, keyed by its SBDFs */
 typedef struct RdmDeviceList {
-    guint len;
-    const uint32_t *sbdfs;      /* @array's data */
+    SbdfSet key;                /* first: the hash table's key; @array's */
     GArray *array;
 } RdmDeviceList;
 
-static guint device_list_hash(gconstpointer p)
+guint xen_rdm_sbdf_set_hash(gconstpointer p)
 {
-    const RdmDeviceList *l = p;
-    guint h = l->len;
+    const SbdfSet *set = p;
+    guint h = set->len;
 
-    for (guint i = 0; i < l->len; i++) {
-        h = h * 31 + l->sbdfs[i];
+    for (guint i = 0; i < set->len; i++) {
+        h = h * 31 + set->sbdfs[i];
     }
     return h;
 }
 
-static gboolean device_list_equal(gconstpointer a, gconstpointer b)
+gboolean xen_rdm_sbdf_set_equal(gconstpointer a, gconstpointer b)
 {
-    const RdmDeviceList *x = a, *y = b;
+    const SbdfSet *x = a, *y = b;
 
     return x->len == y->len &&
            (!x->len || !memcmp(x->sbdfs, y->sbdfs, x->len * sizeof(uint32_t)));
@@ -60,15 +60,15 @@ static void device_list_free(gpointer p)
 static GArray *shared_device_list(XenRdmMap *map, const uint32_t *sbdfs,
                                   guint len)
 {
-    RdmDeviceList key = { .len = len, .sbdfs = sbdfs };
+    SbdfSet key = { .len = len, .sbdfs = sbdfs };
     RdmDeviceList *l = g_hash_table_lookup(map->device_lists, &key);
 
     if (!l) {
         l = g_new(RdmDeviceList, 1);
         l->array = g_array_sized_new(false, false, sizeof(uint32_t), len);
         g_array_append_vals(l->array, sbdfs, len);
-        l->len = len;
-        l->sbdfs = (const uint32_t *)l->array->data;
+        l->key.len = len;
+        l->key.sbdfs = (const uint32_t *)l->array->data;
         g_hash_table_add(map->device_lists, l);
     }
     return l->array;
@@ -91,8 +91,8 @@ XenRdmMap *xen_rdm_map_new(void)
 
     map->entries = g_ptr_array_new();
     map->blocks = g_ptr_array_new_with_free_func(g_free);
-    map->device_lists = g_hash_table_new_full(device_list_hash,
-                                              device_list_equal,
+    map->device_lists = g_hash_table_new_full(xen_rdm_sbdf_set_hash,
+                                              xen_rdm_sbdf_set_equal,
                                               device_list_free, NULL);
     map->no_unresolved = g_ptr_array_new_with_free_func(g_free);
     return map;

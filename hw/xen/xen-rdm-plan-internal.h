@@ -1,7 +1,7 @@
 /*
  * Xen reserved device memory (RDM): what the planner (xen-rdm-plan.c)
- * shares with the checks of a layout (xen-rdm-check.c); private to
- * hw/xen/
+ * shares with the checks of a layout (xen-rdm-check.c) and the map
+ * (xen-rdm-map.c); private to hw/xen/
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *
@@ -22,13 +22,32 @@ static inline bool overlaps(uint64_t start, uint64_t size,
 
 /*
  * The device names of regions: one shared, read-only list for all the
- * regions of one device (the common case), built once per plan
+ * regions of the same devices (the common case is one device), built
+ * once per plan and owned by the DeviceNames until destroyed
  */
+/* A list of SBDFs as the key of a hash table (of the lists shared) */
+typedef struct SbdfSet {
+    guint len;
+    const uint32_t *sbdfs;
+} SbdfSet;
+
+guint xen_rdm_sbdf_set_hash(gconstpointer p);
+gboolean xen_rdm_sbdf_set_equal(gconstpointer a, gconstpointer b);
+
+typedef struct DeviceNamesSlot {
+    uint32_t sbdf;
+    GPtrArray *names;           /* NULL: none */
+} DeviceNamesSlot;
+
 typedef struct DeviceNames {
     GArray *sbdfs;              /* scratch: uint32_t */
     GPtrArray *unresolved;      /* scratch: borrowed char * */
     GHashTable *by_sbdf;        /* SBDF -> GPtrArray of its name */
+    /* some of @by_sbdf's, each at its SBDF modulo their number */
+    DeviceNamesSlot recent[64];
+    GHashTable *by_sbdfs;       /* SbdfSet of several -> GPtrArray */
     GPtrArray *none;
+    GPtrArray *others;          /* the lists with unresolved scopes */
 } DeviceNames;
 
 void xen_rdm_device_names_init(DeviceNames *n);
@@ -36,10 +55,17 @@ void xen_rdm_device_names_destroy(DeviceNames *n);
 /*
  * The devices of a region the map entries @entries (@nr of them) are
  * behind: every SBDF they list, sorted, then their unresolved scopes,
- * sorted, each once.  A new reference; the list is shared, read only.
+ * sorted, each once.  Owned by @n, valid until it is destroyed (take a
+ * reference to keep it longer); shared, read only.
  */
+GPtrArray *xen_rdm_device_names_borrow(DeviceNames *n,
+                                       const XenRdmEntry *const *entries,
+                                       guint nr);
+/* The same, as a new reference */
 GPtrArray *xen_rdm_device_names(DeviceNames *n,
                                  const XenRdmEntry *const *entries, guint nr);
+/* Add a reference to every list @n holds to @keep (of g_ptr_array_unref) */
+void xen_rdm_device_names_keep(DeviceNames *n, GPtrArray *keep);
 
 /* An empty plan of @layout whose RAM below 4 GiB stops at @mmio_start */
 XenRdmPlan *xen_rdm_plan_new(XenRdmLayout layout, uint64_t mmio_start);

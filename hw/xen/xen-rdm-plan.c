@@ -50,12 +50,24 @@ void xen_rdm_config_init(XenRdmConfig *cfg)
 typedef struct PlanRegion {
     uint64_t start;
     uint64_t size;
-    uint64_t names;             /* its devices in short (names_key()) */
+    union {
+        uint64_t names;         /* its devices in short (names_key()) */
+        GPtrArray *devices;     /* then their names (resolve_names()) */
+    };
     guint order;                /* position in libxl's list, or by address */
-    XenRdmPolicy policy;
-    XenRdmStatus status;
-    const char *conflict;
+    uint8_t policy;             /* XenRdmPolicy */
+    uint8_t status;             /* XenRdmStatus */
+    uint8_t conflict;           /* 1 + its text's index in Planner.texts */
 } PlanRegion;
+
+/* The distinct conflict texts of a plan: a few static strings */
+#define PLAN_MAX_TEXTS  8
+
+struct XenRdmRegionStore {
+    XenRdmRegion *records;      /* those of XenRdmPlan.regions */
+    GPtrArray *lists;           /* references to their device lists */
+    char *texts[PLAN_MAX_TEXTS]; /* their conflict texts */
+};
 
 typedef struct Planner {
     const XenRdmConfig *cfg;
@@ -64,8 +76,25 @@ typedef struct Planner {
     /* the entries behind region of order i: sources[first[i]..first[i+1]) */
     const XenRdmEntry **sources;
     guint *first;
+    const char *texts[PLAN_MAX_TEXTS];
+    guint nr_texts;
     XenRdmPlan *plan;
 } Planner;
+
+/* @what (a static string) as a PlanRegion's conflict */
+static uint8_t planner_text(Planner *p, const char *what)
+{
+    guint i;
+
+    for (i = 0; i < p->nr_texts; i++) {
+        if (p->texts[i] == what) {
+            return i + 1;
+        }
+    }
+    g_assert(p->nr_texts < PLAN_MAX_TEXTS);
+    p->texts[p->nr_texts++] = what;
+    return p->nr_texts;
+}
 
 /*
  * The devices of a region in short, so that the usual region (of one
@@ -99,7 +128,14 @@ void xen_rdm_device_names_init(DeviceNames *n)
     n->unresolved = g_ptr_array_new();
     n->by_sbdf = g_hash_table_new_full(NULL, NULL, NULL,
                                        (GDestroyNotify)g_ptr_array_unref);
+    memset(n->recent, 0, sizeof(n->recent));
+    n->by_sbdfs = g_hash_table_new_full(xen_rdm_sbdf_set_hash,
+                                        xen_rdm_sbdf_set_equal,
+                                        g_free,
+                                        (GDestroyNotify)g_ptr_array_unref);
     n->none = g_ptr_array_new_with_free_func(g_free);
+    n->others = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)g_ptr_array_unref);
 }
 
 void xen_rdm_device_names_destroy(DeviceNames *n)
@@ -107,7 +143,24 @@ void xen_rdm_device_names_destroy(DeviceNames *n)
     g_array_unref(n->sbdfs);
     g_ptr_array_unref(n->unresolved);
     g_hash_table_unref(n->by_sbdf);
+    g_hash_table_unref(n->by_sbdfs);
     g_ptr_array_unref(n->none);
+    g_ptr_array_unref(n->others);
+}
+
+static void keep_list(gpointer key, gpointer value, gpointer keep)
+{
+    g_ptr_array_add(keep, g_ptr_array_ref(value));
+}
+
+void xen_rdm_device_names_keep(DeviceNames *n, GPtrArray *keep)
+{
+    g_ptr_array_add(keep, g_ptr_array_ref(n->none));
+    g_hash_table_foreach(n->by_sbdf, keep_list, keep);
+    g_hash_table_foreach(n->by_sbdfs, keep_list, keep);
+    for (guint i = 0; i < n->others->len; i++) {
+        keep_list(NULL, g_ptr_array_index(n->others, i), keep);
+    }
 }
 
 static int str_cmp(gconstpointer a, gconstpointer b)
@@ -126,9 +179,14 @@ static int u32_cmp(gconstpointer a, gconstpointer b)
 static GPtrArray *device_names_of_key(DeviceNames *n, uint64_t key)
 {
     GPtrArray *names;
+    DeviceNamesSlot *recent;
 
     if (key == NAMES_NONE) {
-        return g_ptr_array_ref(n->none);
+        return n->none;
+    }
+    recent = &n->recent[(key - 1) % G_N_ELEMENTS(n->recent)];
+    if (recent->names && recent->sbdf == key - 1) {
+        return recent->names;
     }
     names = g_hash_table_lookup(n->by_sbdf, GUINT_TO_POINTER(key - 1));
     if (!names) {
@@ -136,19 +194,32 @@ static GPtrArray *device_names_of_key(DeviceNames *n, uint64_t key)
         g_ptr_array_add(names, xen_rdm_sbdf_to_string(key - 1));
         g_hash_table_insert(n->by_sbdf, GUINT_TO_POINTER(key - 1), names);
     }
-    return g_ptr_array_ref(names);
+    recent->sbdf = key - 1;
+    recent->names = names;
+    return names;
 }
 
-/*
- * The devices of a region the map entries @entries (@nr of them) are
- * behind: every SBDF they list, sorted, then their unresolved scopes,
- * sorted, each once.  A new reference; the list is shared, read only.
- */
-GPtrArray *xen_rdm_device_names(DeviceNames *n,
-                                 const XenRdmEntry *const *entries, guint nr)
+/* The names of the SBDFs @n->sbdfs (sorted, distinct), not yet shared */
+static GPtrArray *device_names_of_sbdfs(DeviceNames *n)
+{
+    GPtrArray *names = g_ptr_array_new_full(n->sbdfs->len +
+                                            n->unresolved->len, g_free);
+    guint i;
+
+    for (i = 0; i < n->sbdfs->len; i++) {
+        g_ptr_array_add(names, xen_rdm_sbdf_to_string(
+                            g_array_index(n->sbdfs, uint32_t, i)));
+    }
+    return names;
+}
+
+GPtrArray *xen_rdm_device_names_borrow(DeviceNames *n,
+                                       const XenRdmEntry *const *entries,
+                                       guint nr)
 {
     GPtrArray *names;
     const char *prev = NULL;
+    SbdfSet key, *stored;
     guint i;
 
     g_array_set_size(n->sbdfs, 0);
@@ -156,13 +227,28 @@ GPtrArray *xen_rdm_device_names(DeviceNames *n,
     for (i = 0; i < nr; i++) {
         g_array_append_vals(n->sbdfs, entries[i]->devices->data,
                             entries[i]->devices->len);
-        g_ptr_array_extend(n->unresolved, entries[i]->unresolved, NULL,
-                           NULL);
+        if (entries[i]->unresolved->len) {
+            g_ptr_array_extend(n->unresolved, entries[i]->unresolved, NULL,
+                               NULL);
+        }
     }
     if (n->sbdfs->len > 1) {
+        uint32_t *sbdfs = (uint32_t *)n->sbdfs->data;
         guint kept = 1;
 
-        g_array_sort(n->sbdfs, u32_cmp);
+        if (n->sbdfs->len > 16) {
+            g_array_sort(n->sbdfs, u32_cmp);
+        }
+        /* the usual few: an insertion sort */
+        for (i = 1; i < n->sbdfs->len && n->sbdfs->len <= 16; i++) {
+            uint32_t s = sbdfs[i];
+            guint j;
+
+            for (j = i; j && sbdfs[j - 1] > s; j--) {
+                sbdfs[j] = sbdfs[j - 1];
+            }
+            sbdfs[j] = s;
+        }
         for (i = 1; i < n->sbdfs->len; i++) {
             uint32_t s = g_array_index(n->sbdfs, uint32_t, i);
 
@@ -177,12 +263,22 @@ GPtrArray *xen_rdm_device_names(DeviceNames *n,
                                    g_array_index(n->sbdfs, uint32_t, 0) + 1ULL
                                    : NAMES_NONE);
     }
-
-    names = g_ptr_array_new_with_free_func(g_free);
-    for (i = 0; i < n->sbdfs->len; i++) {
-        g_ptr_array_add(names, xen_rdm_sbdf_to_string(
-                            g_array_index(n->sbdfs, uint32_t, i)));
+    if (!n->unresolved->len) {
+        /* several devices: the list of the same ones before */
+        key = (SbdfSet){ n->sbdfs->len, (uint32_t *)n->sbdfs->data };
+        names = g_hash_table_lookup(n->by_sbdfs, &key);
+        if (!names) {
+            stored = g_malloc(sizeof(*stored) + key.len * sizeof(uint32_t));
+            stored->len = key.len;
+            stored->sbdfs = memcpy(stored + 1, key.sbdfs,
+                                   key.len * sizeof(uint32_t));
+            names = device_names_of_sbdfs(n);
+            g_hash_table_insert(n->by_sbdfs, stored, names);
+        }
+        return names;
     }
+
+    names = device_names_of_sbdfs(n);
     g_ptr_array_sort(n->unresolved, str_cmp);
     for (i = 0; i < n->unresolved->len; i++) {
         const char *u = g_ptr_array_index(n->unresolved, i);
@@ -192,7 +288,14 @@ GPtrArray *xen_rdm_device_names(DeviceNames *n,
         }
         prev = u;
     }
+    g_ptr_array_add(n->others, names);
     return names;
+}
+
+GPtrArray *xen_rdm_device_names(DeviceNames *n,
+                                 const XenRdmEntry *const *entries, guint nr)
+{
+    return g_ptr_array_ref(xen_rdm_device_names_borrow(n, entries, nr));
 }
 
 static PlanRegion *planner_add_region(Planner *p, uint64_t start,
@@ -278,10 +381,16 @@ static void planner_group_sources(Planner *p, const Link *links, guint nr)
 
 /*
  * Regions by start address, for libxl's duplicate check: an open
- * addressing table of region orders + 1, keyed by the regions' starts
+ * addressing table of region orders + 1 and their starts (so that a probe
+ * reads no region)
  */
+typedef struct StartSlot {
+    uint64_t start;
+    guint order;                /* + 1; 0: a free slot */
+} StartSlot;
+
 typedef struct StartIndex {
-    guint *slots;
+    StartSlot *slots;
     guint mask;
 } StartIndex;
 
@@ -292,7 +401,7 @@ static void start_index_init(StartIndex *idx, guint max)
     while (size < 2 * max) {
         size *= 2;
     }
-    idx->slots = g_new0(guint, size);
+    idx->slots = g_new0(StartSlot, size);
     idx->mask = size - 1;
 }
 
@@ -301,23 +410,25 @@ static PlanRegion *start_index_find_or_add(StartIndex *idx, GArray *regions,
                                            uint64_t start, guint order)
 {
     guint h = (guint)(((start >> 12) * 0x9E3779B97F4A7C15ULL) >> 32);
+    StartSlot *slot;
 
-    for (h &= idx->mask; idx->slots[h]; h = (h + 1) & idx->mask) {
-        PlanRegion *r = &g_array_index(regions, PlanRegion,
-                                       idx->slots[h] - 1);
-        if (r->start == start) {
-            return r;
+    for (h &= idx->mask; idx->slots[h].order; h = (h + 1) & idx->mask) {
+        slot = &idx->slots[h];
+        if (slot->start == start) {
+            return &g_array_index(regions, PlanRegion, slot->order - 1);
         }
     }
-    idx->slots[h] = order + 1;
+    idx->slots[h] = (StartSlot){ .start = start, .order = order + 1 };
     return NULL;
 }
 
-static void refuse(Planner *p, PlanRegion *r, const char *what)
+static void decide(Planner *p, PlanRegion *r, bool strict, const char *what)
 {
-    r->status = XEN_RDM_STATUS_CONFLICT;
-    r->conflict = what;
-    p->plan->refused = true;
+    r->status = strict ? XEN_RDM_STATUS_CONFLICT : XEN_RDM_STATUS_IGNORED;
+    r->conflict = planner_text(p, what);
+    if (strict) {
+        p->plan->refused = true;
+    }
 }
 
 void xen_rdm_ram_add(GArray *ram, uint64_t start, uint64_t size)
@@ -344,7 +455,7 @@ static void gather_compat(Planner *p)
     g_autofree guint *first = NULL;
     g_autofree guint *end = NULL;
     g_autofree const XenRdmEntry **answers = NULL;
-    g_autoptr(GArray) links = g_array_new(false, false, sizeof(Link));
+    g_autoptr(GArray) links = NULL;
     StartIndex idx;
     guint nr_answers = 0, i, j;
 
@@ -386,7 +497,12 @@ static void gather_compat(Planner *p)
         }
     }
 
-    start_index_init(&idx, entries->len + nr_answers);
+    /* room for every region at once: a million are 32 MiB to copy */
+    g_array_unref(p->regions);
+    p->regions = g_array_sized_new(false, false, sizeof(PlanRegion),
+                                   entries->len + nr_answers);
+    links = g_array_sized_new(false, false, sizeof(Link),
+                              entries->len + nr_answers);
     if (cfg->strategy == XEN_RDM_STRATEGY_HOST) {
         for (i = 0; i < entries->len; i++) {
             const XenRdmEntry *e = g_ptr_array_index(entries, i);
@@ -399,14 +515,19 @@ static void gather_compat(Planner *p)
                                           names_key(e), cfg->policy)->order;
             l.entry = e;
             g_array_append_val(links, l);
-            start_index_find_or_add(&idx, p->regions, e->start, l.region);
         }
     }
     /* libxl returns early when the host has no RDM at all */
     if (cfg->strategy == XEN_RDM_STRATEGY_HOST && !p->regions->len) {
-        g_free(idx.slots);
         planner_group_sources(p, NULL, 0);
         return;
+    }
+    /* the duplicate check: only device answers can find a region */
+    start_index_init(&idx, nr_answers ? p->regions->len + nr_answers : 0);
+    for (i = 0; nr_answers && i < p->regions->len; i++) {
+        start_index_find_or_add(&idx, p->regions,
+                                g_array_index(p->regions, PlanRegion,
+                                              i).start, i);
     }
     for (i = 0; i < cfg->nr_devices; i++) {
         const XenRdmDeviceConfig *dev = &cfg->devices[i];
@@ -490,12 +611,7 @@ static void plan_compat(Planner *p)
         what = low ? "guest RAM below lowmem_end (at or below "
                      "rdm_mem_boundary libxl does not move lowmem_end)"
                    : "guest RAM above 4 GiB (libxl never moves high memory)";
-        if (r->policy == XEN_RDM_POLICY_STRICT) {
-            refuse(p, r, what);
-        } else {
-            r->status = XEN_RDM_STATUS_IGNORED;
-            r->conflict = what;
-        }
+        decide(p, r, r->policy == XEN_RDM_POLICY_STRICT, what);
     }
 
     plan->lowmem_end = lowmem_end;
@@ -505,6 +621,107 @@ static void plan_compat(Planner *p)
         xen_rdm_ram_add(plan->ram, XEN_RDM_4G, highmem_end - XEN_RDM_4G);
     }
 }
+
+/*
+ * Sorting a million regions: fn(@v, @nr) sorts the @nr records of Type
+ * at @v by @cmp, which compares their 64-bit @start first: it checks
+ * whether they are sorted already (region files often are), else radix
+ * sorts them by @start, stably, over the bits in which the starts
+ * differ, and sorts each run of an equal @start by @cmp.  The records
+ * move whole, so that no pass reads them out of order.
+ */
+#define SORT_RADIX_MIN  256             /* fewer: qsort() */
+#define SORT_DIGIT_BITS 11
+#define SORT_BUCKETS    (1u << SORT_DIGIT_BITS)
+#define SORT_DIGIT(r, shift) (((r)->start >> (shift)) & (SORT_BUCKETS - 1))
+
+#define DEFINE_START_SORT(fn, Type, cmp)                                    \
+static void fn(Type *v, size_t nr)                                          \
+{                                                                           \
+    g_autofree Type *tmp = NULL;                                            \
+    g_autofree size_t *count = NULL;                                        \
+    Type *src = v, *dst;                                                    \
+    uint64_t diff = 0;                                                      \
+    unsigned lo, digits, d;                                                 \
+    size_t i, run;                                                          \
+                                                                            \
+    for (i = 1; i < nr && cmp(&v[i - 1], &v[i]) <= 0; i++) {                \
+        /* sorted so far */                                                 \
+    }                                                                       \
+    if (i >= nr) {                                                          \
+        return;                                                             \
+    }                                                                       \
+    if (nr < SORT_RADIX_MIN) {                                              \
+        qsort(v, nr, sizeof(*v), cmp);                                      \
+        return;                                                             \
+    }                                                                       \
+    for (i = 1; i < nr; i++) {                                              \
+        diff |= v[i].start ^ v[0].start;                                    \
+    }                                                                       \
+    if (diff) {                                                             \
+        /* the counts of every digit in one pass */                         \
+        lo = __builtin_ctzll(diff);                                         \
+        digits = (64 - __builtin_clzll(diff) - lo + SORT_DIGIT_BITS - 1) /  \
+                 SORT_DIGIT_BITS;                                           \
+        count = g_new0(size_t, digits * SORT_BUCKETS);                      \
+        for (i = 0; i < nr; i++) {                                          \
+            for (d = 0; d < digits; d++) {                                  \
+                count[d * SORT_BUCKETS +                                    \
+                      SORT_DIGIT(&v[i], lo + d * SORT_DIGIT_BITS)]++;       \
+            }                                                               \
+        }                                                                   \
+        tmp = g_new(Type, nr);                                              \
+        dst = tmp;                                                          \
+        for (d = 0; d < digits; d++) {                                      \
+            unsigned shift = lo + d * SORT_DIGIT_BITS;                      \
+            size_t *c = count + d * SORT_BUCKETS, sum = 0;                  \
+                                                                            \
+            if (c[SORT_DIGIT(&src[0], shift)] == nr) {                      \
+                continue;               /* the same digit in all */         \
+            }                                                               \
+            for (i = 0; i < SORT_BUCKETS; i++) {                            \
+                size_t n = c[i];                                            \
+                                                                            \
+                c[i] = sum;                                                 \
+                sum += n;                                                   \
+            }                                                               \
+            for (i = 0; i < nr; i++) {                                      \
+                dst[c[SORT_DIGIT(&src[i], shift)]++] = src[i];              \
+            }                                                               \
+            dst = src;                                                      \
+            src = src == v ? tmp : v;                                       \
+        }                                                                   \
+        if (src != v) {                                                     \
+            memcpy(v, src, nr * sizeof(*v));                                \
+        }                                                                   \
+    }                                                                       \
+    for (i = 0; i < nr; i = run) {                                          \
+        for (run = i + 1; run < nr && v[run].start == v[i].start; run++) {  \
+            /* the same start */                                            \
+        }                                                                   \
+        if (run - i > 1) {                                                  \
+            qsort(v + i, run - i, sizeof(*v), cmp);                         \
+        }                                                                   \
+    }                                                                       \
+}
+
+/* libxl's order of compat's regions: by start, size, then that order */
+static int region_cmp_start(const void *a, const void *b)
+{
+    const PlanRegion *ra = a, *rb = b;
+
+    if (ra->start != rb->start) {
+        return ra->start < rb->start ? -1 : 1;
+    }
+    if (ra->size != rb->size) {
+        return ra->size < rb->size ? -1 : 1;
+    }
+    return ra->order < rb->order ? -1 : ra->order > rb->order;
+}
+
+DEFINE_START_SORT(sort_regions, PlanRegion, region_cmp_start)
+
+DEFINE_START_SORT(sort_parts, XenRdmLayoutRegion, xen_rdm_layout_part_cmp)
 
 /*
  * Gather the regions for split: each map entry once, as the host-wide
@@ -566,6 +783,8 @@ static bool plan_split(Planner *p, Error **errp)
     parts = g_new(XenRdmLayoutRegion, MAX(nr_parts, 1));
     xen_rdm_layout_clip((XenRdmLayoutRegion *)gathered->data, gathered->len,
                         parts);
+    g_clear_pointer(&gathered, g_array_unref);
+    sort_parts(parts, nr_parts);
     merged = g_new(XenRdmLayoutRegion, MAX(nr_parts, 1));
     nr_merged = xen_rdm_layout_merge(parts, nr_parts, merged);
 
@@ -578,14 +797,8 @@ static bool plan_split(Planner *p, Error **errp)
                                            XEN_RDM_POLICY_RELAXED);
         const char *what = xen_rdm_area_str(m->area);
 
-        if (!what) {
-            continue;
-        }
-        if (m->strict) {
-            refuse(p, r, what);
-        } else {
-            r->status = XEN_RDM_STATUS_IGNORED;
-            r->conflict = what;
+        if (what) {
+            decide(p, r, m->strict, what);
         }
     }
 
@@ -633,19 +846,6 @@ void xen_rdm_region_free(gpointer data)
     g_free(r);
 }
 
-static int region_cmp_start(gconstpointer a, gconstpointer b)
-{
-    const PlanRegion *ra = a, *rb = b;
-
-    if (ra->start != rb->start) {
-        return ra->start < rb->start ? -1 : 1;
-    }
-    if (ra->size != rb->size) {
-        return ra->size < rb->size ? -1 : 1;
-    }
-    return ra->order < rb->order ? -1 : ra->order > rb->order;
-}
-
 /* "RDM conflict: region ... (devices: ...) with policy strict @verb ..." */
 char *xen_rdm_conflict_reason(const XenRdmRegion *r, const char *verb)
 {
@@ -663,39 +863,66 @@ char *xen_rdm_conflict_reason(const XenRdmRegion *r, const char *verb)
                            verb, r->conflict);
 }
 
-/* Produce the plan's region list, reason and e820 from the regions */
+/*
+ * Produce the plan's region list, reason and e820 from the regions: the
+ * records in one block, which the plan keeps with the device lists and
+ * texts they share (XenRdmPlan.store)
+ */
 static void finish_plan(Planner *p)
 {
     XenRdmPlan *plan = p->plan;
+    XenRdmRegionStore *store = g_new0(XenRdmRegionStore, 1);
     const XenRdmRegion *first_conflict = NULL;
-    guint first_order = G_MAXUINT;
+    guint first_order = G_MAXUINT, nr = p->regions->len;
     DeviceNames names;
     guint i;
 
-    xen_rdm_device_names_init(&names);
-    if (p->cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
-        g_array_sort(p->regions, region_cmp_start);
+    plan->store = store;
+    store->records = g_new(XenRdmRegion, MAX(nr, 1));
+    store->lists = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)g_ptr_array_unref);
+    for (i = 0; i < p->nr_texts; i++) {
+        store->texts[i] = g_strdup(p->texts[i]);
     }
-    for (i = 0; i < p->regions->len; i++) {
+    g_ptr_array_set_free_func(plan->regions, NULL);
+    g_ptr_array_set_size(plan->regions, nr);
+
+    /*
+     * The device names of each region, in the order of their map entries
+     * (Planner.sources), then compat's regions in libxl's order
+     */
+    xen_rdm_device_names_init(&names);
+    for (i = 0; i < nr; i++) {
+        PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
+
+        r->devices = r->names != NAMES_MIXED ?
+            device_names_of_key(&names, r->names) :
+            xen_rdm_device_names_borrow(&names,
+                                        p->sources + p->first[r->order],
+                                        p->first[r->order + 1] -
+                                        p->first[r->order]);
+    }
+    if (p->cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
+        sort_regions((PlanRegion *)p->regions->data, nr);
+    }
+    for (i = 0; i < nr; i++) {
         const PlanRegion *r = &g_array_index(p->regions, PlanRegion, i);
-        XenRdmRegion *out = g_new(XenRdmRegion, 1);
+        XenRdmRegion *out = &store->records[i];
 
         out->start = r->start;
         out->size = r->size;
         out->policy = r->policy;
         out->status = r->status;
-        out->devices = r->names != NAMES_MIXED ?
-            device_names_of_key(&names, r->names) :
-            xen_rdm_device_names(&names, p->sources + p->first[r->order],
-                         p->first[r->order + 1] - p->first[r->order]);
-        out->conflict = g_strdup(r->conflict);
-        g_ptr_array_add(plan->regions, out);
+        out->devices = r->devices;
+        out->conflict = r->conflict ? store->texts[r->conflict - 1] : NULL;
+        g_ptr_array_index(plan->regions, i) = out;
         /* the first strict conflict in libxl's order */
         if (r->status == XEN_RDM_STATUS_CONFLICT && r->order < first_order) {
             first_order = r->order;
             first_conflict = out;
         }
     }
+    xen_rdm_device_names_keep(&names, store->lists);
     xen_rdm_device_names_destroy(&names);
     if (first_conflict) {
         plan->reason = xen_rdm_conflict_reason(first_conflict, "collides with");
@@ -816,6 +1043,8 @@ XenRdmPlan *xen_rdm_plan_new(XenRdmLayout layout, uint64_t mmio_start)
 
 void xen_rdm_plan_free(XenRdmPlan *plan)
 {
+    guint i;
+
     if (!plan) {
         return;
     }
@@ -823,6 +1052,14 @@ void xen_rdm_plan_free(XenRdmPlan *plan)
     g_array_unref(plan->ram);
     g_ptr_array_unref(plan->regions);
     g_array_unref(plan->e820);
+    if (plan->store) {
+        g_free(plan->store->records);
+        g_ptr_array_unref(plan->store->lists);
+        for (i = 0; i < PLAN_MAX_TEXTS; i++) {
+            g_free(plan->store->texts[i]);
+        }
+        g_free(plan->store);
+    }
     g_free(plan);
 }
 
@@ -839,7 +1076,8 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
     plan = xen_rdm_plan_new(cfg->layout, XEN_RDM_4G - cfg->mmio_hole);
 
     p.plan = plan;
-    p.regions = g_array_new(false, false, sizeof(PlanRegion));
+    p.regions = g_array_sized_new(false, false, sizeof(PlanRegion),
+                                  map->entries->len);
 
     if (cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
         plan_compat(&p);

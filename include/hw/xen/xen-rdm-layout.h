@@ -75,7 +75,14 @@ void xen_rdm_layout_clip(const XenRdmLayoutRegion *regions, size_t nr,
                          XenRdmLayoutRegion *parts);
 
 /*
- * Sort @parts by address and merge the overlapping or adjacent ones
+ * The order of parts xen_rdm_layout_merge() sorts them in (a qsort()
+ * comparison): by start, end, then @source
+ */
+int xen_rdm_layout_part_cmp(const void *a, const void *b);
+
+/*
+ * Sort @parts by address (xen_rdm_layout_part_cmp(); parts sorted so
+ * already cost only the check) and merge the overlapping or adjacent ones
  * outside the platform areas into @merged (room for @nr entries): a
  * merged region is strict if any of its parts is, and its @source is
  * that of its first part.  A part in a platform area is merged with

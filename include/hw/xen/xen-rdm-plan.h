@@ -152,8 +152,11 @@ typedef struct XenRdmRegion {
     XenRdmStatus status;
     /* char *, SBDFs sorted, then unresolved; shared: read only */
     GPtrArray *devices;
-    char *conflict;             /* what it collides with, or NULL */
+    char *conflict;             /* what it collides with, or NULL; read only */
 } XenRdmRegion;
+
+/* The records of a computed plan's regions, which the plan owns */
+typedef struct XenRdmRegionStore XenRdmRegionStore;
 
 typedef struct XenRdmPlan {
     XenRdmLayout layout;
@@ -165,6 +168,13 @@ typedef struct XenRdmPlan {
     GArray *ram;                /* XenRdmRange, sorted */
     GPtrArray *regions;         /* XenRdmRegion *, sorted by start */
     GArray *e820;               /* XenRdmE820Entry, sorted */
+    /*
+     * private: where the records @regions points to live, with the
+     * device lists and conflict texts they share, when the planner made
+     * them (one allocation for all of them); NULL when each record is
+     * allocated on its own
+     */
+    XenRdmRegionStore *store;
 } XenRdmPlan;
 
 /* "SSSS:BB:DD.F" (or "BB:DD.F", segment 0), all hex, as xl.cfg writes it */
