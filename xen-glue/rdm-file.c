@@ -113,7 +113,7 @@ static char *next_token(char *buf, size_t end, size_t *pos)
  */
 typedef struct RdmFileScratch {
     char *line;
-    GArray *sbdfs;
+    uint32_t *sbdfs;            /* room for every token of a line */
 } RdmFileScratch;
 
 /* Parse one line (without its newline) into @scratch */
@@ -125,7 +125,7 @@ static bool parse_line(const char *line, size_t len, const char *name,
     const char *hash, *why = NULL;
     Error *local_err = NULL;
     uint64_t start, size;
-    size_t end, pos = 0;
+    size_t end, pos = 0, nr_sbdfs = 0;
     char *tok, *first;
     XenRdmEntry *e;
 
@@ -193,7 +193,6 @@ static bool parse_line(const char *line, size_t len, const char *name,
         return false;
     }
 
-    g_array_set_size(s->sbdfs, 0);
     while ((tok = next_token(s->line, end, &pos))) {
         uint32_t sbdf;
 
@@ -202,8 +201,8 @@ static bool parse_line(const char *line, size_t len, const char *name,
             error_propagate(errp, local_err);
             return false;
         }
-        for (guint j = 0; j < s->sbdfs->len; j++) {
-            if (g_array_index(s->sbdfs, uint32_t, j) == sbdf) {
+        for (size_t j = 0; j < nr_sbdfs; j++) {
+            if (s->sbdfs[j] == sbdf) {
                 g_autofree char *dev = xen_rdm_sbdf_to_string(sbdf);
 
                 error_setg(errp, "%s:%u: device %s listed twice",
@@ -211,12 +210,11 @@ static bool parse_line(const char *line, size_t len, const char *name,
                 return false;
             }
         }
-        g_array_append_val(s->sbdfs, sbdf);
+        s->sbdfs[nr_sbdfs++] = sbdf;
     }
 
-    e = xen_rdm_map_add_with_devices(map, start, size, true,
-                                     (const uint32_t *)s->sbdfs->data,
-                                     s->sbdfs->len, &local_err);
+    e = xen_rdm_map_add_with_devices(map, start, size, true, s->sbdfs,
+                                     nr_sbdfs, &local_err);
     if (!e) {
         error_prepend(&local_err, "%s:%u: ", name, lineno);
         error_propagate(errp, local_err);
@@ -230,7 +228,9 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
 {
     g_autoptr(XenRdmMap) scratch = xen_rdm_map_new();
     g_autofree char *line = g_malloc(XEN_RDM_FILE_MAX_LINE + 1);
-    g_autoptr(GArray) sbdfs = g_array_new(false, false, sizeof(uint32_t));
+    /* a token and its blank take 2 bytes at least */
+    g_autofree uint32_t *sbdfs = g_new(uint32_t,
+                                       XEN_RDM_FILE_MAX_LINE / 2 + 1);
     RdmFileScratch s = { .line = line, .sbdfs = sbdfs };
     size_t pos = 0;
     unsigned lineno = 0;

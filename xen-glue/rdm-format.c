@@ -72,13 +72,25 @@ static inline void put_str(GString *out, const char *s)
 /* @v in decimal, as PRIu64 prints it, into @buf (20 bytes); its length */
 static size_t format_dec(char *buf, uint64_t v)
 {
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324"
+        "25262728293031323334353637383940414243444546474849"
+        "50515253545556575859606162636465666768697071727374"
+        "75767778798081828384858687888990919293949596979899";
     char digits[20];
     size_t n = sizeof(digits);
 
-    do {
-        digits[--n] = '0' + v % 10;
-        v /= 10;
-    } while (v);
+    /* two digits a division */
+    for (; v >= 100; v /= 100) {
+        n -= 2;
+        memcpy(digits + n, pairs + 2 * (v % 100), 2);
+    }
+    if (v >= 10) {
+        n -= 2;
+        memcpy(digits + n, pairs + 2 * v, 2);
+    } else {
+        digits[--n] = '0' + v;
+    }
     memcpy(buf, digits + n, sizeof(digits) - n);
     return sizeof(digits) - n;
 }
@@ -90,17 +102,57 @@ static void append_dec(GString *out, uint64_t v)
     put(out, buf, format_dec(buf, v));
 }
 
+/* The two hex digits of each byte value */
+static const char hex_pairs[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/* @v in 16 hex digits, as "%016" PRIx64 prints it, into @buf */
+static void format_hex16(char *buf, uint64_t v)
+{
+    for (int i = 14; i >= 0; i -= 2) {
+        memcpy(buf + i, hex_pairs + 2 * (v & 0xff), 2);
+        v >>= 8;
+    }
+}
+
 /* "0x" and 16 hex digits, as "0x%016" PRIx64 prints it */
 static void append_hex16(GString *out, uint64_t v)
 {
-    static const char hex[] = "0123456789abcdef";
     char buf[18] = { '0', 'x' };
 
-    for (int i = 17; i >= 2; i--) {
-        buf[i] = hex[v & 0xf];
-        v >>= 4;
-    }
+    format_hex16(buf + 2, v);
     put(out, buf, sizeof(buf));
+}
+
+/* @v in hex, as PRIx64 prints it */
+static void append_hex(GString *out, uint64_t v)
+{
+    char buf[16];
+    int skip = 0;
+
+    format_hex16(buf, v);
+    while (skip < 15 && buf[skip] == '0') {
+        skip++;
+    }
+    put(out, buf + skip, sizeof(buf) - skip);
+}
+
+/* @n blanks */
+static void append_blanks(GString *out, size_t n)
+{
+    static const char blanks[] = "                ";
+
+    for (; n > sizeof(blanks) - 1; n -= sizeof(blanks) - 1) {
+        put(out, blanks, sizeof(blanks) - 1);
+    }
+    put(out, blanks, n);
 }
 
 /* @s, then blanks up to @width, as "%-Ns" prints it */
@@ -109,9 +161,7 @@ static void append_left(GString *out, const char *s, size_t width)
     size_t len = strlen(s);
 
     put(out, s, len);
-    for (; len < width; len++) {
-        g_string_append_c(out, ' ');
-    }
+    append_blanks(out, width > len ? width - len : 0);
 }
 
 /* Blanks up to @width, then @s, as "%Ns" prints it */
@@ -119,10 +169,8 @@ static void append_right(GString *out, const char *s, size_t width)
 {
     size_t len = strlen(s);
 
-    for (; len < width; len++) {
-        g_string_append_c(out, ' ');
-    }
-    put_str(out, s);
+    append_blanks(out, width > len ? width - len : 0);
+    put(out, s, len);
 }
 
 static void json_string(GString *out, const char *s)
@@ -148,14 +196,25 @@ static void json_string(GString *out, const char *s)
     g_string_append_c(out, '"');
 }
 
-static void json_key(GString *out, const char *key)
+/*
+ * A string of ours that needs no escape (a key, a policy, a status), as
+ * json_string() writes it, without looking at each character
+ */
+static inline void json_plain(GString *out, const char *s)
 {
-    json_string(out, key);
+    g_string_append_c(out, '"');
+    put_str(out, s);
+    g_string_append_c(out, '"');
+}
+
+static inline void json_key(GString *out, const char *key)
+{
+    json_plain(out, key);
     put_str(out, ": ");
 }
 
 /* ', "KEY": NUMBER' */
-static void json_number(GString *out, const char *key, uint64_t v)
+static inline void json_number(GString *out, const char *key, uint64_t v)
 {
     put_str(out, ", ");
     json_key(out, key);
@@ -163,7 +222,7 @@ static void json_number(GString *out, const char *key, uint64_t v)
 }
 
 /* '{"start": START, "size": SIZE', the start of a range's object */
-static void json_range(GString *out, guint i, uint64_t start, uint64_t size)
+static inline void json_range(GString *out, guint i, uint64_t start, uint64_t size)
 {
     put_str(out, i ? ", {\"start\": " : "{\"start\": ");
     append_dec(out, start);
@@ -206,10 +265,10 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
         json_range(out, i, r->start, r->size);
         put_str(out, ", ");
         json_key(out, "policy");
-        json_string(out, xen_rdm_policy_str(r->policy));
+        json_plain(out, xen_rdm_policy_str(r->policy));
         put_str(out, ", ");
         json_key(out, "status");
-        json_string(out, xen_rdm_status_str(r->status));
+        json_plain(out, xen_rdm_status_str(r->status));
         if (r->conflict) {
             put_str(out, ", ");
             json_key(out, "conflict");
@@ -232,7 +291,7 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
 
         json_range(out, i, e->start, e->size);
         put_str(out, ", \"type\": ");
-        json_string(out, xen_rdm_e820_type_str(e->type));
+        json_plain(out, xen_rdm_e820_type_str(e->type));
         g_string_append_c(out, '}');
         out_flush(&o, false);
     }
@@ -521,13 +580,24 @@ void xen_rdm_plan_print_e820(const XenRdmPlan *plan, FILE *f)
 
 void xen_rdm_plan_print_warnings(const XenRdmPlan *plan, FILE *f)
 {
+    RdmOut o;
+
+    out_init(&o, f);
     for (guint i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
-        if (r->status == XEN_RDM_STATUS_IGNORED) {
-            fprintf(f, "xen-rdm-plan: warning: ignoring RDM 0x%" PRIx64
-                    "-0x%" PRIx64 " (relaxed): it collides with %s\n",
-                    r->start, r->start + r->size - 1, r->conflict);
+        if (r->status != XEN_RDM_STATUS_IGNORED) {
+            continue;
         }
+        /* "...ignoring RDM 0x%" PRIx64 "-0x%" PRIx64 " (relaxed): ..." */
+        put_str(o.buf, "xen-rdm-plan: warning: ignoring RDM 0x");
+        append_hex(o.buf, r->start);
+        put_str(o.buf, "-0x");
+        append_hex(o.buf, r->start + r->size - 1);
+        put_str(o.buf, " (relaxed): it collides with ");
+        put_str(o.buf, r->conflict ? r->conflict : "(null)");
+        g_string_append_c(o.buf, '\n');
+        out_flush(&o, false);
     }
+    out_finish(&o);
 }

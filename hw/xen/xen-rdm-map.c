@@ -61,8 +61,15 @@ static GArray *shared_device_list(XenRdmMap *map, const uint32_t *sbdfs,
                                   guint len)
 {
     SbdfSet key = { .len = len, .sbdfs = sbdfs };
-    RdmDeviceList *l = g_hash_table_lookup(map->device_lists, &key);
+    /* the hash's top bits, mixed: SBDFs differ in few low bits */
+    RdmDeviceList **recent = &map->recent_lists[
+        (xen_rdm_sbdf_set_hash(&key) * 0x9E3779B9u) >> 28];
+    RdmDeviceList *l = *recent;
 
+    if (l && xen_rdm_sbdf_set_equal(&l->key, &key)) {
+        return l->array;
+    }
+    l = g_hash_table_lookup(map->device_lists, &key);
     if (!l) {
         l = g_new(RdmDeviceList, 1);
         l->array = g_array_sized_new(false, false, sizeof(uint32_t), len);
@@ -71,6 +78,7 @@ static GArray *shared_device_list(XenRdmMap *map, const uint32_t *sbdfs,
         l->key.sbdfs = (const uint32_t *)l->array->data;
         g_hash_table_add(map->device_lists, l);
     }
+    *recent = l;
     return l->array;
 }
 

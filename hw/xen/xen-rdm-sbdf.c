@@ -39,12 +39,44 @@ static const char *parse_hex_field(const char *p, int max_digits,
     return p;
 }
 
+static inline unsigned hex2(const char *p)
+{
+    return hex_value(p[0]) << 4 | hex_value(p[1]);
+}
+
+/*
+ * "SSSS:BB:DD.F" or "BB:DD.F" with every digit there, as sources write
+ * them, without a scan for colons; false for anything else (which
+ * xen_rdm_sbdf_parse() then reads field by field).  Each test stops at
+ * the string's end: a NUL is no hex digit, colon or dot.
+ */
+static bool sbdf_parse_full(const char *s, uint32_t *sbdf)
+{
+    unsigned seg = 0;
+
+    if (g_ascii_isxdigit(s[0]) && g_ascii_isxdigit(s[1]) &&
+        g_ascii_isxdigit(s[2]) && g_ascii_isxdigit(s[3]) && s[4] == ':') {
+        seg = hex2(s) << 8 | hex2(s + 2);
+        s += 5;
+    }
+    if (!(g_ascii_isxdigit(s[0]) && g_ascii_isxdigit(s[1]) && s[2] == ':' &&
+          g_ascii_isxdigit(s[3]) && g_ascii_isxdigit(s[4]) && s[5] == '.' &&
+          s[6] >= '0' && s[6] <= '7' && !s[7]) || hex2(s + 3) > 0x1f) {
+        return false;
+    }
+    *sbdf = XEN_RDM_SBDF(seg, hex2(s), hex2(s + 3), s[6] - '0');
+    return true;
+}
+
 bool xen_rdm_sbdf_parse(const char *str, uint32_t *sbdf, Error **errp)
 {
     unsigned long seg = 0, bus, dev, fn;
     const char *p = str;
     const char *colon;
 
+    if (str && sbdf_parse_full(str, sbdf)) {
+        return true;
+    }
     if (!str || !*str) {
         error_setg(errp, "empty PCI device address: expected SSSS:BB:DD.F");
         return false;

@@ -106,6 +106,8 @@ typedef struct XenRdmMap {
     XenRdmEntry *block;         /* the last one, with room for ... */
     guint block_free;           /* ... this many more entries */
     GHashTable *device_lists;   /* the lists entries share */
+    /* some of @device_lists, each at the top 4 bits of its mixed hash */
+    struct RdmDeviceList *recent_lists[16];
     GPtrArray *no_unresolved;   /* the empty list entries share */
 } XenRdmMap;
 
