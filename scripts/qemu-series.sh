@@ -6,8 +6,10 @@
 # one copy of each: hw/xen/, include/hw/xen/, qapi/, qtest/), and the
 # changes to QEMU's own files, which are written in the patch itself.
 # patches/qemu/files says which patch adds which file, and where it goes
-# in QEMU's tree; patches/qemu/cover-letter.txt is the cover letter's
-# subject (first line) and text.  See docs/xen-sim.rst.
+# in QEMU's tree, or that a repository file is a fragment the patch
+# appends to one of QEMU's files (kind "append": qapi/misc-target.json
+# gets qapi/misc-target-xen-rdm.json); patches/qemu/cover-letter.txt is
+# the cover letter's subject (first line) and text.  See docs/xen-sim.rst.
 #
 # usage: scripts/qemu-series.sh --update | --check [--pristine DIR]
 #
@@ -56,14 +58,25 @@ trap 'rm -rf "$WORK"' EXIT
 TREE=$WORK/tree
 OUT=$WORK/out
 
-# Every QEMU path the manifest gives a repository file for
+# Every QEMU path the manifest gives a repository file for:
+# PATCH-NUMBER QEMU-PATH [REPOSITORY-PATH [append]]
 manifest() { grep -v '^[[:space:]]*\(#\|$\)' "$MANIFEST"; }
-manifest | while read -r n qpath rpath; do
+manifest | while read -r n qpath rpath kind; do
     [ -n "$qpath" ] || die "patches/qemu/files: a line without a path"
     case $n in *[!0-9]*|'') die "patches/qemu/files: '$n' is not a patch number" ;; esac
     [ -f "$REPO/${rpath:-$qpath}" ] || die "patches/qemu/files: ${rpath:-$qpath} does not exist"
+    case $kind in
+    '') ;;
+    append) [ -f "$PRISTINE/$qpath" ] ||
+                die "patches/qemu/files: $qpath, which ${rpath} is appended to, is not in $PRISTINE" ;;
+    *) die "patches/qemu/files: '$kind' is not a kind of line (only 'append')" ;;
+    esac
 done
+# the files whose diffs come from the repository (the patches' own
+# sections for them are left out), and of those the ones the repository
+# has whole (not in the base)
 manifest | awk '{ print $2 }' > "$WORK/ours"
+manifest | awk '$4 != "append" { print $2 }' > "$WORK/ours-whole"
 
 # The base: the QEMU files the patches change (all a patch needs to apply
 # and format-patch to describe it), as the pristine tree has them
@@ -72,7 +85,7 @@ while read -r p rest; do
     case $p in ''|'#'*) continue ;; esac
     [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
     sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$SERIES_DIR/$p"
-done < "$SERIES_DIR/series" | sort -u | grep -vxF -f "$WORK/ours" | while read -r f; do
+done < "$SERIES_DIR/series" | sort -u | grep -vxF -f "$WORK/ours-whole" | while read -r f; do
     if [ -f "$PRISTINE/$f" ]; then
         mkdir -p "$TREE/$(dirname "$f")"
         cp "$PRISTINE/$f" "$TREE/$f"
@@ -121,10 +134,15 @@ EOF
             die "$p does not apply to $PRISTINE"
         }
     fi
-    manifest | while read -r m qpath rpath; do
+    manifest | while read -r m qpath rpath kind; do
         [ "$m" = "$n" ] || continue
         mkdir -p "$(dirname "$qpath")"
-        cp "$REPO/${rpath:-$qpath}" "$qpath"
+        if [ "$kind" = append ]; then
+            # after a blank line, at the end of QEMU's file
+            { echo; cat "$REPO/$rpath"; } >> "$qpath"
+        else
+            cp "$REPO/${rpath:-$qpath}" "$qpath"
+        fi
         git add "$qpath"
     done
     { echo "$subject"; echo; cat "$WORK/msg"; } > "$WORK/commit-msg"
