@@ -242,33 +242,12 @@ if [ "$CHECK_SERIES" = 1 ]; then
     exit $rc
 fi
 
-# A device model libxl can start as it is: libxl always passes -vnc (and
-# -k with xl.cfg's keymap), so VNC is built in; firmware, option ROMs and
-# keymaps are looked up where Debian's qemu-system-data, seabios and
-# ipxe-qemu packages put them, the firmware path of Debian's own build
-# (pc-bios blobs are not installed: Debian's packages have them).  Not
-# relocatable: a relocatable QEMU looks for them relative to where its
-# binary is (from /usr/local/bin up to /usr/share/qemu), which finds
-# them only at one depth of install directory
-FIRMWARE_PATH=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
-CONFIGURE_ARGS="--target-list=x86_64-softmmu --enable-xen --enable-xen-pci-passthrough
-    --without-default-features --disable-tcg --disable-docs --disable-werror
-    --enable-vnc --enable-pixman --firmwarepath=$FIRMWARE_PATH --disable-relocatable
-    --python=/usr/bin/python3 --disable-download --disable-install-blobs"
-cfg_hash=$(echo "$CONFIGURE_ARGS" | sha256sum | cut -d' ' -f1)
-mkdir -p "$OBJ"
-if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.xen-rdm-configure" 2>/dev/null)" != "$cfg_hash" ]; then
-    say "configuring QEMU in $OBJ"
-    # shellcheck disable=SC2086
-    (cd "$OBJ" && "$SRC/configure" $CONFIGURE_ARGS) > "$OBJ/configure.log" 2>&1 || {
-        tail -40 "$OBJ/configure.log" >&2
-        die "QEMU configure failed (full log: $OBJ/configure.log)"
-    }
-    echo "$cfg_hash" > "$OBJ/.xen-rdm-configure"
-fi
+# FIRMWARE_PATH, CONFIGURE_ARGS, qemu_configure
+. "$REPO/scripts/lib-qemu-configure.sh"
+qemu_configure "$SRC" "$OBJ" || die "QEMU configure failed"
 
 targets="qemu-system-x86_64"
-# our qtests (patch 7 puts qtest/*-test.c at tests/qtest/xen-sim/)
+# our qtests (patch 10 puts qtest/*-test.c at tests/qtest/xen-sim/)
 [ "$PLAIN" = 1 ] || for c in "$REPO"/qtest/*-test.c; do
     [ -f "$c" ] && targets="$targets tests/qtest/xen-sim/$(basename "$c" .c)"
 done

@@ -6,10 +6,13 @@
 # one copy of each: hw/xen/, include/hw/xen/, qapi/, qtest/), and the
 # changes to QEMU's own files, which are written in the patch itself.
 # patches/qemu/files says which patch adds which file, and where it goes
-# in QEMU's tree; patches/qemu/cover-letter.txt is the cover letter's
-# subject (first line) and text.  See docs/xen-sim.rst.
+# in QEMU's tree, or that a repository file is a fragment the patch
+# appends to one of QEMU's files (kind "append": qapi/misc-target.json
+# gets qapi/misc-target-xen-rdm.json); patches/qemu/cover-letter.txt is
+# the cover letter's subject (first line) and text.  See docs/xen-sim.rst.
 #
-# usage: scripts/qemu-series.sh --update | --check [--pristine DIR]
+# usage: scripts/qemu-series.sh --update | --check | --build-each
+#                                [--pristine DIR] [--jobs N]
 #
 #   --update    rewrite patches/qemu/*.patch and series from the sources
 #               (git format-patch of the series committed on the pristine
@@ -17,8 +20,17 @@
 #   --check     make the series in a temporary directory and fail, naming
 #               each difference, when patches/qemu/ is not what the sources
 #               give (run by scripts/run-qtests.sh)
+#   --build-each  --check, then apply the series to the pristine tree
+#               patch by patch in build/qemu/src-each and, after each,
+#               build it (one build dir, build/qemu/obj-each, configured
+#               as scripts/qemu-build.sh configures QEMU: ninja rebuilds
+#               only what the patch changed; qemu-system-x86_64 and the
+#               tests the patch touches) and run QEMU's checkpatch.pl on
+#               the patch; stops at, and names, the first patch that
+#               does not apply, build or pass checkpatch
 #   --pristine  the unmodified QEMU tree (default: the one
 #               scripts/qemu-build.sh unpacked, build/qemu/pristine-*)
+#   --jobs N    parallel build jobs of --build-each (default 2)
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SERIES_DIR=$REPO/patches/qemu
@@ -26,6 +38,7 @@ MANIFEST=$SERIES_DIR/files
 COVER=$SERIES_DIR/cover-letter.txt
 MODE=
 PRISTINE=
+JOBS=2
 
 say() { echo "qemu-series.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -34,13 +47,15 @@ while [ $# -gt 0 ]; do
     case $1 in
     --update) MODE=update; shift ;;
     --check) MODE=check; shift ;;
+    --build-each) MODE=build-each; shift ;;
+    --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --pristine) [ $# -ge 2 ] || die "--pristine needs a directory"
                 PRISTINE=$2; shift 2 ;;
     -h|--help) sed -n '3,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
-[ -n "$MODE" ] || die "give --update or --check (see --help)"
+[ -n "$MODE" ] || die "give --update, --check or --build-each (see --help)"
 if [ -z "$PRISTINE" ]; then
     PRISTINE=$(ls -d "$REPO"/build/qemu/pristine-* 2>/dev/null | head -1 || true)
     [ -n "$PRISTINE" ] || die "no pristine QEMU tree: run scripts/qemu-build.sh first, or give --pristine"
@@ -56,14 +71,25 @@ trap 'rm -rf "$WORK"' EXIT
 TREE=$WORK/tree
 OUT=$WORK/out
 
-# Every QEMU path the manifest gives a repository file for
+# Every QEMU path the manifest gives a repository file for:
+# PATCH-NUMBER QEMU-PATH [REPOSITORY-PATH [append]]
 manifest() { grep -v '^[[:space:]]*\(#\|$\)' "$MANIFEST"; }
-manifest | while read -r n qpath rpath; do
+manifest | while read -r n qpath rpath kind; do
     [ -n "$qpath" ] || die "patches/qemu/files: a line without a path"
     case $n in *[!0-9]*|'') die "patches/qemu/files: '$n' is not a patch number" ;; esac
     [ -f "$REPO/${rpath:-$qpath}" ] || die "patches/qemu/files: ${rpath:-$qpath} does not exist"
+    case $kind in
+    '') ;;
+    append) [ -f "$PRISTINE/$qpath" ] ||
+                die "patches/qemu/files: $qpath, which ${rpath} is appended to, is not in $PRISTINE" ;;
+    *) die "patches/qemu/files: '$kind' is not a kind of line (only 'append')" ;;
+    esac
 done
+# the files whose diffs come from the repository (the patches' own
+# sections for them are left out), and of those the ones the repository
+# has whole (not in the base)
 manifest | awk '{ print $2 }' > "$WORK/ours"
+manifest | awk '$4 != "append" { print $2 }' > "$WORK/ours-whole"
 
 # The base: the QEMU files the patches change (all a patch needs to apply
 # and format-patch to describe it), as the pristine tree has them
@@ -72,7 +98,7 @@ while read -r p rest; do
     case $p in ''|'#'*) continue ;; esac
     [ -f "$SERIES_DIR/$p" ] || die "patches/qemu/series names $p, which does not exist"
     sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$SERIES_DIR/$p"
-done < "$SERIES_DIR/series" | sort -u | grep -vxF -f "$WORK/ours" | while read -r f; do
+done < "$SERIES_DIR/series" | sort -u | grep -vxF -f "$WORK/ours-whole" | while read -r f; do
     if [ -f "$PRISTINE/$f" ]; then
         mkdir -p "$TREE/$(dirname "$f")"
         cp "$PRISTINE/$f" "$TREE/$f"
@@ -121,10 +147,15 @@ EOF
             die "$p does not apply to $PRISTINE"
         }
     fi
-    manifest | while read -r m qpath rpath; do
+    manifest | while read -r m qpath rpath kind; do
         [ "$m" = "$n" ] || continue
         mkdir -p "$(dirname "$qpath")"
-        cp "$REPO/${rpath:-$qpath}" "$qpath"
+        if [ "$kind" = append ]; then
+            # after a blank line, at the end of QEMU's file
+            { echo; cat "$REPO/$rpath"; } >> "$qpath"
+        else
+            cp "$REPO/${rpath:-$qpath}" "$qpath"
+        fi
         git add "$qpath"
     done
     { echo "$subject"; echo; cat "$WORK/msg"; } > "$WORK/commit-msg"
@@ -166,8 +197,45 @@ sed -i '/^Message-Id: /d; /^In-Reply-To: /d; /^References: /d' "$OUT"/*.patch
     (cd "$OUT" && ls [0-9]*.patch | grep -v '^0000-')
 } > "$OUT/series"
 
+# Apply the series patch by patch to a copy of the pristine tree, build
+# and checkpatch after each (--build-each)
+build_each() {
+    local src=$REPO/build/qemu/src-each obj=$REPO/build/qemu/obj-each
+    local k=0 p targets f t0 all0
+    all0=$(date +%s)
+    # FIRMWARE_PATH, CONFIGURE_ARGS, qemu_configure
+    . "$REPO/scripts/lib-qemu-configure.sh"
+    mkdir -p "$src"
+    # by content: files no patch changes keep their mtimes (incremental)
+    rsync -rlpc --delete --exclude=/.git --exclude=/build "$PRISTINE/" "$src/"
+    qemu_configure "$src" "$obj" || die "configuring the pristine tree failed"
+    while read -r p rest; do
+        case $p in ''|'#'*) continue ;; esac
+        k=$((k + 1))
+        t0=$(date +%s)
+        (cd "$src" && GIT_CEILING_DIRECTORIES=$(dirname "$src") git apply -p1 "$SERIES_DIR/$p") ||
+            die "patch $k ($p) does not apply on the patches before it"
+        # the tests the patch adds or changes, with the machine
+        targets=qemu-system-x86_64
+        for f in $(sed -n 's|^diff --git a/[^ ]* b/\(tests/[^ ]*\.c\)$|\1|p' "$SERIES_DIR/$p"); do
+            case $f in
+            tests/unit/test-*.c|tests/qtest/*-test.c) targets="$targets ${f%.c}" ;;
+            esac
+        done
+        # shellcheck disable=SC2086
+        ninja -C "$obj" -j "$JOBS" $targets > "$obj/build-$k.log" 2>&1 || {
+            grep -E 'error|Error' "$obj/build-$k.log" | head -20 >&2
+            die "patch $k ($p) does not build on the patches before it (log: $obj/build-$k.log)"
+        }
+        (cd "$src" && perl scripts/checkpatch.pl -q "$SERIES_DIR/$p") >&2 ||
+            die "patch $k ($p) does not pass scripts/checkpatch.pl"
+        say "patch $k ($p): applies, builds ($targets), checkpatch clean, $(( $(date +%s) - t0 ))s"
+    done < "$SERIES_DIR/series"
+    say "every patch builds on the ones before it and passes checkpatch ($k patches, $(( $(date +%s) - all0 ))s)"
+}
+
 case $MODE in
-check)
+check|build-each)
     rc=0
     for f in "$OUT"/*; do
         b=$(basename "$f")
@@ -187,6 +255,7 @@ check)
     else
         say "run scripts/qemu-series.sh --update"
     fi
+    [ "$rc" = 0 ] && [ "$MODE" = build-each ] && build_each
     exit $rc
     ;;
 update)

@@ -392,7 +392,7 @@ static void test_compat_no_rdm(void)
         g_assert_cmphex(plan->highmem_end, ==, cases[i].high);
         g_assert_cmpuint(plan->regions->len, ==, 0);
         assert_ram(plan, 0, 0, cases[i].low);
-        nr_ranges = cases[i].high ? 2 : 1;
+        nr_ranges = 1 + (cases[i].high != 0);
         g_assert_cmpuint(plan->ram->len, ==, nr_ranges);
         if (cases[i].high) {
             assert_ram(plan, 1, G4, cases[i].high - G4);
@@ -919,7 +919,7 @@ static void test_split_platform_collisions(void)
         g_assert_nonnull(strstr(strict->reason, cases[i].what));
         g_assert_nonnull(strstr(strict->reason, "0000:00:14.0"));
         g_assert_cmpuint(strict->regions->len, ==,
-                         cases[i].hole_size ? 2 : 1);
+                         1 + (cases[i].hole_size != 0));
 
         dev.policy = XEN_RDM_POLICY_RELAXED;
         relaxed = plan_ok(&cfg, map);

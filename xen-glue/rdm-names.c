@@ -2,7 +2,7 @@
  * Xen reserved device memory (RDM), the tool's side: the names of the
  * planner's strategies, policies, layouts and statuses, and the parsers
  * of xl.cfg's values and sizes.  QEMU has its own pieces for these (the
- * QAPI enums of qapi/xen-target.json, qemu_strtosz() behind the QAPI
+ * QAPI enums of qapi/misc-target-xen-rdm.json, qemu_strtosz() behind the QAPI
  * size type), so this file is not part of the QEMU series.
  *
  * Copyright (c) 2026 The xen-rdm project authors
