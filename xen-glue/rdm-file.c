@@ -107,6 +107,182 @@ static char *next_token(char *buf, size_t end, size_t *pos)
     return buf + p;
 }
 
+/* The value of hex digit @c, 16 or more for any other character */
+static inline unsigned digit_value(char c)
+{
+    unsigned d = (unsigned char)c - '0';
+
+    if (d < 10) {
+        return d;
+    }
+    d = ((unsigned char)c | 0x20) - 'a';
+    return d < 6 ? d + 10 : 16;
+}
+
+/*
+ * At most @max digits of @base from @p on (before @end) into *@value:
+ * the end of the digits, NULL when there are none or more than @max
+ * (which cannot overflow then)
+ */
+static const char *fast_digits(const char *p, const char *end,
+                               unsigned base, long max, uint64_t *value)
+{
+    const char *first = p;
+    uint64_t v = 0;
+
+    for (; p < end; p++) {
+        unsigned d = digit_value(*p);
+
+        if (d >= base) {
+            break;
+        }
+        v = v * base + d;
+    }
+    if (p == first || p - first > max) {
+        return NULL;
+    }
+    *value = v;
+    return p;
+}
+
+/* Whether a token ends at @p: a blank or the end of the line */
+static inline bool token_ends(const char *p, const char *end)
+{
+    return p == end || is_blank(*p);
+}
+
+/* A start or a size: 0x and at most 15 hex digits, or 18 decimal ones */
+static const char *fast_number(const char *p, const char *end,
+                               uint64_t *value)
+{
+    if (end - p > 2 && p[0] == '0' && (p[1] | 0x20) == 'x') {
+        return fast_digits(p + 2, end, 16, 15, value);
+    }
+    return fast_digits(p, end, 10, 18, value);
+}
+
+/*
+ * The usual line of @len bytes, read in one pass without a copy: a start,
+ * a size (bytes, or decimal with a K/M/G/T suffix) and the SBDFs written
+ * in full (SSSS:BB:DD.F or BB:DD.F), a valid region of distinct devices
+ * and no comment.  False for any other line, which parse_line() then reads
+ * token by token (and explains, if it is wrong).
+ */
+static bool fast_line(const char *p, size_t len, uint64_t *startp,
+                      uint64_t *sizep, uint32_t *sbdfs, size_t *nr)
+{
+    const char *end = p + len;
+    uint64_t start, size;
+    unsigned shift = 0;
+    size_t n = 0;
+
+    if (len > XEN_RDM_FILE_MAX_LINE) {
+        return false;
+    }
+    while (p < end && is_blank(*p)) {
+        p++;
+    }
+    p = fast_number(p, end, &start);
+    if (!p || p == end || !is_blank(*p)) {
+        return false;
+    }
+    while (p < end && is_blank(*p)) {
+        p++;
+    }
+    if (end - p > 2 && p[0] == '0' && (p[1] | 0x20) == 'x') {
+        p = fast_digits(p + 2, end, 16, 15, &size);
+    } else {
+        p = fast_digits(p, end, 10, 18, &size);
+        if (p && p < end && !is_blank(*p)) {
+            switch (*p | 0x20) {
+            case 'k':
+                shift = 10;
+                break;
+            case 'm':
+                shift = 20;
+                break;
+            case 'g':
+                shift = 30;
+                break;
+            case 't':
+                shift = 40;
+                break;
+            default:
+                return false;
+            }
+            p++;
+        }
+    }
+    if (!p || !token_ends(p, end) || size > UINT64_MAX >> shift) {
+        return false;
+    }
+    size <<= shift;
+    if (size == 0 || size > UINT64_MAX - start ||
+        start + size > XEN_RDM_MAX_PADDR ||
+        !QEMU_IS_ALIGNED(start | size, XEN_RDM_FILE_PAGE_SIZE)) {
+        return false;
+    }
+
+    for (;;) {
+        unsigned seg = 0, bus, dev, fn;
+        uint32_t sbdf;
+
+        while (p < end && is_blank(*p)) {
+            p++;
+        }
+        if (p == end) {
+            break;
+        }
+        if (end - p >= 5 && p[4] == ':' && digit_value(p[0]) < 16 &&
+            digit_value(p[1]) < 16 && digit_value(p[2]) < 16 &&
+            digit_value(p[3]) < 16) {
+            seg = digit_value(p[0]) << 12 | digit_value(p[1]) << 8 |
+                  digit_value(p[2]) << 4 | digit_value(p[3]);
+            p += 5;
+        }
+        if (end - p < 7 || p[2] != ':' || p[5] != '.' ||
+            digit_value(p[0]) > 15 || digit_value(p[1]) > 15 ||
+            digit_value(p[3]) > 15 || digit_value(p[4]) > 15 ||
+            p[6] < '0' || p[6] > '7' || !token_ends(p + 7, end)) {
+            return false;
+        }
+        bus = digit_value(p[0]) << 4 | digit_value(p[1]);
+        dev = digit_value(p[3]) << 4 | digit_value(p[4]);
+        fn = p[6] - '0';
+        if (dev > 0x1f) {
+            return false;
+        }
+        sbdf = XEN_RDM_SBDF(seg, bus, dev, fn);
+        for (size_t j = 0; j < n; j++) {
+            if (sbdfs[j] == sbdf) {
+                return false;
+            }
+        }
+        sbdfs[n++] = sbdf;
+        p += 7;
+    }
+    *startp = start;
+    *sizep = size;
+    *nr = n;
+    return true;
+}
+
+/* Add a line's region to @map */
+static bool add_region(XenRdmMap *map, uint64_t start, uint64_t size,
+                       const uint32_t *sbdfs, size_t nr_sbdfs,
+                       const char *name, unsigned lineno, Error **errp)
+{
+    Error *local_err = NULL;
+
+    if (!xen_rdm_map_add_with_devices(map, start, size, true, sbdfs,
+                                      nr_sbdfs, &local_err)) {
+        error_prepend(&local_err, "%s:%u: ", name, lineno);
+        error_propagate(errp, local_err);
+        return false;
+    }
+    return true;
+}
+
 /*
  * The scratch space of a parse, allocated once for all of its lines: a
  * copy of the line (its tokens are cut in place) and its SBDFs
@@ -127,7 +303,6 @@ static bool parse_line(const char *line, size_t len, const char *name,
     uint64_t start, size;
     size_t end, pos = 0, nr_sbdfs = 0;
     char *tok, *first;
-    XenRdmEntry *e;
 
     if (len > XEN_RDM_FILE_MAX_LINE) {
         error_setg(errp, "%s:%u: line too long (%zu bytes, at most %d)",
@@ -213,14 +388,8 @@ static bool parse_line(const char *line, size_t len, const char *name,
         s->sbdfs[nr_sbdfs++] = sbdf;
     }
 
-    e = xen_rdm_map_add_with_devices(map, start, size, true, s->sbdfs,
-                                     nr_sbdfs, &local_err);
-    if (!e) {
-        error_prepend(&local_err, "%s:%u: ", name, lineno);
-        error_propagate(errp, local_err);
-        return false;
-    }
-    return true;
+    return add_region(map, start, size, s->sbdfs, nr_sbdfs, name, lineno,
+                      errp);
 }
 
 bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
@@ -232,8 +401,9 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
     g_autofree uint32_t *sbdfs = g_new(uint32_t,
                                        XEN_RDM_FILE_MAX_LINE / 2 + 1);
     RdmFileScratch s = { .line = line, .sbdfs = sbdfs };
-    size_t pos = 0;
+    size_t pos = 0, nr;
     unsigned lineno = 0;
+    uint64_t start, size;
 
     if (!name) {
         name = "<rdm file>";
@@ -243,8 +413,13 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
         size_t line_len = nl ? (size_t)(nl - (text + pos)) : len - pos;
 
         lineno++;
-        if (!parse_line(text + pos, line_len, name, lineno, &s, scratch,
-                        errp)) {
+        if (fast_line(text + pos, line_len, &start, &size, sbdfs, &nr)) {
+            if (!add_region(scratch, start, size, sbdfs, nr, name, lineno,
+                            errp)) {
+                return false;
+            }
+        } else if (!parse_line(text + pos, line_len, name, lineno, &s,
+                               scratch, errp)) {
             return false;
         }
         pos += line_len + 1;
