@@ -229,11 +229,107 @@ static inline void json_range(GString *out, guint i, uint64_t start, uint64_t si
     json_number(out, "size", size);
 }
 
+/*
+ * What follows a region's start and size in its object, from ', "policy"'
+ * to the end of its device list and object
+ */
+static void json_region_tail(GString *out, const XenRdmRegion *r)
+{
+    guint j;
+
+    put_str(out, ", ");
+    json_key(out, "policy");
+    json_plain(out, xen_rdm_policy_str(r->policy));
+    put_str(out, ", ");
+    json_key(out, "status");
+    json_plain(out, xen_rdm_status_str(r->status));
+    if (r->conflict) {
+        put_str(out, ", ");
+        json_key(out, "conflict");
+        json_string(out, r->conflict);
+    }
+    put_str(out, ", \"devices\": [");
+    for (j = 0; j < r->devices->len; j++) {
+        if (j) {
+            put_str(out, ", ");
+        }
+        json_string(out, g_ptr_array_index(r->devices, j));
+    }
+    put_str(out, "]}");
+}
+
+/*
+ * The tails of the regions' objects, each written once for all the
+ * regions of the same policy, status, conflict text and device list (the
+ * plan shares those): a small cache, by their addresses
+ */
+#define JSON_TAILS  256
+
+typedef struct JsonTail {
+    const GPtrArray *devices;
+    const char *conflict;
+    int policy, status;
+    GString *text;
+} JsonTail;
+
+static const GString *json_tail(JsonTail *tails, const XenRdmRegion *r)
+{
+    uintptr_t h = (uintptr_t)r->devices ^ (uintptr_t)r->conflict >> 3 ^
+                  r->policy << 1 ^ r->status << 3;
+    JsonTail *t = &tails[(h >> 4 ^ h >> 12) % JSON_TAILS];
+
+    if (!t->text || t->devices != r->devices || t->conflict != r->conflict ||
+        t->policy != (int)r->policy || t->status != (int)r->status) {
+        if (!t->text) {
+            t->text = g_string_new(NULL);
+        }
+        g_string_truncate(t->text, 0);
+        json_region_tail(t->text, r);
+        t->devices = r->devices;
+        t->conflict = r->conflict;
+        t->policy = r->policy;
+        t->status = r->status;
+    }
+    return t->text;
+}
+
+/*
+ * '{"start": START, "size": SIZE' and @tail, after ', ' unless it is the
+ * first (@i 0), written straight into @out's buffer
+ */
+static void json_range_with(GString *out, guint i, uint64_t start,
+                            uint64_t size, const char *tail, size_t len)
+{
+    static const char head[] = ", {\"start\": ", mid[] = ", \"size\": ";
+    size_t room = sizeof(head) + sizeof(mid) + 2 * 20 + len;
+    char *w;
+
+    if (out->len + room >= out->allocated_len) {
+        size_t keep = out->len;
+
+        g_string_set_size(out, keep + room);
+        g_string_truncate(out, keep);
+    }
+    w = out->str + out->len;
+    memcpy(w, head + (i ? 0 : 2), sizeof(head) - 1 - (i ? 0 : 2));
+    w += sizeof(head) - 1 - (i ? 0 : 2);
+    w += format_dec(w, start);
+    memcpy(w, mid, sizeof(mid) - 1);
+    w += sizeof(mid) - 1;
+    w += format_dec(w, size);
+    memcpy(w, tail, len);
+    w += len;
+    *w = '\0';
+    out->len = w - out->str;
+}
+
 static char *plan_json(const XenRdmPlan *plan, FILE *f)
 {
+    JsonTail tails[JSON_TAILS] = { 0 };
+    g_autoptr(GString) type = g_string_new(NULL);
     RdmOut o;
     GString *out;
-    guint i, j;
+    guint i;
 
     out_init(&o, f);
     out = o.buf;
@@ -261,27 +357,9 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
     put_str(out, "], \"regions\": [");
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+        const GString *tail = json_tail(tails, r);
 
-        json_range(out, i, r->start, r->size);
-        put_str(out, ", ");
-        json_key(out, "policy");
-        json_plain(out, xen_rdm_policy_str(r->policy));
-        put_str(out, ", ");
-        json_key(out, "status");
-        json_plain(out, xen_rdm_status_str(r->status));
-        if (r->conflict) {
-            put_str(out, ", ");
-            json_key(out, "conflict");
-            json_string(out, r->conflict);
-        }
-        put_str(out, ", \"devices\": [");
-        for (j = 0; j < r->devices->len; j++) {
-            if (j) {
-                put_str(out, ", ");
-            }
-            json_string(out, g_ptr_array_index(r->devices, j));
-        }
-        put_str(out, "]}");
+        json_range_with(out, i, r->start, r->size, tail->str, tail->len);
         out_flush(&o, false);
     }
     put_str(out, "], \"e820\": [");
@@ -289,13 +367,18 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
         const XenRdmE820Entry *e = &g_array_index(plan->e820,
                                                   XenRdmE820Entry, i);
 
-        json_range(out, i, e->start, e->size);
-        put_str(out, ", \"type\": ");
-        json_plain(out, xen_rdm_e820_type_str(e->type));
-        g_string_append_c(out, '}');
+        g_string_assign(type, ", \"type\": ");
+        json_plain(type, xen_rdm_e820_type_str(e->type));
+        g_string_append_c(type, '}');
+        json_range_with(out, i, e->start, e->size, type->str, type->len);
         out_flush(&o, false);
     }
     put_str(out, "]}");
+    for (i = 0; i < JSON_TAILS; i++) {
+        if (tails[i].text) {
+            g_string_free(tails[i].text, true);
+        }
+    }
     return out_finish(&o);
 }
 
