@@ -107,16 +107,18 @@ static char *next_token(char *buf, size_t end, size_t *pos)
     return buf + p;
 }
 
+/* 1 + the value of each hex digit, 0 for any other byte */
+static const uint8_t hex_digits[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /* The value of hex digit @c, 16 or more for any other character */
 static inline unsigned digit_value(char c)
 {
-    unsigned d = (unsigned char)c - '0';
-
-    if (d < 10) {
-        return d;
-    }
-    d = ((unsigned char)c | 0x20) - 'a';
-    return d < 6 ? d + 10 : 16;
+    return hex_digits[(unsigned char)c] - 1u;
 }
 
 /*
@@ -145,10 +147,10 @@ static const char *fast_digits(const char *p, const char *end,
     return p;
 }
 
-/* Whether a token ends at @p: a blank or the end of the line */
+/* Whether a token ends at @p: a blank, or the end of the line or text */
 static inline bool token_ends(const char *p, const char *end)
 {
-    return p == end || is_blank(*p);
+    return p == end || is_blank(*p) || *p == '\n';
 }
 
 /* A start or a size: 0x and at most 15 hex digits, or 18 decimal ones */
@@ -162,29 +164,29 @@ static const char *fast_number(const char *p, const char *end,
 }
 
 /*
- * The usual line of @len bytes, read in one pass without a copy: a start,
- * a size (bytes, or decimal with a K/M/G/T suffix) and the SBDFs written
- * in full (SSSS:BB:DD.F or BB:DD.F), a valid region of distinct devices
- * and no comment.  False for any other line, which parse_line() then reads
- * token by token (and explains, if it is wrong).
+ * The usual line, from @line on in a text that ends at @end, read in one
+ * pass without a copy, its newline found on the way: a start, a size
+ * (bytes, or decimal with a K/M/G/T suffix) and the SBDFs written in full
+ * (SSSS:BB:DD.F or BB:DD.F), a valid region of distinct devices and no
+ * comment.  Its end (its newline, or @end), or NULL for any other line,
+ * which parse_line() then reads token by token (and explains, if it is
+ * wrong).
  */
-static bool fast_line(const char *p, size_t len, uint64_t *startp,
-                      uint64_t *sizep, uint32_t *sbdfs, size_t *nr)
+static const char *fast_line(const char *line, const char *end,
+                             uint64_t *startp, uint64_t *sizep,
+                             uint32_t *sbdfs, size_t *nr)
 {
-    const char *end = p + len;
+    const char *p = line;
     uint64_t start, size;
     unsigned shift = 0;
     size_t n = 0;
 
-    if (len > XEN_RDM_FILE_MAX_LINE) {
-        return false;
-    }
     while (p < end && is_blank(*p)) {
         p++;
     }
     p = fast_number(p, end, &start);
     if (!p || p == end || !is_blank(*p)) {
-        return false;
+        return NULL;
     }
     while (p < end && is_blank(*p)) {
         p++;
@@ -193,7 +195,7 @@ static bool fast_line(const char *p, size_t len, uint64_t *startp,
         p = fast_digits(p + 2, end, 16, 15, &size);
     } else {
         p = fast_digits(p, end, 10, 18, &size);
-        if (p && p < end && !is_blank(*p)) {
+        if (p && !token_ends(p, end)) {
             switch (*p | 0x20) {
             case 'k':
                 shift = 10;
@@ -208,19 +210,19 @@ static bool fast_line(const char *p, size_t len, uint64_t *startp,
                 shift = 40;
                 break;
             default:
-                return false;
+                return NULL;
             }
             p++;
         }
     }
     if (!p || !token_ends(p, end) || size > UINT64_MAX >> shift) {
-        return false;
+        return NULL;
     }
     size <<= shift;
     if (size == 0 || size > UINT64_MAX - start ||
         start + size > XEN_RDM_MAX_PADDR ||
         !QEMU_IS_ALIGNED(start | size, XEN_RDM_FILE_PAGE_SIZE)) {
-        return false;
+        return NULL;
     }
 
     for (;;) {
@@ -230,7 +232,7 @@ static bool fast_line(const char *p, size_t len, uint64_t *startp,
         while (p < end && is_blank(*p)) {
             p++;
         }
-        if (p == end) {
+        if (p == end || *p == '\n') {
             break;
         }
         if (end - p >= 5 && p[4] == ':' && digit_value(p[0]) < 16 &&
@@ -244,27 +246,30 @@ static bool fast_line(const char *p, size_t len, uint64_t *startp,
             digit_value(p[0]) > 15 || digit_value(p[1]) > 15 ||
             digit_value(p[3]) > 15 || digit_value(p[4]) > 15 ||
             p[6] < '0' || p[6] > '7' || !token_ends(p + 7, end)) {
-            return false;
+            return NULL;
         }
         bus = digit_value(p[0]) << 4 | digit_value(p[1]);
         dev = digit_value(p[3]) << 4 | digit_value(p[4]);
         fn = p[6] - '0';
         if (dev > 0x1f) {
-            return false;
+            return NULL;
         }
         sbdf = XEN_RDM_SBDF(seg, bus, dev, fn);
         for (size_t j = 0; j < n; j++) {
             if (sbdfs[j] == sbdf) {
-                return false;
+                return NULL;
             }
         }
         sbdfs[n++] = sbdf;
         p += 7;
     }
+    if (p - line > XEN_RDM_FILE_MAX_LINE) {
+        return NULL;
+    }
     *startp = start;
     *sizep = size;
     *nr = n;
-    return true;
+    return p;
 }
 
 /* Add a line's region to @map */
@@ -409,17 +414,23 @@ bool xen_rdm_file_parse(const char *text, size_t len, const char *name,
         name = "<rdm file>";
     }
     while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t line_len = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        const char *nl = fast_line(text + pos, text + len, &start, &size,
+                                   sbdfs, &nr);
+        size_t line_len;
 
         lineno++;
-        if (fast_line(text + pos, line_len, &start, &size, sbdfs, &nr)) {
+        if (nl) {
             if (!add_region(scratch, start, size, sbdfs, nr, name, lineno,
                             errp)) {
                 return false;
             }
-        } else if (!parse_line(text + pos, line_len, name, lineno, &s,
-                               scratch, errp)) {
+            pos = nl - text + 1;
+            continue;
+        }
+        nl = memchr(text + pos, '\n', len - pos);
+        line_len = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        if (!parse_line(text + pos, line_len, name, lineno, &s, scratch,
+                        errp)) {
             return false;
         }
         pos += line_len + 1;
