@@ -69,6 +69,25 @@ static inline void put_str(GString *out, const char *s)
     put(out, s, strlen(s));
 }
 
+/* Room for @n more bytes (and a NUL) in @out: where they go */
+static inline char *out_room(GString *out, size_t n)
+{
+    if (out->len + n >= out->allocated_len) {
+        size_t keep = out->len;
+
+        g_string_set_size(out, keep + n);
+        g_string_truncate(out, keep);
+    }
+    return out->str + out->len;
+}
+
+/* What was written in out_room()'s room, up to @w */
+static inline void out_wrote(GString *out, char *w)
+{
+    *w = '\0';
+    out->len = w - out->str;
+}
+
 /* @v in decimal, as PRIu64 prints it, into @buf (20 bytes); its length */
 static size_t format_dec(char *buf, uint64_t v)
 {
@@ -259,24 +278,28 @@ static void json_region_tail(GString *out, const XenRdmRegion *r)
 }
 
 /*
- * The tails of the regions' objects, each written once for all the
- * regions of the same policy, status, conflict text and device list (the
- * plan shares those): a small cache, by their addresses
+ * The tails of the regions' rows or objects (what follows their start,
+ * end and size), each written by @write once for all the regions of the
+ * same policy, status, conflict text and device list (the plan shares
+ * those): a small cache, by their addresses
  */
-#define JSON_TAILS  256
+#define REGION_TAILS    256
 
-typedef struct JsonTail {
+typedef struct RegionTail {
     const GPtrArray *devices;
     const char *conflict;
     int policy, status;
     GString *text;
-} JsonTail;
+} RegionTail;
 
-static const GString *json_tail(JsonTail *tails, const XenRdmRegion *r)
+typedef void RegionTailFn(GString *out, const XenRdmRegion *r);
+
+static const GString *region_tail(RegionTail *tails, const XenRdmRegion *r,
+                                  RegionTailFn *write)
 {
     uintptr_t h = (uintptr_t)r->devices ^ (uintptr_t)r->conflict >> 3 ^
                   r->policy << 1 ^ r->status << 3;
-    JsonTail *t = &tails[(h >> 4 ^ h >> 12) % JSON_TAILS];
+    RegionTail *t = &tails[(h >> 4 ^ h >> 12) % REGION_TAILS];
 
     if (!t->text || t->devices != r->devices || t->conflict != r->conflict ||
         t->policy != (int)r->policy || t->status != (int)r->status) {
@@ -284,13 +307,22 @@ static const GString *json_tail(JsonTail *tails, const XenRdmRegion *r)
             t->text = g_string_new(NULL);
         }
         g_string_truncate(t->text, 0);
-        json_region_tail(t->text, r);
+        write(t->text, r);
         t->devices = r->devices;
         t->conflict = r->conflict;
         t->policy = r->policy;
         t->status = r->status;
     }
     return t->text;
+}
+
+static void region_tails_free(RegionTail *tails)
+{
+    for (guint i = 0; i < REGION_TAILS; i++) {
+        if (tails[i].text) {
+            g_string_free(tails[i].text, true);
+        }
+    }
 }
 
 /*
@@ -301,16 +333,8 @@ static void json_range_with(GString *out, guint i, uint64_t start,
                             uint64_t size, const char *tail, size_t len)
 {
     static const char head[] = ", {\"start\": ", mid[] = ", \"size\": ";
-    size_t room = sizeof(head) + sizeof(mid) + 2 * 20 + len;
-    char *w;
+    char *w = out_room(out, sizeof(head) + sizeof(mid) + 2 * 20 + len);
 
-    if (out->len + room >= out->allocated_len) {
-        size_t keep = out->len;
-
-        g_string_set_size(out, keep + room);
-        g_string_truncate(out, keep);
-    }
-    w = out->str + out->len;
     memcpy(w, head + (i ? 0 : 2), sizeof(head) - 1 - (i ? 0 : 2));
     w += sizeof(head) - 1 - (i ? 0 : 2);
     w += format_dec(w, start);
@@ -318,14 +342,12 @@ static void json_range_with(GString *out, guint i, uint64_t start,
     w += sizeof(mid) - 1;
     w += format_dec(w, size);
     memcpy(w, tail, len);
-    w += len;
-    *w = '\0';
-    out->len = w - out->str;
+    out_wrote(out, w + len);
 }
 
 static char *plan_json(const XenRdmPlan *plan, FILE *f)
 {
-    JsonTail tails[JSON_TAILS] = { 0 };
+    RegionTail tails[REGION_TAILS] = { 0 };
     g_autoptr(GString) type = g_string_new(NULL);
     RdmOut o;
     GString *out;
@@ -357,7 +379,7 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
     put_str(out, "], \"regions\": [");
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
-        const GString *tail = json_tail(tails, r);
+        const GString *tail = region_tail(tails, r, json_region_tail);
 
         json_range_with(out, i, r->start, r->size, tail->str, tail->len);
         out_flush(&o, false);
@@ -374,11 +396,7 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
         out_flush(&o, false);
     }
     put_str(out, "]}");
-    for (i = 0; i < JSON_TAILS; i++) {
-        if (tails[i].text) {
-            g_string_free(tails[i].text, true);
-        }
-    }
+    region_tails_free(tails);
     return out_finish(&o);
 }
 
@@ -497,19 +515,39 @@ static void append_fix(GString *out, const XenRdmPlan *plan,
     put_str(out, "\n");
 }
 
-/* One region's row of the table */
-static void append_region_line(GString *out, const XenRdmRegion *r)
+/*
+ * One region's row of the table: its start, end and size, then @tail
+ * (text_region_tail()), written straight into @out's buffer
+ */
+static void append_region_line(GString *out, const XenRdmRegion *r,
+                               const GString *tail)
 {
     char hs[HUMAN_SIZE_LEN];
+    size_t len = strlen(human_size(r->size, hs));
+    char *w = out_room(out, 2 + 2 * 19 + MAX(len, 12) + tail->len);
+
+    memcpy(w, "  0x", 4);
+    format_hex16(w + 4, r->start);
+    memcpy(w + 20, " 0x", 3);
+    format_hex16(w + 23, r->start + r->size - 1);
+    w[39] = ' ';
+    w += 40;
+    if (len < 12) {
+        memset(w, ' ', 12 - len);
+        w += 12 - len;
+    }
+    memcpy(w, hs, len);
+    w += len;
+    memcpy(w, tail->str, tail->len);
+    out_wrote(out, w + tail->len);
+}
+
+/* What follows a region's size in its row of the table, to its newline */
+static void text_region_tail(GString *out, const XenRdmRegion *r)
+{
     gsize before;
     guint j;
 
-    put_str(out, "  ");
-    append_hex16(out, r->start);
-    g_string_append_c(out, ' ');
-    append_hex16(out, r->start + r->size - 1);
-    g_string_append_c(out, ' ');
-    append_right(out, human_size(r->size, hs), 12);
     put_str(out, "  ");
     append_left(out, xen_rdm_policy_str(r->policy), 7);
     put_str(out, "  ");
@@ -535,6 +573,7 @@ static void append_region_line(GString *out, const XenRdmRegion *r)
 static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
                        FILE *f)
 {
+    RegionTail tails[REGION_TAILS] = { 0 };
     RdmOut o;
     GString *out;
     g_autoptr(GPtrArray) to_fix = g_ptr_array_new();
@@ -569,7 +608,7 @@ static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
-        append_region_line(out, r);
+        append_region_line(out, r, region_tail(tails, r, text_region_tail));
         out_flush(&o, false);
         switch (r->status) {
         case XEN_RDM_STATUS_RESERVED:
@@ -615,6 +654,7 @@ static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
             out_flush(&o, false);
         }
     }
+    region_tails_free(tails);
     return out_finish(&o);
 }
 
