@@ -240,14 +240,6 @@ static inline void json_number(GString *out, const char *key, uint64_t v)
     append_dec(out, v);
 }
 
-/* '{"start": START, "size": SIZE', the start of a range's object */
-static inline void json_range(GString *out, guint i, uint64_t start, uint64_t size)
-{
-    put_str(out, i ? ", {\"start\": " : "{\"start\": ");
-    append_dec(out, start);
-    json_number(out, "size", size);
-}
-
 /*
  * What follows a region's start and size in its object, from ', "policy"'
  * to the end of its device list and object
@@ -283,7 +275,7 @@ static void json_region_tail(GString *out, const XenRdmRegion *r)
  * same policy, status, conflict text and device list (the plan shares
  * those): a small cache, by their addresses
  */
-#define REGION_TAILS    256
+#define REGION_TAILS    1024
 
 typedef struct RegionTail {
     const GPtrArray *devices;
@@ -297,9 +289,9 @@ typedef void RegionTailFn(GString *out, const XenRdmRegion *r);
 static const GString *region_tail(RegionTail *tails, const XenRdmRegion *r,
                                   RegionTailFn *write)
 {
-    uintptr_t h = (uintptr_t)r->devices ^ (uintptr_t)r->conflict >> 3 ^
-                  r->policy << 1 ^ r->status << 3;
-    RegionTail *t = &tails[(h >> 4 ^ h >> 12) % REGION_TAILS];
+    uint64_t h = ((uintptr_t)r->devices ^ (uintptr_t)r->conflict >> 3 ^
+                  r->policy << 1 ^ r->status << 3) * 0x9e3779b97f4a7c15ULL;
+    RegionTail *t = &tails[(h >> 32) % REGION_TAILS];
 
     if (!t->text || t->devices != r->devices || t->conflict != r->conflict ||
         t->policy != (int)r->policy || t->status != (int)r->status) {
@@ -349,6 +341,7 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
 {
     RegionTail tails[REGION_TAILS] = { 0 };
     g_autoptr(GString) type = g_string_new(NULL);
+    int type_of = -1;
     RdmOut o;
     GString *out;
     guint i;
@@ -373,8 +366,8 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
     for (i = 0; i < plan->ram->len; i++) {
         const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
 
-        json_range(out, i, r->start, r->size);
-        g_string_append_c(out, '}');
+        json_range_with(out, i, r->start, r->size, "}", 1);
+        out_flush(&o, false);
     }
     put_str(out, "], \"regions\": [");
     for (i = 0; i < plan->regions->len; i++) {
@@ -389,9 +382,13 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
         const XenRdmE820Entry *e = &g_array_index(plan->e820,
                                                   XenRdmE820Entry, i);
 
-        g_string_assign(type, ", \"type\": ");
-        json_plain(type, xen_rdm_e820_type_str(e->type));
-        g_string_append_c(type, '}');
+        if ((int)e->type != type_of) {
+            /* the tail of an entry, written again only when types change */
+            g_string_assign(type, ", \"type\": ");
+            json_plain(type, xen_rdm_e820_type_str(e->type));
+            g_string_append_c(type, '}');
+            type_of = e->type;
+        }
         json_range_with(out, i, e->start, e->size, type->str, type->len);
         out_flush(&o, false);
     }
