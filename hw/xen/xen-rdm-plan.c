@@ -728,23 +728,77 @@ static void plan_compat(Planner *p)
  * whether they are sorted already (region files often are), else radix
  * sorts them by @start, stably, over the bits in which the starts
  * differ, and sorts each run of an equal @start by @cmp.  The records
- * move whole, so that no pass reads them out of order; their passes are
- * as few as digits of at most SORT_DIGIT_BITS allow, each digit of as many
- * bits (a million regions over 64 GiB: 2 passes of 12 bits, not 3 of 11).
+ * move whole.  One pass scatters them by their top SORT_DIGIT_BITS bits
+ * into as many buckets (out of order, each record a cache miss); then
+ * each bucket, a few hundred records in the cache, is sorted by the rest
+ * of the bits on its own (passes of at most SORT_LOCAL_BITS, or an
+ * insertion sort for the smallest).
  */
-#define SORT_RADIX_MIN  256             /* fewer: qsort() */
-#define SORT_DIGIT_BITS 12
+#define SORT_RADIX_MIN      256         /* fewer: qsort() */
+#define SORT_DIGIT_BITS     12
+#define SORT_LOCAL_BITS     8
+#define SORT_LOCAL_MIN      32          /* fewer: an insertion sort */
 #define SORT_DIGIT(r, shift, mask) (((r)->start >> (shift)) & (mask))
 
+/* Sort @n records of Type from @src into @dst by bits lo..lo+span-1 */
+#define DEFINE_START_SORT_LOCAL(fn, Type)                                   \
+static void fn(Type *src, Type *dst, size_t n, unsigned lo, unsigned span) \
+{                                                                           \
+    size_t count[1u << SORT_LOCAL_BITS];                                    \
+    unsigned passes, bits, mask, d;                                         \
+    Type *from = src, *to = dst;                                            \
+    size_t i, j;                                                            \
+                                                                            \
+    if (n < SORT_LOCAL_MIN || !span) {                                      \
+        memcpy(dst, src, n * sizeof(*dst));                                 \
+        for (i = 1; i < n && span; i++) {                                   \
+            Type r = dst[i];                                                \
+                                                                            \
+            for (j = i; j && dst[j - 1].start > r.start; j--) {             \
+                dst[j] = dst[j - 1];                                        \
+            }                                                               \
+            dst[j] = r;                                                     \
+        }                                                                   \
+        return;                                                             \
+    }                                                                       \
+    passes = (span + SORT_LOCAL_BITS - 1) / SORT_LOCAL_BITS;                \
+    bits = (span + passes - 1) / passes;                                    \
+    mask = (1u << bits) - 1;                                                \
+    for (d = 0; d < passes; d++) {                                          \
+        unsigned shift = lo + d * bits;                                     \
+        size_t sum = 0;                                                     \
+                                                                            \
+        memset(count, 0, (mask + 1) * sizeof(count[0]));                    \
+        for (i = 0; i < n; i++) {                                           \
+            count[SORT_DIGIT(&from[i], shift, mask)]++;                     \
+        }                                                                   \
+        for (i = 0; i <= mask; i++) {                                       \
+            size_t c = count[i];                                            \
+                                                                            \
+            count[i] = sum;                                                 \
+            sum += c;                                                       \
+        }                                                                   \
+        for (i = 0; i < n; i++) {                                           \
+            to[count[SORT_DIGIT(&from[i], shift, mask)]++] = from[i];       \
+        }                                                                   \
+        from = to;                                                          \
+        to = to == dst ? src : dst;                                         \
+    }                                                                       \
+    if (from != dst) {                                                      \
+        memcpy(dst, from, n * sizeof(*dst));                                \
+    }                                                                       \
+}
+
 #define DEFINE_START_SORT(fn, Type, cmp)                                    \
+DEFINE_START_SORT_LOCAL(fn##_local, Type)                                   \
+                                                                            \
 static void fn(Type *v, size_t nr)                                          \
 {                                                                           \
     g_autofree Type *tmp = NULL;                                            \
     g_autofree size_t *count = NULL;                                        \
-    Type *src = v, *dst;                                                    \
     uint64_t diff = 0;                                                      \
-    unsigned lo, span, digits, bits, buckets, d;                            \
-    size_t i, run;                                                          \
+    unsigned lo, span, top, shift, buckets, b;                              \
+    size_t i, run, from;                                                    \
                                                                             \
     for (i = 1; i < nr && cmp(&v[i - 1], &v[i]) <= 0; i++) {                \
         /* sorted so far */                                                 \
@@ -760,42 +814,30 @@ static void fn(Type *v, size_t nr)                                          \
         diff |= v[i].start ^ v[0].start;                                    \
     }                                                                       \
     if (diff) {                                                             \
-        /* the counts of every digit in one pass */                         \
+        /* the top digit: one pass out of order */                          \
         lo = __builtin_ctzll(diff);                                         \
         span = 64 - __builtin_clzll(diff) - lo;                             \
-        digits = (span + SORT_DIGIT_BITS - 1) / SORT_DIGIT_BITS;            \
-        bits = (span + digits - 1) / digits;                                \
-        buckets = 1u << bits;                                               \
-        count = g_new0(size_t, digits * buckets);                           \
+        top = MIN(span, SORT_DIGIT_BITS);                                   \
+        shift = lo + span - top;                                            \
+        buckets = 1u << top;                                                \
+        count = g_new0(size_t, buckets);                                    \
         for (i = 0; i < nr; i++) {                                          \
-            for (d = 0; d < digits; d++) {                                  \
-                count[d * buckets +                                         \
-                      SORT_DIGIT(&v[i], lo + d * bits, buckets - 1)]++;     \
-            }                                                               \
+            count[SORT_DIGIT(&v[i], shift, buckets - 1)]++;                 \
+        }                                                                   \
+        for (b = 0, from = 0; b < buckets; b++) {                           \
+            size_t c = count[b];                                            \
+                                                                            \
+            count[b] = from;                                                \
+            from += c;                                                      \
         }                                                                   \
         tmp = g_new(Type, nr);                                              \
-        dst = tmp;                                                          \
-        for (d = 0; d < digits; d++) {                                      \
-            unsigned shift = lo + d * bits;                                 \
-            size_t *c = count + d * buckets, sum = 0;                       \
-                                                                            \
-            if (c[SORT_DIGIT(&src[0], shift, buckets - 1)] == nr) {         \
-                continue;               /* the same digit in all */         \
-            }                                                               \
-            for (i = 0; i < buckets; i++) {                                 \
-                size_t n = c[i];                                            \
-                                                                            \
-                c[i] = sum;                                                 \
-                sum += n;                                                   \
-            }                                                               \
-            for (i = 0; i < nr; i++) {                                      \
-                dst[c[SORT_DIGIT(&src[i], shift, buckets - 1)]++] = src[i]; \
-            }                                                               \
-            dst = src;                                                      \
-            src = src == v ? tmp : v;                                       \
+        for (i = 0; i < nr; i++) {                                          \
+            tmp[count[SORT_DIGIT(&v[i], shift, buckets - 1)]++] = v[i];     \
         }                                                                   \
-        if (src != v) {                                                     \
-            memcpy(v, src, nr * sizeof(*v));                                \
+        /* then each bucket (now up to count[b]) by the rest, back to @v */ \
+        for (b = 0, from = 0; b < buckets; from = count[b++]) {             \
+            fn##_local(tmp + from, v + from, count[b] - from, lo,           \
+                       span - top);                                         \
         }                                                                   \
     }                                                                       \
     for (i = 0; i < nr; i = run) {                                          \
