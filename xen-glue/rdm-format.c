@@ -69,6 +69,25 @@ static inline void put_str(GString *out, const char *s)
     put(out, s, strlen(s));
 }
 
+/* Room for @n more bytes (and a NUL) in @out: where they go */
+static inline char *out_room(GString *out, size_t n)
+{
+    if (out->len + n >= out->allocated_len) {
+        size_t keep = out->len;
+
+        g_string_set_size(out, keep + n);
+        g_string_truncate(out, keep);
+    }
+    return out->str + out->len;
+}
+
+/* What was written in out_room()'s room, up to @w */
+static inline void out_wrote(GString *out, char *w)
+{
+    *w = '\0';
+    out->len = w - out->str;
+}
+
 /* @v in decimal, as PRIu64 prints it, into @buf (20 bytes); its length */
 static size_t format_dec(char *buf, uint64_t v)
 {
@@ -221,19 +240,111 @@ static inline void json_number(GString *out, const char *key, uint64_t v)
     append_dec(out, v);
 }
 
-/* '{"start": START, "size": SIZE', the start of a range's object */
-static inline void json_range(GString *out, guint i, uint64_t start, uint64_t size)
+/*
+ * What follows a region's start and size in its object, from ', "policy"'
+ * to the end of its device list and object
+ */
+static void json_region_tail(GString *out, const XenRdmRegion *r)
 {
-    put_str(out, i ? ", {\"start\": " : "{\"start\": ");
-    append_dec(out, start);
-    json_number(out, "size", size);
+    guint j;
+
+    put_str(out, ", ");
+    json_key(out, "policy");
+    json_plain(out, xen_rdm_policy_str(r->policy));
+    put_str(out, ", ");
+    json_key(out, "status");
+    json_plain(out, xen_rdm_status_str(r->status));
+    if (r->conflict) {
+        put_str(out, ", ");
+        json_key(out, "conflict");
+        json_string(out, r->conflict);
+    }
+    put_str(out, ", \"devices\": [");
+    for (j = 0; j < r->devices->len; j++) {
+        if (j) {
+            put_str(out, ", ");
+        }
+        json_string(out, g_ptr_array_index(r->devices, j));
+    }
+    put_str(out, "]}");
+}
+
+/*
+ * The tails of the regions' rows or objects (what follows their start,
+ * end and size), each written by @write once for all the regions of the
+ * same policy, status, conflict text and device list (the plan shares
+ * those): a small cache, by their addresses
+ */
+#define REGION_TAILS    1024
+
+typedef struct RegionTail {
+    const GPtrArray *devices;
+    const char *conflict;
+    int policy, status;
+    GString *text;
+} RegionTail;
+
+typedef void RegionTailFn(GString *out, const XenRdmRegion *r);
+
+static const GString *region_tail(RegionTail *tails, const XenRdmRegion *r,
+                                  RegionTailFn *write)
+{
+    uint64_t h = ((uintptr_t)r->devices ^ (uintptr_t)r->conflict >> 3 ^
+                  r->policy << 1 ^ r->status << 3) * 0x9e3779b97f4a7c15ULL;
+    RegionTail *t = &tails[(h >> 32) % REGION_TAILS];
+
+    if (!t->text || t->devices != r->devices || t->conflict != r->conflict ||
+        t->policy != (int)r->policy || t->status != (int)r->status) {
+        if (!t->text) {
+            t->text = g_string_new(NULL);
+        }
+        g_string_truncate(t->text, 0);
+        write(t->text, r);
+        t->devices = r->devices;
+        t->conflict = r->conflict;
+        t->policy = r->policy;
+        t->status = r->status;
+    }
+    return t->text;
+}
+
+static void region_tails_free(RegionTail *tails)
+{
+    for (guint i = 0; i < REGION_TAILS; i++) {
+        if (tails[i].text) {
+            g_string_free(tails[i].text, true);
+        }
+    }
+}
+
+/*
+ * '{"start": START, "size": SIZE' and @tail, after ', ' unless it is the
+ * first (@i 0), written straight into @out's buffer
+ */
+static void json_range_with(GString *out, guint i, uint64_t start,
+                            uint64_t size, const char *tail, size_t len)
+{
+    static const char head[] = ", {\"start\": ", mid[] = ", \"size\": ";
+    char *w = out_room(out, sizeof(head) + sizeof(mid) + 2 * 20 + len);
+
+    memcpy(w, head + (i ? 0 : 2), sizeof(head) - 1 - (i ? 0 : 2));
+    w += sizeof(head) - 1 - (i ? 0 : 2);
+    w += format_dec(w, start);
+    memcpy(w, mid, sizeof(mid) - 1);
+    w += sizeof(mid) - 1;
+    w += format_dec(w, size);
+    memcpy(w, tail, len);
+    out_wrote(out, w + len);
 }
 
 static char *plan_json(const XenRdmPlan *plan, FILE *f)
 {
+    RegionTail tails[REGION_TAILS] = { 0 };
+    g_autoptr(GString) type = g_string_new(NULL);
+    int type_of = -1;
     RdmOut o;
     GString *out;
-    guint i, j;
+    guint i;
 
     out_init(&o, f);
     out = o.buf;
@@ -255,33 +366,15 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
     for (i = 0; i < plan->ram->len; i++) {
         const XenRdmRange *r = &g_array_index(plan->ram, XenRdmRange, i);
 
-        json_range(out, i, r->start, r->size);
-        g_string_append_c(out, '}');
+        json_range_with(out, i, r->start, r->size, "}", 1);
+        out_flush(&o, false);
     }
     put_str(out, "], \"regions\": [");
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
+        const GString *tail = region_tail(tails, r, json_region_tail);
 
-        json_range(out, i, r->start, r->size);
-        put_str(out, ", ");
-        json_key(out, "policy");
-        json_plain(out, xen_rdm_policy_str(r->policy));
-        put_str(out, ", ");
-        json_key(out, "status");
-        json_plain(out, xen_rdm_status_str(r->status));
-        if (r->conflict) {
-            put_str(out, ", ");
-            json_key(out, "conflict");
-            json_string(out, r->conflict);
-        }
-        put_str(out, ", \"devices\": [");
-        for (j = 0; j < r->devices->len; j++) {
-            if (j) {
-                put_str(out, ", ");
-            }
-            json_string(out, g_ptr_array_index(r->devices, j));
-        }
-        put_str(out, "]}");
+        json_range_with(out, i, r->start, r->size, tail->str, tail->len);
         out_flush(&o, false);
     }
     put_str(out, "], \"e820\": [");
@@ -289,13 +382,18 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
         const XenRdmE820Entry *e = &g_array_index(plan->e820,
                                                   XenRdmE820Entry, i);
 
-        json_range(out, i, e->start, e->size);
-        put_str(out, ", \"type\": ");
-        json_plain(out, xen_rdm_e820_type_str(e->type));
-        g_string_append_c(out, '}');
+        if ((int)e->type != type_of) {
+            /* the tail of an entry, written again only when types change */
+            g_string_assign(type, ", \"type\": ");
+            json_plain(type, xen_rdm_e820_type_str(e->type));
+            g_string_append_c(type, '}');
+            type_of = e->type;
+        }
+        json_range_with(out, i, e->start, e->size, type->str, type->len);
         out_flush(&o, false);
     }
     put_str(out, "]}");
+    region_tails_free(tails);
     return out_finish(&o);
 }
 
@@ -414,19 +512,39 @@ static void append_fix(GString *out, const XenRdmPlan *plan,
     put_str(out, "\n");
 }
 
-/* One region's row of the table */
-static void append_region_line(GString *out, const XenRdmRegion *r)
+/*
+ * One region's row of the table: its start, end and size, then @tail
+ * (text_region_tail()), written straight into @out's buffer
+ */
+static void append_region_line(GString *out, const XenRdmRegion *r,
+                               const GString *tail)
 {
     char hs[HUMAN_SIZE_LEN];
+    size_t len = strlen(human_size(r->size, hs));
+    char *w = out_room(out, 2 + 2 * 19 + MAX(len, 12) + tail->len);
+
+    memcpy(w, "  0x", 4);
+    format_hex16(w + 4, r->start);
+    memcpy(w + 20, " 0x", 3);
+    format_hex16(w + 23, r->start + r->size - 1);
+    w[39] = ' ';
+    w += 40;
+    if (len < 12) {
+        memset(w, ' ', 12 - len);
+        w += 12 - len;
+    }
+    memcpy(w, hs, len);
+    w += len;
+    memcpy(w, tail->str, tail->len);
+    out_wrote(out, w + tail->len);
+}
+
+/* What follows a region's size in its row of the table, to its newline */
+static void text_region_tail(GString *out, const XenRdmRegion *r)
+{
     gsize before;
     guint j;
 
-    put_str(out, "  ");
-    append_hex16(out, r->start);
-    g_string_append_c(out, ' ');
-    append_hex16(out, r->start + r->size - 1);
-    g_string_append_c(out, ' ');
-    append_right(out, human_size(r->size, hs), 12);
     put_str(out, "  ");
     append_left(out, xen_rdm_policy_str(r->policy), 7);
     put_str(out, "  ");
@@ -452,6 +570,7 @@ static void append_region_line(GString *out, const XenRdmRegion *r)
 static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
                        FILE *f)
 {
+    RegionTail tails[REGION_TAILS] = { 0 };
     RdmOut o;
     GString *out;
     g_autoptr(GPtrArray) to_fix = g_ptr_array_new();
@@ -486,7 +605,7 @@ static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
 
-        append_region_line(out, r);
+        append_region_line(out, r, region_tail(tails, r, text_region_tail));
         out_flush(&o, false);
         switch (r->status) {
         case XEN_RDM_STATUS_RESERVED:
@@ -532,6 +651,7 @@ static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
             out_flush(&o, false);
         }
     }
+    region_tails_free(tails);
     return out_finish(&o);
 }
 

@@ -39,6 +39,18 @@ typedef struct DeviceNamesSlot {
     GPtrArray *names;           /* NULL: none */
 } DeviceNamesSlot;
 
+/*
+ * The list of the map entries' device lists @lists (sorted by address,
+ * distinct; the map shares them), without unresolved scopes
+ */
+#define DEVICE_NAMES_SET_LISTS  4
+
+typedef struct DeviceNamesSet {
+    guint nr;                   /* 0: none */
+    const GArray *lists[DEVICE_NAMES_SET_LISTS];
+    GPtrArray *names;
+} DeviceNamesSet;
+
 typedef struct DeviceNames {
     GArray *sbdfs;              /* scratch: uint32_t */
     GPtrArray *unresolved;      /* scratch: borrowed char * */
@@ -46,6 +58,8 @@ typedef struct DeviceNames {
     /* some of @by_sbdf's, each at its SBDF modulo their number */
     DeviceNamesSlot recent[64];
     GHashTable *by_sbdfs;       /* SbdfSet of several -> GPtrArray */
+    /* some of the lists of several, each at a hash of its entries' lists */
+    DeviceNamesSet sets[256];
     GPtrArray *none;
     GPtrArray *others;          /* the lists with unresolved scopes */
 } DeviceNames;

@@ -75,6 +75,11 @@ typedef struct Planner {
     GArray *regions;            /* PlanRegion */
     /* the entries behind region of order i: sources[first[i]..first[i+1]) */
     const XenRdmEntry **sources;
+    /*
+     * or, in split when no entry has unresolved scopes, their device
+     * lists (they are all split reads of them, out of order)
+     */
+    const GArray **lists;
     guint *first;
     const char *texts[PLAN_MAX_TEXTS];
     guint nr_texts;
@@ -105,13 +110,24 @@ static uint8_t planner_text(Planner *p, const char *what)
 #define NAMES_NONE  0
 #define NAMES_MIXED UINT64_MAX
 
-static uint64_t names_key(const XenRdmEntry *e)
+/* The device list of @e, NULL when it has unresolved scopes */
+static const GArray *entry_list(const XenRdmEntry *e)
 {
-    if (e->unresolved->len || e->devices->len > 1) {
+    return e->unresolved->len ? NULL : e->devices;
+}
+
+/* The key of an entry of entry_list() @list */
+static uint64_t list_key(const GArray *list)
+{
+    if (!list || list->len > 1) {
         return NAMES_MIXED;
     }
-    return e->devices->len ? g_array_index(e->devices, uint32_t, 0) + 1ULL
-                           : NAMES_NONE;
+    return list->len ? g_array_index(list, uint32_t, 0) + 1ULL : NAMES_NONE;
+}
+
+static uint64_t names_key(const XenRdmEntry *e)
+{
+    return list_key(entry_list(e));
 }
 
 static uint64_t names_key_join(uint64_t a, uint64_t b)
@@ -129,6 +145,7 @@ void xen_rdm_device_names_init(DeviceNames *n)
     n->by_sbdf = g_hash_table_new_full(NULL, NULL, NULL,
                                        (GDestroyNotify)g_ptr_array_unref);
     memset(n->recent, 0, sizeof(n->recent));
+    memset(n->sets, 0, sizeof(n->sets));
     n->by_sbdfs = g_hash_table_new_full(xen_rdm_sbdf_set_hash,
                                         xen_rdm_sbdf_set_equal,
                                         g_free,
@@ -213,9 +230,58 @@ static GPtrArray *device_names_of_sbdfs(DeviceNames *n)
     return names;
 }
 
-GPtrArray *xen_rdm_device_names_borrow(DeviceNames *n,
-                                       const XenRdmEntry *const *entries,
-                                       guint nr)
+/*
+ * The slot of @n->sets for the device lists of @nr map entries, @entries
+ * or (when @entries is NULL) their entry_list() @lists, with their lists
+ * in @set: NULL when an entry has unresolved scopes or they have more
+ * than DEVICE_NAMES_SET_LISTS lists
+ */
+static DeviceNamesSet *device_names_set(DeviceNames *n,
+                                        const XenRdmEntry *const *entries,
+                                        const GArray *const *lists,
+                                        guint nr, DeviceNamesSet *set)
+{
+    uint64_t h = 0;
+    guint i, j;
+
+    set->nr = 0;
+    for (i = 0; i < nr; i++) {
+        const GArray *d = entries ? entry_list(entries[i]) : lists[i];
+
+        if (!d) {
+            return NULL;
+        }
+        for (j = 0; j < set->nr && (uintptr_t)set->lists[j] < (uintptr_t)d;
+             j++) {
+            /* the lists in order of their addresses */
+        }
+        if (j < set->nr && set->lists[j] == d) {
+            continue;
+        }
+        if (set->nr == DEVICE_NAMES_SET_LISTS) {
+            return NULL;
+        }
+        memmove(set->lists + j + 1, set->lists + j,
+                (set->nr - j) * sizeof(set->lists[0]));
+        set->lists[j] = d;
+        set->nr++;
+    }
+    if (!set->nr) {
+        return NULL;
+    }
+    for (i = 0; i < set->nr; i++) {
+        h = (h ^ (uintptr_t)set->lists[i]) * 0x9e3779b97f4a7c15ULL;
+    }
+    return &n->sets[(h >> 40) % G_N_ELEMENTS(n->sets)];
+}
+
+/*
+ * xen_rdm_device_names_borrow() without its cache of sets, of @entries
+ * or (when NULL) the entries without unresolved scopes of lists @lists
+ */
+static GPtrArray *device_names_build(DeviceNames *n,
+                                     const XenRdmEntry *const *entries,
+                                     const GArray *const *lists, guint nr)
 {
     GPtrArray *names;
     const char *prev = NULL;
@@ -225,9 +291,10 @@ GPtrArray *xen_rdm_device_names_borrow(DeviceNames *n,
     g_array_set_size(n->sbdfs, 0);
     g_ptr_array_set_size(n->unresolved, 0);
     for (i = 0; i < nr; i++) {
-        g_array_append_vals(n->sbdfs, entries[i]->devices->data,
-                            entries[i]->devices->len);
-        if (entries[i]->unresolved->len) {
+        const GArray *d = entries ? entries[i]->devices : lists[i];
+
+        g_array_append_vals(n->sbdfs, d->data, d->len);
+        if (entries && entries[i]->unresolved->len) {
             g_ptr_array_extend(n->unresolved, entries[i]->unresolved, NULL,
                                NULL);
         }
@@ -290,6 +357,39 @@ GPtrArray *xen_rdm_device_names_borrow(DeviceNames *n,
     }
     g_ptr_array_add(n->others, names);
     return names;
+}
+
+/*
+ * The names of several devices, of @entries or (when NULL) of the
+ * entries without unresolved scopes of lists @lists: those of the same
+ * device lists as lately (the map shares them) without sorting or
+ * hashing their SBDFs
+ */
+static GPtrArray *device_names_of(DeviceNames *n,
+                                  const XenRdmEntry *const *entries,
+                                  const GArray *const *lists, guint nr)
+{
+    DeviceNamesSet set, *slot = device_names_set(n, entries, lists, nr,
+                                                 &set);
+    GPtrArray *names;
+
+    if (slot && slot->names && slot->nr == set.nr &&
+        !memcmp(slot->lists, set.lists, set.nr * sizeof(set.lists[0]))) {
+        return slot->names;
+    }
+    names = device_names_build(n, entries, lists, nr);
+    if (slot) {
+        *slot = set;
+        slot->names = names;
+    }
+    return names;
+}
+
+GPtrArray *xen_rdm_device_names_borrow(DeviceNames *n,
+                                       const XenRdmEntry *const *entries,
+                                       guint nr)
+{
+    return device_names_of(n, entries, NULL, nr);
 }
 
 GPtrArray *xen_rdm_device_names(DeviceNames *n,
@@ -628,22 +728,77 @@ static void plan_compat(Planner *p)
  * whether they are sorted already (region files often are), else radix
  * sorts them by @start, stably, over the bits in which the starts
  * differ, and sorts each run of an equal @start by @cmp.  The records
- * move whole, so that no pass reads them out of order.
+ * move whole.  One pass scatters them by their top SORT_DIGIT_BITS bits
+ * into as many buckets (out of order, each record a cache miss); then
+ * each bucket, a few hundred records in the cache, is sorted by the rest
+ * of the bits on its own (passes of at most SORT_LOCAL_BITS, or an
+ * insertion sort for the smallest).
  */
-#define SORT_RADIX_MIN  256             /* fewer: qsort() */
-#define SORT_DIGIT_BITS 11
-#define SORT_BUCKETS    (1u << SORT_DIGIT_BITS)
-#define SORT_DIGIT(r, shift) (((r)->start >> (shift)) & (SORT_BUCKETS - 1))
+#define SORT_RADIX_MIN      256         /* fewer: qsort() */
+#define SORT_DIGIT_BITS     12
+#define SORT_LOCAL_BITS     8
+#define SORT_LOCAL_MIN      32          /* fewer: an insertion sort */
+#define SORT_DIGIT(r, shift, mask) (((r)->start >> (shift)) & (mask))
+
+/* Sort @n records of Type from @src into @dst by bits lo..lo+span-1 */
+#define DEFINE_START_SORT_LOCAL(fn, Type)                                   \
+static void fn(Type *src, Type *dst, size_t n, unsigned lo, unsigned span) \
+{                                                                           \
+    size_t count[1u << SORT_LOCAL_BITS];                                    \
+    unsigned passes, bits, mask, d;                                         \
+    Type *from = src, *to = dst;                                            \
+    size_t i, j;                                                            \
+                                                                            \
+    if (n < SORT_LOCAL_MIN || !span) {                                      \
+        memcpy(dst, src, n * sizeof(*dst));                                 \
+        for (i = 1; i < n && span; i++) {                                   \
+            Type r = dst[i];                                                \
+                                                                            \
+            for (j = i; j && dst[j - 1].start > r.start; j--) {             \
+                dst[j] = dst[j - 1];                                        \
+            }                                                               \
+            dst[j] = r;                                                     \
+        }                                                                   \
+        return;                                                             \
+    }                                                                       \
+    passes = (span + SORT_LOCAL_BITS - 1) / SORT_LOCAL_BITS;                \
+    bits = (span + passes - 1) / passes;                                    \
+    mask = (1u << bits) - 1;                                                \
+    for (d = 0; d < passes; d++) {                                          \
+        unsigned shift = lo + d * bits;                                     \
+        size_t sum = 0;                                                     \
+                                                                            \
+        memset(count, 0, (mask + 1) * sizeof(count[0]));                    \
+        for (i = 0; i < n; i++) {                                           \
+            count[SORT_DIGIT(&from[i], shift, mask)]++;                     \
+        }                                                                   \
+        for (i = 0; i <= mask; i++) {                                       \
+            size_t c = count[i];                                            \
+                                                                            \
+            count[i] = sum;                                                 \
+            sum += c;                                                       \
+        }                                                                   \
+        for (i = 0; i < n; i++) {                                           \
+            to[count[SORT_DIGIT(&from[i], shift, mask)]++] = from[i];       \
+        }                                                                   \
+        from = to;                                                          \
+        to = to == dst ? src : dst;                                         \
+    }                                                                       \
+    if (from != dst) {                                                      \
+        memcpy(dst, from, n * sizeof(*dst));                                \
+    }                                                                       \
+}
 
 #define DEFINE_START_SORT(fn, Type, cmp)                                    \
+DEFINE_START_SORT_LOCAL(fn##_local, Type)                                   \
+                                                                            \
 static void fn(Type *v, size_t nr)                                          \
 {                                                                           \
     g_autofree Type *tmp = NULL;                                            \
     g_autofree size_t *count = NULL;                                        \
-    Type *src = v, *dst;                                                    \
     uint64_t diff = 0;                                                      \
-    unsigned lo, digits, d;                                                 \
-    size_t i, run;                                                          \
+    unsigned lo, span, top, shift, buckets, b;                              \
+    size_t i, run, from;                                                    \
                                                                             \
     for (i = 1; i < nr && cmp(&v[i - 1], &v[i]) <= 0; i++) {                \
         /* sorted so far */                                                 \
@@ -659,40 +814,30 @@ static void fn(Type *v, size_t nr)                                          \
         diff |= v[i].start ^ v[0].start;                                    \
     }                                                                       \
     if (diff) {                                                             \
-        /* the counts of every digit in one pass */                         \
+        /* the top digit: one pass out of order */                          \
         lo = __builtin_ctzll(diff);                                         \
-        digits = (64 - __builtin_clzll(diff) - lo + SORT_DIGIT_BITS - 1) /  \
-                 SORT_DIGIT_BITS;                                           \
-        count = g_new0(size_t, digits * SORT_BUCKETS);                      \
+        span = 64 - __builtin_clzll(diff) - lo;                             \
+        top = MIN(span, SORT_DIGIT_BITS);                                   \
+        shift = lo + span - top;                                            \
+        buckets = 1u << top;                                                \
+        count = g_new0(size_t, buckets);                                    \
         for (i = 0; i < nr; i++) {                                          \
-            for (d = 0; d < digits; d++) {                                  \
-                count[d * SORT_BUCKETS +                                    \
-                      SORT_DIGIT(&v[i], lo + d * SORT_DIGIT_BITS)]++;       \
-            }                                                               \
+            count[SORT_DIGIT(&v[i], shift, buckets - 1)]++;                 \
+        }                                                                   \
+        for (b = 0, from = 0; b < buckets; b++) {                           \
+            size_t c = count[b];                                            \
+                                                                            \
+            count[b] = from;                                                \
+            from += c;                                                      \
         }                                                                   \
         tmp = g_new(Type, nr);                                              \
-        dst = tmp;                                                          \
-        for (d = 0; d < digits; d++) {                                      \
-            unsigned shift = lo + d * SORT_DIGIT_BITS;                      \
-            size_t *c = count + d * SORT_BUCKETS, sum = 0;                  \
-                                                                            \
-            if (c[SORT_DIGIT(&src[0], shift)] == nr) {                      \
-                continue;               /* the same digit in all */         \
-            }                                                               \
-            for (i = 0; i < SORT_BUCKETS; i++) {                            \
-                size_t n = c[i];                                            \
-                                                                            \
-                c[i] = sum;                                                 \
-                sum += n;                                                   \
-            }                                                               \
-            for (i = 0; i < nr; i++) {                                      \
-                dst[c[SORT_DIGIT(&src[i], shift)]++] = src[i];              \
-            }                                                               \
-            dst = src;                                                      \
-            src = src == v ? tmp : v;                                       \
+        for (i = 0; i < nr; i++) {                                          \
+            tmp[count[SORT_DIGIT(&v[i], shift, buckets - 1)]++] = v[i];     \
         }                                                                   \
-        if (src != v) {                                                     \
-            memcpy(v, src, nr * sizeof(*v));                                \
+        /* then each bucket (now up to count[b]) by the rest, back to @v */ \
+        for (b = 0, from = 0; b < buckets; from = count[b++]) {             \
+            fn##_local(tmp + from, v + from, count[b] - from, lo,           \
+                       span - top);                                         \
         }                                                                   \
     }                                                                       \
     for (i = 0; i < nr; i = run) {                                          \
@@ -729,7 +874,8 @@ DEFINE_START_SORT(sort_parts, XenRdmLayoutRegion, xen_rdm_layout_part_cmp)
  * include it, strict if any of them is (split merges regions by address
  * anyway, so an entry answered twice is one region).
  */
-static GArray *gather_split(Planner *p, uint64_t *names)
+static GArray *gather_split(Planner *p, const GArray **lists,
+                            bool *unresolved)
 {
     const XenRdmConfig *cfg = p->cfg;
     const GPtrArray *entries = p->map->entries;
@@ -757,7 +903,8 @@ static GArray *gather_split(Planner *p, uint64_t *names)
         if (!in) {
             continue;
         }
-        names[i] = names_key(e);
+        lists[i] = entry_list(e);
+        *unresolved |= !lists[i];
         r = (XenRdmLayoutRegion){
             .start = e->start, .end = e->start + e->size,
             .source = i, .strict = strict,
@@ -771,9 +918,11 @@ static bool plan_split(Planner *p, Error **errp)
 {
     const XenRdmConfig *cfg = p->cfg;
     XenRdmPlan *plan = p->plan;
-    g_autofree uint64_t *names = g_new(uint64_t,
-                                       MAX(p->map->entries->len, 1));
-    g_autoptr(GArray) gathered = gather_split(p, names);
+    /* the entry_list() of each map entry gathered */
+    g_autofree const GArray **lists = g_new(const GArray *,
+                                            MAX(p->map->entries->len, 1));
+    bool unresolved = false;
+    g_autoptr(GArray) gathered = gather_split(p, lists, &unresolved);
     g_autofree XenRdmLayoutRegion *parts = NULL;
     g_autofree XenRdmLayoutRegion *merged = NULL;
     size_t nr_parts, nr_merged, nr_ram, i;
@@ -802,16 +951,29 @@ static bool plan_split(Planner *p, Error **errp)
         }
     }
 
-    /* the entries behind each merged region: its parts, in a run */
+    /*
+     * the entries behind each merged region: its parts, in a run; only
+     * their device lists unless some have unresolved scopes
+     */
     p->first = g_new0(guint, nr_merged + 1);
-    p->sources = g_new(const XenRdmEntry *, MAX(nr_parts, 1));
+    if (unresolved) {
+        p->sources = g_new(const XenRdmEntry *, MAX(nr_parts, 1));
+    } else {
+        p->lists = g_new(const GArray *, MAX(nr_parts, 1));
+    }
     for (i = 0; i < nr_parts; i++) {
         PlanRegion *r = &g_array_index(p->regions, PlanRegion,
                                        parts[i].merged);
+        const GArray *list = lists[parts[i].source];
 
-        p->sources[i] = g_ptr_array_index(p->map->entries, parts[i].source);
+        if (unresolved) {
+            p->sources[i] = g_ptr_array_index(p->map->entries,
+                                              parts[i].source);
+        } else {
+            p->lists[i] = list;
+        }
         p->first[parts[i].merged + 1] = i + 1;
-        r->names = names_key_join(r->names, names[parts[i].source]);
+        r->names = names_key_join(r->names, list_key(list));
     }
 
     g_array_set_size(plan->ram, nr_merged + 2);
@@ -897,10 +1059,11 @@ static void finish_plan(Planner *p)
 
         r->devices = r->names != NAMES_MIXED ?
             device_names_of_key(&names, r->names) :
-            xen_rdm_device_names_borrow(&names,
-                                        p->sources + p->first[r->order],
-                                        p->first[r->order + 1] -
-                                        p->first[r->order]);
+            device_names_of(&names,
+                            p->sources ? p->sources + p->first[r->order]
+                            : NULL,
+                            p->lists ? p->lists + p->first[r->order] : NULL,
+                            p->first[r->order + 1] - p->first[r->order]);
     }
     if (p->cfg->layout == XEN_RDM_LAYOUT_COMPAT) {
         sort_regions((PlanRegion *)p->regions->data, nr);
@@ -1089,6 +1252,7 @@ bool xen_rdm_plan_compute(const XenRdmConfig *cfg, const XenRdmMap *map,
     }
     g_array_unref(p.regions);
     g_free(p.sources);
+    g_free(p.lists);
     g_free(p.first);
     if (!ok) {
         return false;
