@@ -19,7 +19,7 @@
 #   --dm       device model: ours (build/qemu/obj/qemu-system-x86_64),
 #              plain (the same QEMU unmodified, the baseline:
 #              build/qemu/obj-plain, scripts/qemu-build.sh --plain),
-#              debian (dom0's /usr/bin/qemu-system-i386 from qemu-system-xen),
+#              debian (dom0's /usr/libexec/xen-qemu-system-i386, qemu-system-xen),
 #              auto (ours when built; default)
 #   --libxl    dom0's libxenlight, libxlutil and xl: patched (our Xen series,
 #              build/xen/out, scripts/xen-build.sh), debian (dom0's own,
