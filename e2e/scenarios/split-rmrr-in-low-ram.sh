@@ -33,16 +33,21 @@ DOM0_STEPS='pre_create() {
     timeout 60 xl pci-assignable-add 00:03.0; echo "pci-assignable-add rc=$?"
 }'
 
-checks() {
+# Xen took the RMRR; with Debian's libxl, which refuses the guest,
+# nothing more to check (status 1)
+check_rmrr_64m() {
     check "Xen took the RMRR for 00:03.0 (xl dmesg: Adding RMRR ... [4000-4000])" \
         grep -qE 'Adding RMRR for 1 device \(\[0\]: 0x18\) range \[4000-4000\]' xl-dmesg-boot.txt
-    if [ "$LIBXL_KIND" != patched ]; then
-        check "Debian's libxl refuses the guest: 'RDM conflict at 0x4000000'" \
-            grep -q 'RDM conflict at 0x4000000' xl-create.log
-        check "xl create failed and left no guest behind" \
-            eval '[ "$(cat xl-create.rc)" != 0 ] && ! grep -q "^e2e " xl-list.txt 2>/dev/null'
-        return
-    fi
+    [ "$LIBXL_KIND" = patched ] && return 0
+    check "Debian's libxl refuses the guest: 'RDM conflict at 0x4000000'" \
+        grep -q 'RDM conflict at 0x4000000' xl-create.log
+    check "xl create failed and left no guest behind" \
+        eval '[ "$(cat xl-create.rc)" != 0 ] && ! grep -q "^e2e " xl-list.txt 2>/dev/null'
+    return 1
+}
+
+checks() {
+    check_rmrr_64m || return
     check "xl create succeeded" [ "$(cat xl-create.rc)" = 0 ]
     check_split_populated 0x4000000 0x4000fff 0x10000000 0x108001000 0x18000000
     check "libxl told the device model the split layout (xen-rdm.layout=split)" \
