@@ -6,9 +6,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include <stdbool.h>
-#include <string.h>
-
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "rdm-source.h"
 #include "rdm-corpus-dir.h"
 
 const char *rdm_corpus_dir(int argc, char **argv, const char *fallback)
@@ -56,4 +56,36 @@ GPtrArray *rdm_corpus_names(const char *dir)
     g_ptr_array_sort(names, str_cmp);
     g_assert_cmpuint(names->len, >, 0);
     return names;
+}
+
+XenRdmMap *rdm_corpus_load(const char *dir, const char *name, Error **errp)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+
+    if (!xen_rdm_dmar_load(path, NULL, map, errp)) {
+        g_assert_cmpuint(map->entries->len, ==, 0);
+        return NULL;
+    }
+    return g_steal_pointer(&map);
+}
+
+GArray *rdm_corpus_devices(const XenRdmMap *map)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+    GArray *devs = g_array_new(false, false, sizeof(uint32_t));
+    guint i, d;
+
+    for (i = 0; i < map->entries->len; i++) {
+        const XenRdmEntry *e = g_ptr_array_index(map->entries, i);
+
+        for (d = 0; d < e->devices->len; d++) {
+            uint32_t sbdf = g_array_index(e->devices, uint32_t, d);
+
+            if (g_hash_table_add(seen, GUINT_TO_POINTER(sbdf))) {
+                g_array_append_val(devs, sbdf);
+            }
+        }
+    }
+    return devs;
 }

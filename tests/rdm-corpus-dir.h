@@ -14,6 +14,10 @@
 
 #include <glib.h>
 
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "hw/xen/xen-rdm-plan.h"
+
 /* The guest RAM sizes every corpus test plans, in GiB */
 #define RDM_CORPUS_RAM_GIB { 1, 2, 4, 8, 16 }
 
@@ -31,5 +35,15 @@ bool rdm_corpus_present(const char *dir);
  * with the test skipped and the reason given, when @dir is absent
  */
 GPtrArray *rdm_corpus_names(const char *dir);
+
+/*
+ * The regions of table @name in @dir, parsed as the tool parses a DMAR
+ * table (no PCI topology: scopes behind bridges stay unresolved); NULL
+ * with @errp set when it does not parse
+ */
+XenRdmMap *rdm_corpus_load(const char *dir, const char *name, Error **errp);
+
+/* The devices (uint32_t SBDFs) @map's regions list, each once, in order */
+GArray *rdm_corpus_devices(const XenRdmMap *map);
 
 #endif

@@ -56,14 +56,12 @@ static void test_parse(void)
     }
 
     for (i = 0; i < names->len; i++) {
-        g_autofree char *path = g_build_filename(corpus_dir,
-                                                 names->pdata[i], NULL);
-        g_autoptr(XenRdmMap) map = xen_rdm_map_new();
         g_autoptr(Error) err = NULL;
+        g_autoptr(XenRdmMap) map = rdm_corpus_load(corpus_dir,
+                                                   names->pdata[i], &err);
         CorpusTable *t;
 
-        if (!xen_rdm_dmar_load(path, NULL, map, &err)) {
-            g_assert_cmpuint(map->entries->len, ==, 0);
+        if (!map) {
             g_test_message("FAILED: %s", error_get_pretty(err));
             failed++;
             continue;
@@ -245,21 +243,7 @@ static void test_plan(void)
     }
     for (i = 0; i < tables->len; i++) {
         const CorpusTable *t = g_ptr_array_index(tables, i);
-        g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
-        g_autoptr(GArray) devs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-
-        for (j = 0; j < t->map->entries->len; j++) {
-            const XenRdmEntry *e = g_ptr_array_index(t->map->entries, j);
-            guint d;
-
-            for (d = 0; d < e->devices->len; d++) {
-                uint32_t sbdf = g_array_index(e->devices, uint32_t, d);
-
-                if (g_hash_table_add(seen, GUINT_TO_POINTER(sbdf))) {
-                    g_array_append_val(devs, sbdf);
-                }
-            }
-        }
+        g_autoptr(GArray) devs = rdm_corpus_devices(t->map);
 
         for (s = 0; s < ARRAY_SIZE(gib); s++) {
             XenRdmDeviceConfig dev = { 0 };

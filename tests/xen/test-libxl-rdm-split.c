@@ -256,33 +256,25 @@ static void test_corpus(void)
         return;
     }
     for (i = 0; i < names->len; i++) {
-        g_autofree char *path = g_build_filename(corpus_dir,
-                                                 names->pdata[i], NULL);
-        g_autoptr(XenRdmMap) map = xen_rdm_map_new();
+        g_autoptr(Error) err = NULL;
+        g_autoptr(XenRdmMap) map = rdm_corpus_load(corpus_dir,
+                                                   names->pdata[i], &err);
+        g_autoptr(GArray) sbdfs = NULL;
         g_autoptr(GArray) devs = g_array_new(false, false,
                                              sizeof(XenRdmDeviceConfig));
-        g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
-        g_autoptr(Error) err = NULL;
 
-        if (!xen_rdm_dmar_load(path, NULL, map, &err)) {
+        if (!map) {
             g_error("%s: %s", (char *)names->pdata[i],
                     error_get_pretty(err));
         }
         c.tables++;
-        for (j = 0; j < map->entries->len; j++) {
-            const XenRdmEntry *e = g_ptr_array_index(map->entries, j);
-            guint d;
+        sbdfs = rdm_corpus_devices(map);
+        for (j = 0; j < sbdfs->len; j++) {
+            XenRdmDeviceConfig dev = {
+                g_array_index(sbdfs, uint32_t, j), XEN_RDM_POLICY_STRICT,
+            };
 
-            for (d = 0; d < e->devices->len; d++) {
-                XenRdmDeviceConfig dev = {
-                    g_array_index(e->devices, uint32_t, d),
-                    XEN_RDM_POLICY_STRICT,
-                };
-
-                if (g_hash_table_add(seen, GUINT_TO_POINTER(dev.sbdf))) {
-                    g_array_append_val(devs, dev);
-                }
-            }
+            g_array_append_val(devs, dev);
         }
 
         for (s = 0; s < G_N_ELEMENTS(gib); s++) {
