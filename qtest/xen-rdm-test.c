@@ -1481,6 +1481,37 @@ static void test_bad_options(void)
     }
 }
 
+/*
+ * Only the xenfv machine types have the property: "pc", which libxl
+ * starts for a guest without the Xen platform device, refuses it under
+ * Xen as under any other accelerator
+ */
+static void test_pc_has_none(void)
+{
+    static const char *const machines[] = { "pc,accel=xen", "pc" };
+    g_autoptr(GString) wrong = g_string_new(NULL);
+    Scenario s;
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(machines); i++) {
+        g_autofree char *err = NULL;
+        int rc;
+
+        if (!scenario_init(&s, laptop, GiB, NULL)) {
+            return;
+        }
+        rc = xsq_run_qemu(true, XSQ_TIMEOUT, &err, "-xen-domid 1 "
+                          "-M %s,xen-rdm.strategy=host -m 1G", machines[i]);
+        if (rc != 1 || !strstr(err, ".xen-rdm' not found")) {
+            g_string_append_printf(wrong, "-M %s: exit %d, '%s'\n",
+                                   machines[i], rc, g_strchomp(err));
+        }
+        scenario_cleanup(&s);
+    }
+    if (wrong->len) {
+        g_error("xen-rdm not refused as a property of pc:\n%s", wrong->str);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1511,5 +1542,6 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-rdm/hotplug-untold-warns",
                    test_hotplug_untold_warns);
     qtest_add_func("/xen-rdm/bad-options", test_bad_options);
+    qtest_add_func("/xen-rdm/pc-has-none", test_pc_has_none);
     return g_test_run();
 }
