@@ -284,9 +284,14 @@ check_dm_follows_libxl() {
 # from them with no mismatch (query-xen-rdm's plan), and libxl's check of
 # QEMU's layout passed (its log); with Debian's libxl, QEMU was told
 # nothing, as before
+# the -machine argument libxl started the device model with (its log
+# prints each argument on a line of its own)
+dm_machine_arg() {
+    grep -A1 ':  -machine$' xl-create.log | tail -1 | sed 's/.*:  //'
+}
 check_libxl_told_dm() {
     local want i=0 m
-    m=$(grep -A1 ':  -machine$' xl-create.log | tail -1 | sed 's/.*:  //')
+    m=$(dm_machine_arg)
     if [ "$LIBXL_KIND" != patched ]; then
         check "Debian's libxl: the device model is told no RDM settings (-machine $m)" \
             eval '[ -n "$m" ] && ! echo "$m" | grep -q xen-rdm'

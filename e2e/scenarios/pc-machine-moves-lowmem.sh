@@ -15,7 +15,7 @@ xen_platform_pci = 0"
 
 checks() {
     local m
-    m=$(grep -A1 ':  -machine$' xl-create.log | tail -1 | sed 's/.*:  //')
+    m=$(dm_machine_arg)
     check "libxl starts QEMU's pc machine under Xen (-machine $m)" \
         eval 'echo "$m" | grep -q "^pc,accel=xen"'
     check "the device model is told no RDM settings, as unmodified QEMU is (-machine $m)" \
