@@ -14,9 +14,11 @@ if [ "$(id -u)" != 0 ] && [ -z "$SUDO" ]; then
     exit 1
 fi
 
+# qemu-user: qemu-i386 runs hvmloader's 32-bit e820 test on a kernel that
+# runs no i386 program (tests/xen/run-hvmloader-e820-test.sh)
 PKGS="ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxen-dev
 acpica-tools clang llvm libclang-rt-14-dev python3 jq valgrind
-python3-sphinx librsvg2-bin"
+python3-sphinx librsvg2-bin qemu-user"
 
 missing=
 for p in $PKGS; do

@@ -8,6 +8,13 @@
 # show.  Each e820.c is compiled as it is, 32-bit as hvmloader (-m32,
 # gcc-multilib), with tests/xen/hvmloader-shim/ in place of hvmloader's
 # config.h and util.h.  Prints TAP per run.
+#
+# The 32-bit programs run natively where the kernel runs i386 programs
+# (CONFIG_IA32_EMULATION, not switched off by ia32_emulation=0), and
+# through qemu-i386 (Debian's qemu-user, installed by scripts/setup.sh)
+# on every host, so that the way a kernel without IA32 emulation runs
+# them is tested everywhere.  Each run says which way it ran; a host that
+# has neither way fails, naming what is missing.
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 XEN=$REPO/build/xen
@@ -28,7 +35,65 @@ build() {
 }
 build patched "$PATCHED" -DHVMLOADER_PATCHED
 build debian "$DEBIAN"
-echo "# hvmloader's e820.c with patches/xen"
-"$T/patched/test-hvmloader-e820"
-echo "# the same in Debian's source ($(basename "$(dirname "$(dirname "$(dirname "$DEBIAN")")")")): the baseline"
-"$T/debian/test-hvmloader-e820" --debian-baseline
+PROBE=$T/patched/test-hvmloader-e820
+
+# why this kernel runs no i386 program (its error as the shell printed it)
+ia32_missing() {
+    cmdline=$(cat /proc/cmdline 2>/dev/null || true)
+    config=$(zcat /proc/config.gz 2>/dev/null ||
+             cat "/boot/config-$(uname -r)" 2>/dev/null || true)
+    case " $cmdline " in
+    *" ia32_emulation=0 "*|*" ia32_emulation=false "*|*" ia32_emulation=off "*|*" ia32_emulation=n "*)
+        echo "the kernel command line switches IA32 emulation off (ia32_emulation=...)"; return ;;
+    esac
+    if [ -n "$config" ]; then
+        if ! echo "$config" | grep -qx 'CONFIG_IA32_EMULATION=y'; then
+            echo "the kernel $(uname -r) is built without CONFIG_IA32_EMULATION"; return
+        fi
+        if echo "$config" | grep -qx 'CONFIG_IA32_EMULATION_DEFAULT_DISABLED=y'; then
+            echo "the kernel $(uname -r) has IA32 emulation off by default (CONFIG_IA32_EMULATION_DEFAULT_DISABLED) and its command line has no ia32_emulation=1"; return
+        fi
+    fi
+    echo "the kernel $(uname -r) refuses to run it ($1)"
+}
+
+# RUNNERS: "native" when the kernel runs the ILP32 build, "qemu-i386"
+# when Debian's user-mode emulator does
+RUNNERS=
+if abi=$("$PROBE" --abi 2>"$T/native.err"); then
+    [ "$abi" = ilp32 ] ||
+        { echo "Bail out! $PROBE says it is $abi, not the ILP32 build of hvmloader (-m32)"; exit 1; }
+    RUNNERS=native
+    echo "# this kernel runs i386 programs: the test runs natively"
+else
+    why=$(ia32_missing "$(tail -1 "$T/native.err" | sed 's/.*: //')")
+    echo "# no native run: $why"
+fi
+if command -v qemu-i386 >/dev/null 2>&1; then
+    abi=$(qemu-i386 "$PROBE" --abi 2>&1) && [ "$abi" = ilp32 ] ||
+        { echo "Bail out! qemu-i386 $(command -v qemu-i386) cannot run the i386 test: $abi"; exit 1; }
+    echo "# $(qemu-i386 --version | head -1): the test runs under it${RUNNERS:+ too}"
+    RUNNERS="$RUNNERS qemu-i386"
+elif [ -n "$RUNNERS" ]; then
+    echo "# qemu-i386 is not installed (Debian package qemu-user; scripts/setup.sh installs it): the emulated run is left out"
+else
+    echo "Bail out! cannot run hvmloader's 32-bit code here: $why, and qemu-i386 is not installed (Debian package qemu-user; scripts/setup.sh installs it)"
+    exit 1
+fi
+
+# run RUNNER KIND [ARGS...]: the KIND build's test, natively or emulated
+run() {
+    runner=$1 kind=$2; shift 2
+    case $runner in
+    native) "$T/$kind/test-hvmloader-e820" "$@" ;;
+    *) "$runner" "$T/$kind/test-hvmloader-e820" "$@" ;;
+    esac
+}
+status=0
+for r in $RUNNERS; do
+    echo "# hvmloader's e820.c with patches/xen ($r)"
+    run "$r" patched || status=1
+    echo "# the same in Debian's source ($(basename "$(dirname "$(dirname "$(dirname "$DEBIAN")")")")): the baseline ($r)"
+    run "$r" debian --debian-baseline || status=1
+done
+exit $status

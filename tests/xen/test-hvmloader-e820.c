@@ -8,10 +8,13 @@
  * (tests/xen/hvmloader-shim/), on the memory maps a toolstack writes for
  * a guest with and without holes in RAM.  Prints TAP.
  *
- * usage: test-hvmloader-e820 [--debian-baseline]
+ * usage: test-hvmloader-e820 [--debian-baseline | --abi]
  *   --debian-baseline  the checks of Debian's unpatched e820.c: RAM above
  *                      4GB stretched over a hole, a 129th entry written
  *                      past memory_map.map[], a 16-entry table overrun
+ *   --abi              print the data model it was built for ("ilp32" as
+ *                      hvmloader, else "lp64") and exit: whether this
+ *                      host runs it, and how (run-hvmloader-e820-test.sh)
  *
  * Built by tests/xen/run-hvmloader-e820-test.sh, once with the patched
  * e820.c (-DHVMLOADER_PATCHED) and once with Debian's.
@@ -537,6 +540,12 @@ static void test_ram_helpers(void)
 
 int main(int argc, char **argv)
 {
+    if ( argc > 1 && !strcmp(argv[1], "--abi") )
+    {
+        printf("%s\n", sizeof(long) == 4 && sizeof(void *) == 4 ?
+               "ilp32" : "lp64");
+        return 0;
+    }
     baseline = argc > 1 && !strcmp(argv[1], "--debian-baseline");
 #ifdef HVMLOADER_PATCHED
     if ( baseline )
@@ -547,6 +556,9 @@ int main(int argc, char **argv)
 #endif
     if ( baseline )
         printf("# the checks of Debian's e820.c: each passes when its bug shows\n");
+    /* e820.c's unsigned long arithmetic is hvmloader's only when 32-bit */
+    ok(sizeof(long) == 4 && sizeof(void *) == 4,
+       "built as hvmloader is: 32-bit long and pointers (ILP32)");
     test_adjust();
     test_map_limits();
     test_build_table();
