@@ -20,9 +20,12 @@
 #                (libxl: the libraries and hvmloader)
 #
 # Files another package owns are never overwritten: Debian's are renamed
-# with dpkg-divert (to NAME.debian-xen-rdm) and ours take their path, so
-# apt upgrades of those packages go to the renamed files and `dpkg -S`
-# says what happened.  Ours are:
+# with dpkg-divert (PATH to /usr/lib/xen-rdm/diverted/PATH, a directory
+# the dynamic linker never searches: next to the library, ldconfig would
+# take a renamed libxenlight.so.4.17.0 for a newer version and link the
+# soname to it) and ours take their path, so apt upgrades of those
+# packages go to the renamed files and `dpkg -S` says what happened.
+# Ours are:
 #   /usr/local/lib/xen-rdm/qemu-system-x86_64   our QEMU
 #   /usr/libexec/xen-qemu-system-i386           a symlink to it: the path
 #                                               libxl starts by default
@@ -56,7 +59,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
     --only=*) ONLY=${1#*=}; shift ;;
-    -h|--help) sed -n '3,44p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,47p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -75,6 +78,11 @@ LIBDIR=/usr/lib/$ARCH
 OURDIR=/usr/local/lib/xen-rdm
 MANIFEST=$OURDIR/installed
 DM_PATH=/usr/libexec/xen-qemu-system-i386
+# where Debian's files go (dpkg-divert --divert): outside every
+# directory the dynamic linker and ldconfig search
+DIVERTED=/usr/lib/xen-rdm/diverted
+# where an install.sh before it put them (PATH.debian-xen-rdm), still
+# undone by --uninstall
 SUFFIX=.debian-xen-rdm
 QEMU_BIN=$REPO/build/qemu/obj/qemu-system-x86_64
 XEN_OUT=$REPO/build/xen/out
@@ -87,17 +95,28 @@ run() {
     echo "  $*"
     [ "$DRY" = 1 ] || "$@"
 }
-# divert PATH: rename another package's PATH to PATH$SUFFIX, for good
+# ours_diverted PATH: PATH is diverted by install.sh (either layout)
+ours_diverted() {
+    to=$(dpkg-divert --truename "$1")
+    [ "$to" = "$DIVERTED$1" ] || [ "$to" = "$1$SUFFIX" ]
+}
+# divert PATH: rename another package's PATH to $DIVERTED/PATH, for good
 divert() {
-    if dpkg-divert --list "$1" | grep -q "$1$SUFFIX"; then
-        echo "  (already diverted: $1 -> $1$SUFFIX)"
+    to=$(dpkg-divert --truename "$1")
+    if [ "$to" = "$DIVERTED$1" ]; then
+        echo "  (already diverted: $1 -> $to)"
         return
     fi
-    run dpkg-divert --local --rename --divert "$1$SUFFIX" --add "$1"
+    [ "$to" != "$1$SUFFIX" ] ||
+        die "$1 is diverted to $to, beside it, by an earlier install.sh: run its scripts/install.sh --uninstall, then install again"
+    [ "$to" = "$1" ] ||
+        die "$1 is diverted to $to by something else than install.sh (dpkg-divert --list $1): remove that diversion first"
+    run mkdir -p "$(dirname "$DIVERTED$1")"
+    run dpkg-divert --local --rename --divert "$DIVERTED$1" --add "$1"
 }
 undivert() {
-    dpkg-divert --list "$1" | grep -q "$1$SUFFIX" || return 0
-    run dpkg-divert --local --rename --divert "$1$SUFFIX" --remove "$1"
+    ours_diverted "$1" || return 0
+    run dpkg-divert --local --rename --divert "$(dpkg-divert --truename "$1")" --remove "$1"
 }
 # build_changes SCRIPT: what scripts/SCRIPT would change in apt
 build_changes() {
@@ -137,12 +156,13 @@ if [ "$UNINSTALL" = 1 ]; then
     fi
     if want libxl; then
         for p in $(for f in $LIBS; do echo "$LIBDIR/$f"; done) "$XL_PATH" "$HVMLOADER"; do
-            if dpkg-divert --list "$p" | grep -q "$p$SUFFIX"; then
+            if ours_diverted "$p"; then
                 run rm -f "$p"
                 undivert "$p"
             fi
         done
     fi
+    [ -d "${DIVERTED%/*}" ] && run find "${DIVERTED%/*}" -depth -type d -empty -delete
     if [ -z "$ONLY" ] && [ -e "$MANIFEST" ]; then
         run rm -f "$MANIFEST"
         run rmdir --ignore-fail-on-non-empty "$OURDIR"
@@ -226,7 +246,7 @@ if [ "$DRY" = 0 ]; then
         echo "# installed by xen-rdm scripts/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         want qemu && sha256sum "$OURDIR/qemu-system-x86_64" && echo "symlink $DM_PATH -> $OURDIR/qemu-system-x86_64"
         if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; sha256sum "$XL_PATH" "$HVMLOADER"; fi
-        dpkg-divert --list | grep -F "$SUFFIX" || true
+        dpkg-divert --list | grep -F -e "$DIVERTED" -e "$SUFFIX" || true
     } >> "$MANIFEST"
     say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"
 else

@@ -7,8 +7,11 @@
 # describe a Debian 12 dom0 of the version the series is built on, with
 # none of the build's packages but flex (one of the Xen build's).  Checks
 # that --dry-run lists what it would build, the apt sources and packages
-# the builds add, and every file and diversion, and that --uninstall lists
-# what it leaves.  Prints TAP.
+# the builds add, and every file and diversion; that each library it
+# diverts goes where ldconfig does not look (a toy library of the same
+# name and soname: ldconfig -n keeps the soname's link on ours, where a
+# renamed copy beside it takes it); and that --uninstall undoes both
+# diversion layouts and lists what it leaves.  Prints TAP.
 #
 # usage: tests/test-install.sh
 set -eu
@@ -29,7 +32,9 @@ PIN=$("$REPO/scripts/xen-build.sh" --list-deps | sed -n 's/^source xen //p')
 mkdir -p "$T/clone" "$T/bin"
 cp -r "$REPO/scripts" "$T/clone/"
 
-# the host's stand-ins (nothing diverted)
+# the host's stand-ins; STUB_DIVERTED: how dpkg-divert answers --truename
+# (none: nothing diverted; new: to /usr/lib/xen-rdm/diverted/PATH; old:
+# to PATH.debian-xen-rdm)
 cat > "$T/bin/dpkg-query" <<EOS
 #!/bin/sh
 case "\$*" in
@@ -39,7 +44,15 @@ case "\$*" in
 *) exit 1 ;;
 esac
 EOS
-printf '#!/bin/sh\nexit 0\n' > "$T/bin/dpkg-divert"
+cat > "$T/bin/dpkg-divert" <<'EOS'
+#!/bin/sh
+[ "$1" = --truename ] || exit 0
+case ${STUB_DIVERTED:-none} in
+new) echo "/usr/lib/xen-rdm/diverted$2" ;;
+old) echo "$2.debian-xen-rdm" ;;
+*) echo "$2" ;;
+esac
+EOS
 printf '#!/bin/sh\nexit 1\n' > "$T/bin/dpkg"
 printf '#!/bin/sh\nexit 0\n' > "$T/bin/apt-cache"
 printf '#!/bin/sh\necho x86_64-linux-gnu\n' > "$T/bin/dpkg-architecture"
@@ -64,12 +77,61 @@ for f in /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-g
 done
 check "it lists the device model's path" grep -q "^  ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386\$" "$L"
 
-# ---- --uninstall --dry-run lists what it leaves
-rc=0
-"$T/clone/scripts/install.sh" --dry-run --uninstall > "$T/uninstall.log" 2>&1 || rc=$?
-sed 's/^/# /' "$T/uninstall.log"
-ok "$rc" "install.sh --uninstall --dry-run succeeds (exit $rc)"
-check "it lists what the builds added and it leaves" eval "grep -q 'left in place' '$T/uninstall.log' && grep -q '$T/clone/build (the builds)' '$T/uninstall.log' && grep -q 'packages xen-build.sh needs, installed by it or before it: flex\$' '$T/uninstall.log'"
+# ---- ldconfig with the diversions --dry-run lists: a toy library of
+# each diverted library's name and soname, Debian's where install.sh
+# diverts it and ours at its path
+LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
+# the directories the dynamic linker searches here, and the default ones
+search=$("$LDCONFIG" -v -N -X 2>/dev/null | sed -n 's|^\(/[^:]*\):.*|\1|p')
+search="$search /lib /usr/lib /lib64 /usr/lib64 /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu"
+toy() { # FILE SONAME SYMBOL
+    mkdir -p "$(dirname "$1")"
+    echo "int $3(void) { return 0; }" > "$T/toy.c"
+    cc -shared -fPIC -Wl,-soname,"$2" -o "$1" "$T/toy.c"
+}
+libs=$(sed -n 's|^  dpkg-divert --local --rename --divert \([^ ]*\) --add \(.*\.so\.[0-9.]*\)$|\1 \2|p' "$L")
+[ -n "$libs" ] || ok 1 "--dry-run diverts libraries"
+echo "$libs" | while read -r to from; do
+    [ -n "$to" ] || continue
+    soname=$(basename "$from" | sed 's/\(\.so\.[0-9]*\.[0-9]*\).*/\1/')
+    todir=$(dirname "$to")
+    outside=0
+    for d in $search; do [ "$d" = "$todir" ] && outside=1; done
+    ok "$outside" "$from is diverted to $to, outside the directories the dynamic linker searches"
+    R=$T/root-$soname
+    toy "$R$to" "$soname" debian
+    toy "$R$from" "$soname" ours
+    "$LDCONFIG" -n "$R$(dirname "$from")"
+    [ "$outside" = 0 ] && "$LDCONFIG" -n "$R$todir"
+    link=$(readlink "$R$(dirname "$from")/$soname" || echo none)
+    [ "$link" = "$(basename "$from")" ] && r=0 || r=1
+    ok "$r" "after ldconfig, $soname links to ours, $(basename "$from") (it links to $link)"
+    # what the layout avoids: Debian's renamed beside ours takes the link
+    R=$T/beside-$soname
+    toy "$R$from.debian-xen-rdm" "$soname" debian
+    toy "$R$from" "$soname" ours
+    "$LDCONFIG" -n "$R$(dirname "$from")"
+    link=$(readlink "$R$(dirname "$from")/$soname" || echo none)
+    [ "$link" = "$(basename "$from").debian-xen-rdm" ] && r=0 || r=1
+    ok "$r" "the flip avoided: renamed beside it, $soname links to $link"
+done > "$T/ldconfig.tap"
+cat "$T/ldconfig.tap"
+n=$((n + $(grep -c '^\(not \)\{0,1\}ok' "$T/ldconfig.tap")))
+failed=$((failed + $(grep -c '^not ok' "$T/ldconfig.tap" || true)))
+[ "$(grep -c '^\(not \)\{0,1\}ok' "$T/ldconfig.tap")" -ge 6 ] ||
+    { n=$((n + 1)); echo "not ok $n - both libraries checked"; failed=$((failed + 1)); }
+
+# ---- --uninstall --dry-run undoes either layout and lists what it leaves
+for layout in new old; do
+    rc=0
+    STUB_DIVERTED=$layout "$T/clone/scripts/install.sh" --dry-run --uninstall --only libxl > "$T/un-$layout.log" 2>&1 || rc=$?
+    sed 's/^/# /' "$T/un-$layout.log"
+    ok "$rc" "install.sh --uninstall --dry-run with the $layout layout's diversions succeeds (exit $rc)"
+    for f in /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/boot/hvmloader; do
+        check "$layout layout: it removes ours and undoes the diversion of $f" eval "grep -q -- '^  rm -f $f\$' '$T/un-$layout.log' && grep -q -- '^  dpkg-divert --local --rename --divert [^ ]* --remove $f\$' '$T/un-$layout.log'"
+    done
+    check "$layout layout: it lists the apt source and packages the build added" eval "grep -q 'packages xen-build.sh needs, installed by it or before it: flex\$' '$T/un-$layout.log' && grep -q 'left in place' '$T/un-$layout.log'"
+done
 
 echo "1..$n"
 [ "$failed" = 0 ]
