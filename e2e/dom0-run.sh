@@ -156,8 +156,10 @@ sha256sum /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 \
     /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 \
     /usr/lib/xen-4.17/bin/xl > "$R/libxl-sha256.txt" 2>&1
 # and our hvmloader (patches/xen 0012-0015) in place of Debian's, diverted
-# as scripts/install.sh does, only when dom0's xen-utils-4.17 is the
-# version it is built on; hvmloader-kind says which runs
+# beside it (scripts/install.sh diverts to /usr/lib/xen-rdm/diverted/,
+# out of ldconfig's way; hvmloader is no library), only when dom0's
+# xen-utils-4.17 is the version it is built on; hvmloader-kind says which
+# runs
 HVMLOADER=/usr/lib/xen-4.17/boot/hvmloader
 if [ -f "$IN/libxl/hvmloader" ]; then
     have=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null)

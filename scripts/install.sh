@@ -8,19 +8,24 @@
 # usage: scripts/install.sh [--dry-run] [--uninstall] [--no-build]
 #                           [--only qemu|libxl]
 #
-#   --dry-run    print every file it would add, divert or remove, and do
-#                nothing
+#   --dry-run    print what it would build, every apt source and package
+#                the build would add, and every file it would add, divert
+#                or remove, and do nothing (no root, no build needed)
 #   --uninstall  remove what an install added and give Debian's files
-#                back their names (dpkg-divert --remove)
+#                back their names (dpkg-divert --remove); lists what the
+#                builds added and it leaves (apt sources, packages, build/)
 #   --no-build   install what build/ already has (default: build it
 #                first with scripts/qemu-build.sh and scripts/xen-build.sh)
 #   --only PART  only the device model (qemu) or only the Xen series
 #                (libxl: the libraries and hvmloader)
 #
 # Files another package owns are never overwritten: Debian's are renamed
-# with dpkg-divert (to NAME.debian-xen-rdm) and ours take their path, so
-# apt upgrades of those packages go to the renamed files and `dpkg -S`
-# says what happened.  Ours are:
+# with dpkg-divert (PATH to /usr/lib/xen-rdm/diverted/PATH, a directory
+# the dynamic linker never searches: next to the library, ldconfig would
+# take a renamed libxenlight.so.4.17.0 for a newer version and link the
+# soname to it) and ours take their path, so apt upgrades of those
+# packages go to the renamed files and `dpkg -S` says what happened.
+# Ours are:
 #   /usr/local/lib/xen-rdm/qemu-system-x86_64   our QEMU
 #   /usr/libexec/xen-qemu-system-i386           a symlink to it: the path
 #                                               libxl starts by default
@@ -38,7 +43,8 @@
 #                                               sha256 sums (for --uninstall)
 # The libraries, xl and hvmloader are installed only when the host's
 # libxenmisc4.17 and xen-utils-4.17 are the version the series was built
-# on (build/xen/out/version).
+# on (build/xen/out/version, or before a build the version
+# scripts/xen-build.sh builds); this is checked before anything is built.
 set -eu
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
@@ -53,7 +59,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
     --only=*) ONLY=${1#*=}; shift ;;
-    -h|--help) sed -n '3,41p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,47p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -72,6 +78,11 @@ LIBDIR=/usr/lib/$ARCH
 OURDIR=/usr/local/lib/xen-rdm
 MANIFEST=$OURDIR/installed
 DM_PATH=/usr/libexec/xen-qemu-system-i386
+# where Debian's files go (dpkg-divert --divert): outside every
+# directory the dynamic linker and ldconfig search
+DIVERTED=/usr/lib/xen-rdm/diverted
+# where an install.sh before it put them (PATH.debian-xen-rdm), still
+# undone by --uninstall
 SUFFIX=.debian-xen-rdm
 QEMU_BIN=$REPO/build/qemu/obj/qemu-system-x86_64
 XEN_OUT=$REPO/build/xen/out
@@ -84,17 +95,55 @@ run() {
     echo "  $*"
     [ "$DRY" = 1 ] || "$@"
 }
-# divert PATH: rename another package's PATH to PATH$SUFFIX, for good
+# ours_diverted PATH: PATH is diverted by install.sh (either layout)
+ours_diverted() {
+    to=$(dpkg-divert --truename "$1")
+    [ "$to" = "$DIVERTED$1" ] || [ "$to" = "$1$SUFFIX" ]
+}
+# divert PATH: rename another package's PATH to $DIVERTED/PATH, for good
 divert() {
-    if dpkg-divert --list "$1" | grep -q "$1$SUFFIX"; then
-        echo "  (already diverted: $1 -> $1$SUFFIX)"
+    to=$(dpkg-divert --truename "$1")
+    if [ "$to" = "$DIVERTED$1" ]; then
+        echo "  (already diverted: $1 -> $to)"
         return
     fi
-    run dpkg-divert --local --rename --divert "$1$SUFFIX" --add "$1"
+    [ "$to" != "$1$SUFFIX" ] ||
+        die "$1 is diverted to $to, beside it, by an earlier install.sh: run its scripts/install.sh --uninstall, then install again"
+    [ "$to" = "$1" ] ||
+        die "$1 is diverted to $to by something else than install.sh (dpkg-divert --list $1): remove that diversion first"
+    run mkdir -p "$(dirname "$DIVERTED$1")"
+    run dpkg-divert --local --rename --divert "$DIVERTED$1" --add "$1"
 }
 undivert() {
-    dpkg-divert --list "$1" | grep -q "$1$SUFFIX" || return 0
-    run dpkg-divert --local --rename --divert "$1$SUFFIX" --remove "$1"
+    ours_diverted "$1" || return 0
+    run dpkg-divert --local --rename --divert "$(dpkg-divert --truename "$1")" --remove "$1"
+}
+# build_changes SCRIPT: what scripts/SCRIPT would change in apt
+build_changes() {
+    "$REPO/scripts/$1" --list-deps | while read -r kind name state from; do
+        case $kind:$state in
+        package:missing) echo "    apt-get install $name${from:+ (from $from)}" ;;
+        apt-source:would-add) echo "    add apt source $name" ;;
+        apt-source:present) echo "    apt source $name (there already)" ;;
+        esac
+    done
+}
+# build_leftovers SCRIPT: what scripts/SCRIPT added to apt, or may have
+build_leftovers() {
+    [ -x "$REPO/scripts/$1" ] || {
+        echo "    (scripts/$1 is not in this tree: what it added is not listed)"
+        return
+    }
+    "$REPO/scripts/$1" --list-deps | {
+        pkgs=
+        while read -r kind name state from; do
+            case $kind:$state in
+            package:installed) pkgs="$pkgs $name" ;;
+            apt-source:present) echo "    apt source $name (added by $1)" ;;
+            esac
+        done
+        [ -z "$pkgs" ] || echo "    packages $1 needs, installed by it or before it:$pkgs"
+    }
 }
 
 if [ "$UNINSTALL" = 1 ]; then
@@ -107,43 +156,65 @@ if [ "$UNINSTALL" = 1 ]; then
     fi
     if want libxl; then
         for p in $(for f in $LIBS; do echo "$LIBDIR/$f"; done) "$XL_PATH" "$HVMLOADER"; do
-            if dpkg-divert --list "$p" | grep -q "$p$SUFFIX"; then
+            if ours_diverted "$p"; then
                 run rm -f "$p"
                 undivert "$p"
             fi
         done
     fi
+    [ -d "${DIVERTED%/*}" ] && run find "${DIVERTED%/*}" -depth -type d -empty -delete
     if [ -z "$ONLY" ] && [ -e "$MANIFEST" ]; then
         run rm -f "$MANIFEST"
         run rmdir --ignore-fail-on-non-empty "$OURDIR"
     fi
+    say "left in place: what the builds added (apt-get remove, rm and apt-get update what you do not want):"
+    echo "    $REPO/build (the builds)"
+    want qemu && build_leftovers qemu-build.sh
+    want libxl && build_leftovers xen-build.sh
     [ "$DRY" = 1 ] && say "dry run: nothing was changed" || say "done"
     exit 0
 fi
 
 # ------------------------------------------------------------ what to install
-if [ "$BUILD" = 1 ] && [ "$DRY" = 0 ]; then
-    want qemu && { "$REPO/scripts/qemu-build.sh" || die "scripts/qemu-build.sh failed"; }
-    want libxl && { "$REPO/scripts/xen-build.sh" || die "scripts/xen-build.sh failed"; }
-fi
-if want qemu; then
-    [ -x "$QEMU_BIN" ] || die "$QEMU_BIN is not built (scripts/qemu-build.sh, or leave out --no-build)"
-fi
+# the host is checked before anything is built: the version the series
+# is built on, else the one scripts/xen-build.sh builds
 if want libxl; then
-    for f in $LIBS xl hvmloader; do
-        [ -f "$XEN_OUT/$f" ] || die "$XEN_OUT/$f is not built (scripts/xen-build.sh, or leave out --no-build)"
-    done
+    if [ -f "$XEN_OUT/version" ]; then
+        xen_ver=$(cat "$XEN_OUT/version")
+    else
+        xen_ver=$("$REPO/scripts/xen-build.sh" --list-deps | sed -n 's/^source xen //p')
+    fi
     host_ver=$(dpkg-query -W -f='${Version}' libxenmisc4.17 2>/dev/null) ||
         die "libxenmisc4.17 is not installed: no libxl to replace (install xen-utils-4.17, or use --only qemu)"
-    [ "$host_ver" = "$(cat "$XEN_OUT/version")" ] ||
-        die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $(cat "$XEN_OUT/version"): installing it would replace newer libraries with older ones (use --only qemu)"
+    [ "$host_ver" = "$xen_ver" ] ||
+        die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $xen_ver: installing it would replace newer libraries with older ones (use --only qemu)"
     # xl must match the libraries' ABI: Debian's xl cannot run with ours;
     # hvmloader comes with them, built on the same xen
     xl_ver=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null) ||
         die "xen-utils-4.17 is not installed: no xl and hvmloader to replace (install it, or use --only qemu)"
-    [ "$xl_ver" = "$(cat "$XEN_OUT/version")" ] ||
-        die "this host has xen-utils-4.17 $xl_ver, the libxl series, its xl and hvmloader are built on xen $(cat "$XEN_OUT/version"): installing them would replace a newer xl and hvmloader (use --only qemu)"
-    [ -e "$XL_PATH" ] || die "$XL_PATH is missing: xen-utils-4.17 $xl_ver is not laid out as Debian's 4.17"
+    [ "$xl_ver" = "$xen_ver" ] ||
+        die "this host has xen-utils-4.17 $xl_ver, the libxl series, its xl and hvmloader are built on xen $xen_ver: installing them would replace a newer xl and hvmloader (use --only qemu)"
+    dpkg-query -L xen-utils-4.17 2>/dev/null | grep -qxF "$XL_PATH" ||
+        die "xen-utils-4.17 $xl_ver has no $XL_PATH: it is not laid out as Debian's 4.17 (use --only qemu)"
+fi
+if [ "$BUILD" = 1 ] && [ "$DRY" = 1 ]; then
+    say "dry run: it would build (each build changes apt as listed):"
+    want qemu && { echo "  scripts/qemu-build.sh: $QEMU_BIN"; build_changes qemu-build.sh; }
+    want libxl && { echo "  scripts/xen-build.sh: $XEN_OUT/ ($LIBS xl hvmloader)"; build_changes xen-build.sh; }
+elif [ "$BUILD" = 1 ]; then
+    want qemu && { "$REPO/scripts/qemu-build.sh" || die "scripts/qemu-build.sh failed"; }
+    want libxl && { "$REPO/scripts/xen-build.sh" || die "scripts/xen-build.sh failed"; }
+fi
+# built (a dry run that would build them lists them as they will be)
+if [ "$BUILD" = 0 ] || [ "$DRY" = 0 ]; then
+    if want qemu; then
+        [ -x "$QEMU_BIN" ] || die "$QEMU_BIN is not built (scripts/qemu-build.sh, or leave out --no-build)"
+    fi
+    if want libxl; then
+        for f in $LIBS xl hvmloader; do
+            [ -f "$XEN_OUT/$f" ] || die "$XEN_OUT/$f is not built (scripts/xen-build.sh, or leave out --no-build)"
+        done
+    fi
 fi
 
 [ "$DRY" = 1 ] && say "dry run: these are the changes, nothing is done" ||
@@ -175,7 +246,7 @@ if [ "$DRY" = 0 ]; then
         echo "# installed by xen-rdm scripts/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         want qemu && sha256sum "$OURDIR/qemu-system-x86_64" && echo "symlink $DM_PATH -> $OURDIR/qemu-system-x86_64"
         if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; sha256sum "$XL_PATH" "$HVMLOADER"; fi
-        dpkg-divert --list | grep -F "$SUFFIX" || true
+        dpkg-divert --list | grep -F -e "$DIVERTED" -e "$SUFFIX" || true
     } >> "$MANIFEST"
     say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"
 else

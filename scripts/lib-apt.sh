@@ -26,6 +26,32 @@ pkg_installed() {
     dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
 }
 
+# list_packages [--from SUITE] PKG...: "package PKG installed|missing
+# [SUITE]", one line each (what a build script's --list-deps prints)
+list_packages() {
+    from=
+    [ "$1" = --from ] && { from=" $2"; shift 2; }
+    for p in "$@"; do
+        if pkg_installed "$p"; then
+            echo "package $p installed"
+        else
+            echo "package $p missing$from"
+        fi
+    done
+}
+
+# list_apt_source FILE NEEDED: "apt-source FILE present|would-add|not-needed"
+# (NEEDED: 1 when the build would add FILE were it absent)
+list_apt_source() {
+    if [ -f "$1" ]; then
+        echo "apt-source $1 present"
+    elif [ "$2" = 1 ]; then
+        echo "apt-source $1 would-add"
+    else
+        echo "apt-source $1 not-needed"
+    fi
+}
+
 meson_ok() {
     v=$(/usr/bin/meson --version 2>/dev/null) || return 1
     [ "$(printf '%s\n1.5.0\n' "$v" | sort -V | head -1)" = 1.5.0 ]

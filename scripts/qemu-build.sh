@@ -12,6 +12,9 @@
 #                    instead of Debian's package; it is copied, never
 #                    modified.  Says clearly when our series does not apply.
 #   --no-deps        do not touch apt (build dependencies already there)
+#   --list-deps      change nothing: print what the build would change in
+#                    apt, one line each: "package NAME installed|missing
+#                    [SUITE]", "apt-source FILE present|would-add|not-needed"
 #   --jobs N         parallel build jobs (default: nproc)
 #   --check-series   only prepare the source tree (pristine + series), run
 #                    QEMU's checkpatch.pl on every patch, do not build
@@ -44,6 +47,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$REPO/build/qemu
 QEMU_SRC=
 DO_DEPS=1
+LIST_DEPS=0
 CHECK_SERIES=0
 PLAIN=0
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -56,10 +60,11 @@ while [ $# -gt 0 ]; do
     --qemu-src=*) QEMU_SRC=$(cd "${1#*=}" && pwd) ||
                   die "no such directory: ${1#*=}"; shift ;;
     --no-deps) DO_DEPS=0; shift ;;
+    --list-deps) LIST_DEPS=1; shift ;;
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --check-series) CHECK_SERIES=1; shift ;;
     --plain) PLAIN=1; shift ;;
-    -h|--help) sed -n '3,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,37p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -99,6 +104,20 @@ ensure_deps() {
     fi
     meson_ok || die "meson >= 1.5 is needed, /usr/bin/meson is $(/usr/bin/meson --version 2>/dev/null || echo missing)"
 }
+
+if [ "$LIST_DEPS" = 1 ]; then
+    list_packages $BUILD_DEPS
+    list_packages --from bookworm-backports python3-pycotap
+    if meson_ok; then
+        echo "package meson installed"
+    else
+        echo "package meson missing bookworm-backports"
+    fi
+    needed=0
+    apt_sources_ok || needed=1
+    list_apt_source "$APT_LIST" "$needed"
+    exit 0
+fi
 
 # ---------------------------------------------------------------- source
 # Sets QEMU_VERSION (Debian version) and DSC (path) after download+verify

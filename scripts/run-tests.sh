@@ -43,6 +43,8 @@ echo "== the Xen 4.17 toolstack series (patches/xen): libxenlight, libxlutil and
 echo "-- every patch of the series builds on the ones before it"
 "$REPO/scripts/xen-build.sh" --no-deps --each-patch
 "$REPO/tests/xen/run-xlu-rdm-test.sh"
+echo "-- libxl's RDM settings for the device model and its hot-plug check's answers"
+"$REPO/tests/xen/run-libxl-rdm-test.sh"
 echo "-- hvmloader's e820 code with holes in RAM (patched, then Debian's: the baseline)"
 "$REPO/tests/xen/run-hvmloader-e820-test.sh"
 

@@ -10,6 +10,11 @@
 # usage: scripts/xen-build.sh [--no-deps] [--jobs N] [--plain | --each-patch]
 #
 #   --no-deps     do not touch apt (build dependencies already there)
+#   --list-deps   change nothing: print the Debian version of Xen it
+#                 builds ("source xen VERSION") and what the build would
+#                 change in apt, one line each: "package NAME
+#                 installed|missing", "apt-source FILE
+#                 present|would-add|not-needed"
 #   --jobs N      parallel make jobs (default: nproc)
 #   --plain       build the same libraries and hvmloader unmodified
 #                 (build/xen/src-plain)
@@ -39,6 +44,7 @@ say() { echo "xen-build.sh: $*"; }
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$REPO/build/xen
 DO_DEPS=1
+LIST_DEPS=0
 PLAIN=0
 EACH=0
 LIMIT=
@@ -47,10 +53,11 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 while [ $# -gt 0 ]; do
     case $1 in
     --no-deps) DO_DEPS=0; shift ;;
+    --list-deps) LIST_DEPS=1; shift ;;
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --plain) PLAIN=1; shift ;;
     --each-patch) EACH=1; shift ;;
-    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,36p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -106,6 +113,15 @@ EOS
     xen_source_ok ||
         die "apt serves no xen source $XEN_PIN_VERSION (dom0's version, Debian 12's bookworm main) even after adding $XEN_APT_LIST"
 }
+
+if [ "$LIST_DEPS" = 1 ]; then
+    echo "source xen $XEN_PIN_VERSION"
+    list_packages $BUILD_DEPS
+    needed=0
+    xen_source_ok || needed=1
+    list_apt_source "$XEN_APT_LIST" "$needed"
+    exit 0
+fi
 
 # Sets DSC after download + sha256 check against the signed Sources index
 fetch_source() {

@@ -71,19 +71,19 @@ checks() {
     fi
     check "install.sh --dry-run succeeds and lists every file and diversion" \
         eval '[ "$(cat install-dry-run.rc)" = 0 ] &&
-              grep -q "dpkg-divert --local --rename --divert /usr/libexec/xen-qemu-system-i386.debian-xen-rdm --add /usr/libexec/xen-qemu-system-i386" install-dry-run.log &&
+              grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-rdm/diverted/usr/libexec/xen-qemu-system-i386 --add /usr/libexec/xen-qemu-system-i386" install-dry-run.log &&
               grep -q "install -m 0644 .*libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0" install-dry-run.log &&
               grep -q "install -m 0644 .*libxlutil.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0" install-dry-run.log &&
-              grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-4.17/bin/xl.debian-xen-rdm --add /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
+              grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/bin/xl --add /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
               grep -q "install -m 0755 .*/xl /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
-              grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-4.17/boot/hvmloader.debian-xen-rdm --add /usr/lib/xen-4.17/boot/hvmloader" install-dry-run.log &&
+              grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/boot/hvmloader --add /usr/lib/xen-4.17/boot/hvmloader" install-dry-run.log &&
               grep -q "install -m 0644 .*hvmloader /usr/lib/xen-4.17/boot/hvmloader" install-dry-run.log &&
               grep -q "ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386" install-dry-run.log'
     check "install.sh --dry-run changes nothing" cmp -s sha-before.txt sha-after-dry-run.txt
     check "install.sh succeeds" [ "$(cat install.rc 2>/dev/null)" = 0 ]
     [ "$(cat install.rc 2>/dev/null)" = 0 ] || diag < install.log
-    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 5 diversions to *.debian-xen-rdm: QEMU, the two libraries, xl, hvmloader)" \
-        [ "$(grep -c "debian-xen-rdm" diversions-installed.txt)" = 5 ]
+    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 5 diversions to /usr/lib/xen-rdm/diverted/, out of ldconfig's way: QEMU, the two libraries, xl, hvmloader)" \
+        [ "$(grep -c " to /usr/lib/xen-rdm/diverted/" diversions-installed.txt)" = 5 ]
     check "xl create (plain config) started the default device model path, now our QEMU" \
         eval 'grep -q "Spawning device-model /usr/libexec/xen-qemu-system-i386 with arguments" xl-create.log &&
               [ "$RDM_AWARE" = 1 ]'
@@ -93,7 +93,7 @@ checks() {
     check "after --uninstall: Debian's files are back, byte for byte (sha256 as before the install)" \
         cmp -s sha-before.txt sha-after-uninstall.txt
     check "after --uninstall: no diversion left, /usr/local/lib/xen-rdm gone" \
-        eval '! grep -q debian-xen-rdm diversions-after.txt && grep -q "No such file" ls-after.txt'
+        eval '! grep -q "xen-rdm/diverted\|debian-xen-rdm" diversions-after.txt && grep -q "No such file" ls-after.txt'
     check "after --uninstall: xl create works again with Debian's QEMU (no query-xen-rdm) and libxl (no layout check)" \
         eval '[ "$(cat xl-create-2.rc 2>/dev/null)" = 0 ] &&
               qmp_error_class qmp-query-xen-rdm-2.json | grep -q CommandNotFound &&

@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# libxl's RDM functions of the tree built with our Xen series
+# (scripts/xen-build.sh, build/xen/src) on the host: dm_rdm_machine_opts()
+# (what the device model is told, libxl_dm.c) and
+# pci_add_qmp_check_rdm_cb() (what xl pci-attach does with the answer to
+# xen-rdm-check-device, libxl_pci.c), taken out of the patched files by
+# tests/xen/extract-c-function.sh and built in
+# tests/xen/test-libxl-rdm-dm.c against the tree's libxl.h and
+# libxenlight.  Prints TAP.
+set -eu
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+SRC=$REPO/build/xen/src
+OUT=$REPO/build/xen/out
+T=$REPO/build/xen/test/libxl-rdm
+LIGHT=$SRC/tools/libs/light
+[ -f "$OUT/libxenlight.so.4.17.0" ] && [ -f "$LIGHT/libxl_dm.c" ] ||
+    { echo "Bail out! no libxenlight built in $OUT: run scripts/xen-build.sh"; exit 1; }
+mkdir -p "$T/lib"
+ln -sf "$OUT/libxenlight.so.4.17.0" "$T/lib/libxenlight.so.4.17"
+{
+    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" dm_rdm_machine_opts
+    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_pci.c" pci_add_qmp_check_rdm_cb
+} > "$T/libxl-functions.c" || { echo "Bail out! the functions are not in $LIGHT"; exit 1; }
+cc -O1 -g -Wall -Werror -Wno-unused-parameter -I"$SRC/tools/include" \
+    -DLIBXL_FUNCTIONS="\"$T/libxl-functions.c\"" -o "$T/test-libxl-rdm-dm" \
+    "$REPO/tests/xen/test-libxl-rdm-dm.c" "$OUT/libxenlight.so.4.17.0"
+libs=$T/lib
+for d in "$SRC"/tools/libs/*/; do libs="$libs:$d"; done
+echo "# libxl's RDM settings for the device model and its hot-plug check, with patches/xen"
+LD_LIBRARY_PATH=$libs "$T/test-libxl-rdm-dm"

@@ -1,0 +1,302 @@
+/*
+ * What libxl with patches/xen tells the device model about RDM, and what
+ * it does with the device model's answer to a hot-plugged device's
+ * check: dm_rdm_machine_opts() of libxl_dm.c and
+ * pci_add_qmp_check_rdm_cb() of libxl_pci.c, taken as they are out of
+ * the tree scripts/xen-build.sh patched (tests/xen/extract-c-function.sh,
+ * by tests/xen/run-libxl-rdm-test.sh, which passes them in as
+ * LIBXL_FUNCTIONS) and built here against libxl.h of that tree and the
+ * stand-ins below for what they take from libxl_internal.h.  Prints TAP.
+ *
+ * Copyright (c) 2026 The xen-rdm project authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxl.h>
+
+/* ---- what the functions take from libxl_internal.h */
+
+typedef struct libxl__gc libxl__gc;
+typedef struct libxl__egc libxl__egc;
+
+#define GB(_gb) (_gb##ULL << 30)
+#define PCI_BDF "%04x:%02x:%02x.%01x"
+#define CONTAINER_OF(inner_ptr, outer, member_name) \
+    ((__typeof__(outer) *)((char *)(inner_ptr) - \
+                           offsetof(__typeof__(outer), member_name)))
+#define EGC_GC libxl__gc *const gc __attribute__((unused)) = NULL
+
+static char *allocs[256];
+static int nallocs;
+
+static char *test_sprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static char *test_sprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0 || nallocs == 256)
+        abort();
+    va_end(ap);
+    allocs[nallocs++] = s;
+    return s;
+}
+#define GCSPRINTF(f, ...) ((void)gc, test_sprintf((f), __VA_ARGS__))
+
+/* the last message libxl logged at each level (xentoollog.h's) */
+static char logged[XTL_NUM_LEVELS][1024];
+
+static void test_log(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void test_log(int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(logged[level], sizeof(logged[level]), fmt, ap);
+    va_end(ap);
+    /* one line of TAP */
+    for (char *c = logged[level]; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+}
+#define LOGD(l, d, f, ...) ((void)(d), test_log(XTL_##l, (f), ##__VA_ARGS__))
+
+/* JSON values: a string, an integer, an array or a map of them */
+typedef enum {
+    JSON_STRING, JSON_INTEGER, JSON_ARRAY, JSON_MAP,
+} libxl__json_node_type;
+typedef struct libxl__json_object libxl__json_object;
+struct libxl__json_object {
+    libxl__json_node_type type;
+    const char *string;
+    long long integer;
+    const char *keys[8];              /* a map's */
+    const libxl__json_object *items[8]; /* a map's values, an array's */
+};
+
+static const libxl__json_object *libxl__json_map_get(const char *key,
+    const libxl__json_object *o, libxl__json_node_type type)
+{
+    int i;
+
+    for (i = 0; o && o->type == JSON_MAP && i < 8 && o->keys[i]; i++)
+        if (!strcmp(o->keys[i], key))
+            return o->items[i]->type == type ? o->items[i] : NULL;
+    return NULL;
+}
+
+static const libxl__json_object *libxl__json_array_get(
+    const libxl__json_object *o, int i)
+{
+    return o && o->type == JSON_ARRAY && i < 8 ? o->items[i] : NULL;
+}
+
+static const char *libxl__json_object_get_string(
+    const libxl__json_object *o)
+{
+    return o->string;
+}
+
+static long long libxl__json_object_get_integer(
+    const libxl__json_object *o)
+{
+    return o->integer;
+}
+
+#define JSON(o) ((void)(o), "(the answer)")
+
+/* libxl_pci.c's state of an add, with what the callback uses of it */
+typedef struct libxl__ev_qmp {
+    uint32_t domid;
+} libxl__ev_qmp;
+typedef struct pci_add_state {
+    libxl__ev_qmp qmp;
+    libxl_device_pci pci;
+    bool dm_rdm_policy;
+} pci_add_state;
+
+/* what the callback goes on with: the device_add, or the end */
+static bool device_added;
+static int done_rc = 1;
+
+static void pci_add_qmp_device_add(libxl__egc *egc, pci_add_state *pas)
+{
+    device_added = true;
+}
+
+static void pci_add_dm_done(libxl__egc *egc, pci_add_state *pas, int rc)
+{
+    done_rc = rc;
+}
+
+#include LIBXL_FUNCTIONS
+
+/* ---- the tests */
+
+static int tests, failed;
+
+static void ok(bool cond, const char *what, ...)
+    __attribute__((format(printf, 2, 3)));
+static void ok(bool cond, const char *what, ...)
+{
+    va_list ap;
+
+    printf("%s %d - ", cond ? "ok" : "not ok", ++tests);
+    va_start(ap, what);
+    vprintf(what, ap);
+    va_end(ap);
+    printf("\n");
+    failed += !cond;
+}
+
+/* the device model is told rdm_mem_boundary = MIB as ,xen-rdm.mem-boundary=BYTES */
+static void test_boundary(long long mib, uint64_t bytes)
+{
+    libxl_domain_config config;
+    const char *opts, *told;
+
+    libxl_domain_config_init(&config);
+    config.b_info.type = LIBXL_DOMAIN_TYPE_HVM;
+    config.b_info.u.hvm.rdm.strategy = LIBXL_RDM_RESERVE_STRATEGY_HOST;
+    config.b_info.u.hvm.rdm.policy = LIBXL_RDM_RESERVE_POLICY_RELAXED;
+    /* as xl_parse.c sets it: rdm_mem_boundary (MiB) * 1024 */
+    config.b_info.u.hvm.rdm_mem_boundary_memkb = mib * 1024;
+    opts = dm_rdm_machine_opts(NULL, &config);
+    told = strstr(opts, ",xen-rdm.mem-boundary=");
+    ok(told && strtoull(told + strlen(",xen-rdm.mem-boundary="), NULL,
+                        10) == bytes,
+       "rdm_mem_boundary = %lld is told as mem-boundary %" PRIu64
+       " (libxl told: %s)", mib, bytes, opts);
+    libxl_domain_config_dispose(&config);
+}
+
+/* what the callback did with an answer */
+enum outcome {
+    ADDED_CHECKED,   /* device_add with "rdm-policy" */
+    ADDED_UNCHECKED, /* device_add without it, as libxl without the check */
+    ENDED,           /* the add ends with done_rc */
+};
+
+/* the callback's outcome for the answer RESPONSE with RC */
+static enum outcome check_device(int rc, const libxl__json_object *response)
+{
+    pci_add_state pas;
+    enum outcome outcome;
+
+    memset(&pas, 0, sizeof(pas));
+    libxl_device_pci_init(&pas.pci);
+    pas.pci.bus = 0x00;
+    pas.pci.dev = 0x14;
+    pas.qmp.domid = 7;
+    device_added = false;
+    done_rc = 1;
+    memset(logged, 0, sizeof(logged));
+    pci_add_qmp_check_rdm_cb(NULL, &pas.qmp, response, rc);
+    ok(device_added != (done_rc != 1),
+       "the callback goes on exactly once (device_add %d, done %d)",
+       device_added, done_rc);
+    outcome = !device_added ? ENDED :
+              pas.dm_rdm_policy ? ADDED_CHECKED : ADDED_UNCHECKED;
+    libxl_device_pci_dispose(&pas.pci);
+    return outcome;
+}
+
+#define STR(s) { .type = JSON_STRING, .string = (s) }
+
+int main(void)
+{
+    const libxl__json_object ok_s = STR("ok"), conflict_s = STR("conflict");
+    const libxl__json_object reason_s =
+        STR("RDM conflict: device 0000:00:14.0 needs region ...");
+    const libxl__json_object regions = { .type = JSON_ARRAY };
+    const libxl__json_object answer_ok = {
+        .type = JSON_MAP, .keys = { "result", "regions" },
+        .items = { &ok_s, &regions },
+    };
+    const libxl__json_object answer_conflict = {
+        .type = JSON_MAP, .keys = { "result", "reason", "regions" },
+        .items = { &conflict_s, &reason_s, &regions },
+    };
+    const libxl__json_object answer_unreadable = {
+        .type = JSON_MAP, .keys = { "regions" }, .items = { &regions },
+    };
+    enum outcome outcome;
+    int i;
+
+    /* rdm_mem_boundary: libxl applies any value above 4 GiB as 4 GiB */
+    test_boundary(2048, 2ULL << 30);
+    test_boundary(4096, 4ULL << 30);
+    test_boundary(4097, 4ULL << 30);
+    test_boundary(8192, 4ULL << 30);
+    test_boundary(1LL << 40, 4ULL << 30);
+
+    /* xen-rdm-check-device: only a definite conflict refuses */
+    ok(check_device(0, &answer_ok) == ADDED_CHECKED,
+       "result ok: device_add with rdm-policy");
+    ok(!logged[XTL_WARN][0] && !logged[XTL_ERROR][0],
+       "result ok: nothing logged (%s%s)", logged[XTL_WARN],
+       logged[XTL_ERROR]);
+
+    outcome = check_device(0, &answer_conflict);
+    ok(outcome == ENDED && done_rc == ERROR_FAIL,
+       "a conflict: the add fails (rc %d)", done_rc);
+    ok(strstr(logged[XTL_ERROR], "PCI device 0000:00:14.0 not added: "
+              "RDM conflict") != NULL,
+       "a conflict: the device model's reason logged (%s)",
+       logged[XTL_ERROR]);
+
+    ok(check_device(ERROR_QMP_COMMAND_NOT_FOUND, NULL) == ADDED_UNCHECKED,
+       "no such command (an unmodified QEMU): device_add as before");
+    ok(!logged[XTL_WARN][0], "no such command: no warning (%s)",
+       logged[XTL_WARN]);
+
+    {
+        static const int errors[] = {
+            ERROR_QMP_GENERIC_ERROR, ERROR_QMP_DEVICE_NOT_ACTIVE,
+            ERROR_QMP_DEVICE_NOT_FOUND, ERROR_UNKNOWN_QMP_ERROR,
+        };
+
+        for (i = 0; i < 4; i++) {
+            outcome = check_device(errors[i], NULL);
+            ok(outcome == ADDED_UNCHECKED,
+               "QMP error %s: device_add as before, without rdm-policy"
+               " (the add ended with rc %d)",
+               libxl_error_to_string(errors[i]), done_rc);
+            ok(strstr(logged[XTL_WARN], "PCI device 0000:00:14.0") &&
+               strstr(logged[XTL_WARN],
+                      libxl_error_to_string(errors[i])),
+               "QMP error %s: a warning naming the device and the error"
+               " (%s)", libxl_error_to_string(errors[i]),
+               logged[XTL_WARN]);
+        }
+    }
+
+    outcome = check_device(0, &answer_unreadable);
+    ok(outcome == ADDED_UNCHECKED,
+       "an answer without result: device_add as before (the add ended"
+       " with rc %d)", done_rc);
+    ok(strstr(logged[XTL_WARN], "xen-rdm-check-device") != NULL,
+       "an answer without result: a warning (%s)", logged[XTL_WARN]);
+
+    outcome = check_device(ERROR_ABORTED, NULL);
+    ok(outcome == ENDED && done_rc == ERROR_ABORTED,
+       "the operation aborted: the add ends with it (rc %d)", done_rc);
+
+    for (i = 0; i < nallocs; i++)
+        free(allocs[i]);
+    printf("1..%d\n", tests);
+    return failed ? 1 : 0;
+}
