@@ -340,6 +340,12 @@ guest_io_all_ok() {
     v=$(guest_io "$1" ok)
     [ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "${v%/*}" -gt 0 ]
 }
+# guest_hap: the guest runs under HAP: Xen's boot log says the hardware
+# has it, enabled (xl's hap defaults to 1, so every HVM guest then uses it)
+guest_hap() {
+    grep -q 'Hardware Assisted Paging (HAP) detected' xl-dmesg-boot.txt &&
+        ! grep -q 'Hardware Assisted Paging (HAP) detected but disabled' xl-dmesg-boot.txt
+}
 # hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
 hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
 # hvmloader_ram_total: bytes of the RAM entries of hvmloader's E820 table

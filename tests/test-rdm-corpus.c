@@ -298,6 +298,8 @@ static void report_pair(const char *what, const PlanPair *p)
     /* split refuses only what no hole can hold */
     g_assert_cmpuint(p->split.refused, ==, p->split.refused_area);
     g_assert_cmpuint(p->split.refused, <=, p->compat.refused);
+    /* under HAP split has no more RAM in 4 KiB pages than compat */
+    g_assert_cmpuint(p->pages_split.small, <=, p->pages_compat.small);
 }
 
 static void test_plan(void)

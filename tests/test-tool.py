@@ -233,6 +233,24 @@ class ToolTest(ToolCase):
         self.assertEqual(code, 0, err)
         self.assertIn("libxc's pages: 4 KiB x 512 (0 B beyond the first "
                       "2 MiB), 2 MiB x 1023, 1 GiB x 2\n", out)
+        # split, under HAP, widens the USB controllers' hole to 2 MiB
+        # boundaries although low RAM is full: the 2 MiB it displaces go
+        # above 4 GiB and only the first 2 MiB are in 4 KiB pages;
+        # without HAP the hole is exact and the pages around it 4 KiB
+        split = {}
+        for hap in ((), ("--no-hap",)):
+            code, split[hap], err = run("--dmar", SAMPLE, "--memory", "4G",
+                                        "--strategy", "host", "--layout",
+                                        "split", *hap)
+            self.assertEqual(code, 0, err)
+        self.assertIn("  0x00000000a4000000-0x00000000efffffff      1216 MiB\n"
+                      "  0x0000000100000000-0x00000001141fffff       322 MiB\n"
+                      "libxc's pages: 4 KiB x 512 (0 B beyond the first "
+                      "2 MiB), 2 MiB x 2047, 1 GiB x 0\n", split[()])
+        self.assertIn("  0x00000000a3ef9000-0x00000000efffffff      ~1.2 GiB\n",
+                      split[("--no-hap",)])
+        self.assertIn("libxc's pages: 4 KiB x 1024 (2 MiB beyond the first "
+                      "2 MiB)", split[("--no-hap",)])
         # a refused plan is populated by no one
         plan, _ = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
                                  "--device", "00:02.0", rc=1)
