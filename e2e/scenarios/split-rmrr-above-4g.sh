@@ -54,6 +54,7 @@ checks() {
     fi
     check "libxl told the device model the split layout (xen-rdm.layout=split)" \
         grep -q 'xen-rdm.layout=split' xl-create.log
+    check_libxc_pages
     check_split_guest_io
     check "the disk's DMA above 4 GiB used pages below the hole ($(guest_io "pages high-below" max) < 0x104000000) and above it ($(guest_io "pages high-above" min) > 0x104000fff)" \
         eval 'lo=$(guest_io "pages high-below" max); hi=$(guest_io "pages high-above" min);

@@ -58,6 +58,7 @@ checks() {
     fi
     check "libxl told the device model the split layout (xen-rdm.layout=split)" \
         grep -q 'xen-rdm.layout=split' xl-create.log
+    check_libxc_pages
     check_split_guest_io
     check "the disk read pages below the hole ($(guest_io "pages low-below" max) < 0x4000000) and wrote pages above it ($(guest_io "pages low-above" min) > 0x4000fff)" \
         eval 'lo=$(guest_io "pages low-below" max); hi=$(guest_io "pages low-above" min);

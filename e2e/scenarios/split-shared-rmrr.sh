@@ -49,6 +49,7 @@ checks() {
     else
         check_split_populated 0x4000000 0x401ffff 0x10000000 0x108020000 0x18000000
     fi
+    check_libxc_pages
     check "our QEMU: one region of 128 KiB at 0x4000000 for both devices (query-xen-rdm)" \
         qmp_ret qmp-query-xen-rdm.json "[x for x in r['regions'] if x['start'] == 0x4000000 and x['size'] == 0x20000 and x['status'] == 'reserved' and x['devices'] == ['0000:00:03.0', '0000:00:04.0']]"
     check "libxl added both devices to the device model (two QMP device_add)" \
