@@ -488,8 +488,8 @@ static void test_split_toolstack_mismatch(void)
                       "xen-rdm.strategy=host,xen-rdm.layout=split -m 4G");
     g_assert_cmpint(rc, ==, -1);        /* ran until stopped */
     g_assert_nonnull(strstr(err, "xen-rdm: the split plan puts guest RAM "
-                            "at 0x0-0x7b7fffff, 0x7f800000-0xa3ee9fff, "
-                            "0xa3ef9000-"));
+                            "at 0x0-0x7b7fffff, 0x7f800000-0xa3dfffff, "
+                            "0xa4000000-"));
     g_assert_nonnull(strstr(err, "but the toolstack populated "
                             "0x0-0xa3dfffff, 0x100000000-0x15c1fffff "
                             "(hvm_info_table): RAM follows the toolstack"));

@@ -340,6 +340,59 @@ guest_io_all_ok() {
     v=$(guest_io "$1" ok)
     [ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "${v%/*}" -gt 0 ]
 }
+# guest_hap: the guest runs under HAP: Xen's boot log says the hardware
+# has it, enabled (xl's hap defaults to 1, so every HVM guest then uses it)
+guest_hap() {
+    grep -q 'Hardware Assisted Paging (HAP) detected' xl-dmesg-boot.txt &&
+        ! grep -q 'Hardware Assisted Paging (HAP) detected but disabled' xl-dmesg-boot.txt
+}
+# libxc_pages: the pages libxc says it populated the guest with (the
+# PHYSICAL MEMORY ALLOCATION lines of xl -vvv create's log), "4K 2M 1G"
+libxc_pages() {
+    local size n k='' m='' g=''
+    while read -r size n; do
+        case $size in 4KB) k=$((n)) ;; 2MB) m=$((n)) ;; 1GB) g=$((n)) ;; esac
+    done < <(grep -A3 'PHYSICAL MEMORY ALLOCATION' xl-create.log |
+             sed -n 's/.* \([0-9][KMG]B\) PAGES: *\(0x[0-9a-fA-F]*\).*/\1 \2/p')
+    [ -n "$k" ] && [ -n "$m" ] && [ -n "$g" ] && echo "$k $m $g"
+}
+# check_libxc_pages: what libxc populated the guest with is what
+# xen-rdm-plan predicts for the guest's xl.cfg (results/guest.cfg, with
+# hap = 0 when the host has no HAP), Xen's rmrr= regions (XEN_RMRR) and
+# layout split: the same 4 KiB pages, and as many 2 MiB frames in 2 MiB
+# and 1 GiB pages (libxc falls back to 2 MiB pages where the hypervisor
+# has no free 1 GiB one)
+check_libxc_pages() {
+    local tool=$REPO/build/xen-rdm-plan dir want got
+    dir=$(mktemp -d)
+    cp guest.cfg "$dir/guest.cfg"
+    guest_hap || echo 'hap = 0' >> "$dir/guest.cfg"
+    # rmrr=START[-END]=[SEG:]BUS:DEV.FN[,...][;...], in frames, END included
+    python3 -c '
+import sys
+for r in sys.argv[1].split(";"):
+    rng, devs = r.split("=", 1)
+    s, _, e = rng.partition("-")
+    s, e = int(s, 16), int(e or s, 16)
+    sbdfs = []
+    for d in devs.split(","):
+        seg, bus, df = ("0:" + d if d.count(":") == 1 else d).split(":")
+        dev, fn = df.split(".")
+        sbdfs.append("%04x:%02x:%02x.%x" % (int(seg, 16), int(bus, 16),
+                                            int(dev, 16), int(fn, 16)))
+    print(hex(s << 12), hex((e - s + 1) << 12), *sbdfs)' "$XEN_RMRR" > "$dir/rmrr.rdm"
+    want=$("$tool" --rdm-file "$dir/rmrr.rdm" --xl-config "$dir/guest.cfg" \
+               --layout split --format json 2>/dev/null |
+           python3 -c 'import json, sys
+p = json.load(sys.stdin)["pages"]
+print(p["4k"], p["2m"], p["1g"])')
+    rm -rf "$dir"
+    got=$(libxc_pages)
+    echo "# $SCENARIO: pages (4 KiB, 2 MiB, 1 GiB): xen-rdm-plan predicts ${want:-none}, libxc populated ${got:-none}"
+    check "libxc populated the pages xen-rdm-plan predicts: ${got:-none} of 4 KiB, 2 MiB and 1 GiB for ${want:-none}" \
+        eval 'set -- $want $got; [ $# = 6 ] && [ "$1" = "$4" ] &&
+              [ $(($2 + 512 * $3)) = $(($5 + 512 * $6)) ]'
+}
 # hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
 hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
 # hvmloader_ram_total: bytes of the RAM entries of hvmloader's E820 table

@@ -89,8 +89,8 @@ static void test_merge(void)
 
 /*
  * RAM goes around a hole at 64 MiB of a 256 MiB guest: under HAP the
- * hole is widened to 2 MiB while the RAM still fits below the MMIO hole;
- * without HAP it is exactly the region
+ * hole is widened to 2 MiB boundaries; without HAP it is exactly the
+ * region
  */
 static void test_place_ram_low(void)
 {
@@ -113,6 +113,43 @@ static void test_place_ram_low(void)
     g_assert_cmphex(ram[0].size, ==, 64 * MiB + 4096);
     g_assert_cmphex(ram[1].start, ==, 64 * MiB + 8192);
     g_assert_cmphex(ram[0].size + ram[1].size, ==, 256 * MiB);
+}
+
+/*
+ * With low RAM full, under HAP the holes are widened all the same and
+ * the RAM they displace goes above 4 GiB; never into the first MiB, never
+ * past the MMIO hole (here not 2 MiB aligned)
+ */
+static void test_place_ram_low_full(void)
+{
+    const uint64_t mmio_start = 0xE0100000;
+    XenRdmLayoutRegion merged[] = {
+        region(MiB, MiB + 4096, 0, true),
+        region(64 * MiB + 4096, 64 * MiB + 8192, 1, true),
+        region(0xE0001000, 0xE0002000, 2, true),
+    };
+    uint64_t ram_size = mmio_start - 3 * 4096;
+    XenRdmRange ram[5];
+    size_t n;
+
+    n = xen_rdm_layout_place_ram(merged, 3, ram_size, mmio_start, true, ram);
+    g_assert_cmpuint(n, ==, 4);
+    g_assert_cmphex(ram[0].start, ==, 0);
+    g_assert_cmphex(ram[0].size, ==, MiB);
+    g_assert_cmphex(ram[1].start, ==, 2 * MiB);
+    g_assert_cmphex(ram[1].size, ==, 62 * MiB);
+    g_assert_cmphex(ram[2].start, ==, 66 * MiB);
+    g_assert_cmphex(ram[2].size, ==, 0xE0000000 - 66 * MiB);
+    /* 1 + 2 + 1 MiB of holes, less the three pages of the regions */
+    g_assert_cmphex(ram[3].start, ==, 4 * GiB);
+    g_assert_cmphex(ram[3].size, ==, 4 * MiB - 3 * 4096);
+
+    n = xen_rdm_layout_place_ram(merged, 3, ram_size, mmio_start, false,
+                                 ram);
+    g_assert_cmpuint(n, ==, 4);
+    g_assert_cmphex(ram[1].start, ==, MiB + 4096);
+    g_assert_cmphex(ram[3].start, ==, 0xE0002000);
+    g_assert_cmphex(ram[3].start + ram[3].size, ==, mmio_start);
 }
 
 /* RAM past the MMIO hole continues at 4 GiB, around a high hole */
@@ -187,6 +224,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xen-rdm-layout/clip", test_clip);
     g_test_add_func("/xen-rdm-layout/merge", test_merge);
     g_test_add_func("/xen-rdm-layout/place-ram/low", test_place_ram_low);
+    g_test_add_func("/xen-rdm-layout/place-ram/low-full",
+                    test_place_ram_low_full);
     g_test_add_func("/xen-rdm-layout/place-ram/high", test_place_ram_high);
     g_test_add_func("/xen-rdm-layout/place-ram/too-much",
                     test_place_ram_too_much);

@@ -799,14 +799,17 @@ static void test_split_hole_below_boundary(void)
     cfg.strategy = XEN_RDM_STRATEGY_HOST;
     plan = plan_ok(&cfg, map);
     g_assert_false(plan->refused);
-    /* low memory is full: no alignment, holes exactly the regions */
+    /*
+     * low memory is full: the USB hole widened to 2 MiB (HAP) all the
+     * same, the 2 MiB it takes above 4 GiB with the rest
+     */
     g_assert_cmpuint(plan->ram->len, ==, 4);
     assert_ram(plan, 0, 0, 0x7b800000);
-    assert_ram(plan, 1, 0x7f800000, 0xa3eea000 - 0x7f800000);
-    assert_ram(plan, 2, 0xa3ef9000, 0xf0000000 - 0xa3ef9000);
-    assert_ram(plan, 3, G4, 256 * MiB + 64 * MiB + 0xf000);
+    assert_ram(plan, 1, 0x7f800000, 0xa3e00000 - 0x7f800000);
+    assert_ram(plan, 2, 0xa4000000, 0xf0000000 - 0xa4000000);
+    assert_ram(plan, 3, G4, 256 * MiB + 64 * MiB + 2 * MiB);
     g_assert_cmphex(plan->lowmem_end, ==, 0xf0000000);
-    g_assert_cmphex(plan->highmem_end, ==, G4 + 320 * MiB + 0xf000);
+    g_assert_cmphex(plan->highmem_end, ==, G4 + 322 * MiB);
     assert_region(plan, 0, 0x7b800000, 64 * MiB, XEN_RDM_POLICY_RELAXED,
                   XEN_RDM_STATUS_RESERVED);
     assert_region(plan, 1, 0xa3eea000, 0xf000, XEN_RDM_POLICY_RELAXED,
@@ -814,7 +817,7 @@ static void test_split_hole_below_boundary(void)
     g_assert_cmpuint(plan->e820->len, ==, 6);
 }
 
-/* With room to spare below 4 GiB, holes widen to 2 MiB under HAP */
+/* Under HAP holes widen to 2 MiB, whatever the guest's size */
 static void test_split_hap_alignment(void)
 {
     TestRdm rdms[] = { RDM(0x10101000, 0x1000), RDM(0x10103000, 0x1000),
@@ -848,37 +851,33 @@ static void test_split_hap_alignment(void)
         assert_ram(plan, 2, 0x10104000, 0x20000000 - 0x10104000);
     }
     {
-        /* low memory full: aligning would push RAM above 4 GiB */
+        /*
+         * low memory full: the holes are widened all the same (4 MiB in
+         * all: the first two regions share a 2 MiB frame), and the RAM
+         * they displace goes above 4 GiB, none lost
+         */
         g_autoptr(XenRdmPlan) plan = NULL;
 
         cfg.hap = true;
         cfg.ram_size = 3840 * MiB - 0x3000;
         plan = plan_ok(&cfg, map);
-        g_assert_cmphex(plan->highmem_end, ==, 0);
-        assert_ram(plan, 0, 0, 0x10101000);
-        g_assert_cmphex(plan->lowmem_end, ==, 0xf0000000);
-    }
-    {
-        /*
-         * Just enough slack for the lowest hole (whose 2 MiB block holds
-         * the second region too): it is aligned, the last one is not.
-         */
-        g_autoptr(XenRdmPlan) plan = NULL;
-
-        cfg.ram_size = 3840 * MiB - 2 * MiB - 0x1000;
-        plan = plan_ok(&cfg, map);
+        g_assert_cmpuint(plan->ram->len, ==, 4);
         assert_ram(plan, 0, 0, 0x10000000);
         assert_ram(plan, 1, 0x10200000, 0x20000000 - 0x10200000);
-        assert_ram(plan, 2, 0x20001000, 0xf0000000 - 0x20001000);
-        g_assert_cmphex(plan->highmem_end, ==, 0);
+        assert_ram(plan, 2, 0x20200000, 0xf0000000 - 0x20200000);
+        assert_ram(plan, 3, G4, 4 * MiB - 0x3000);
+        g_assert_cmphex(plan->lowmem_end, ==, 0xf0000000);
+        g_assert_cmphex(plan->highmem_end, ==, G4 + 4 * MiB - 0x3000);
     }
     {
-        /* one page less slack: nothing is aligned, nothing moves up */
+        /* the same guest without HAP: exact holes, all RAM below 4 GiB */
         g_autoptr(XenRdmPlan) plan = NULL;
 
-        cfg.ram_size += 0x1000;
+        cfg.hap = false;
         plan = plan_ok(&cfg, map);
+        g_assert_cmpuint(plan->ram->len, ==, 4);
         assert_ram(plan, 0, 0, 0x10101000);
+        assert_ram(plan, 3, 0x20001000, 0xf0000000 - 0x20001000);
         g_assert_cmphex(plan->highmem_end, ==, 0);
     }
 }
@@ -1435,20 +1434,44 @@ static void random_case(GRand *rng, XenRdmLayout layout)
                           (r->policy == XEN_RDM_POLICY_STRICT));
         }
     }
-    /* as much RAM as possible below 4 GiB */
+    /*
+     * As much RAM as possible below 4 GiB, around the holes, which under
+     * HAP are widened to 2 MiB boundaries (never into the first MiB)
+     */
     {
-        uint64_t low = 0, holes = 0;
+        uint64_t low = 0, holes = 0, hole_end = 0;
 
         for (k = 0; k < plan->ram->len; k++) {
-            if (ram(plan, k)->start < G4) {
-                low += ram(plan, k)->size;
+            const XenRdmRange *m = ram(plan, k);
+
+            if (m->start < G4) {
+                low += m->size;
+            }
+            if (cfg.hap) {
+                /* RAM fills whole 2 MiB frames, but for the first MiB */
+                g_assert_cmphex(m->start % (2 * MiB), ==, 0);
+                g_assert_true((m->start + m->size) % (2 * MiB) == 0 ||
+                              m->start + m->size == XEN_RDM_FIRST_MIB_END);
             }
         }
         for (j = 0; j < plan->regions->len; j++) {
             const XenRdmRegion *r = g_ptr_array_index(plan->regions, j);
-            if (r->status == XEN_RDM_STATUS_RESERVED &&
-                r->start < plan->mmio_start) {
-                holes += MIN(r->start + r->size, plan->mmio_start) - r->start;
+            uint64_t start = r->start, end = r->start + r->size;
+
+            if (r->status != XEN_RDM_STATUS_RESERVED ||
+                r->start >= plan->mmio_start) {
+                continue;
+            }
+            if (cfg.hap) {
+                start = MAX(QEMU_ALIGN_DOWN(start, 2 * MiB),
+                            XEN_RDM_FIRST_MIB_END);
+                end = QEMU_ALIGN_UP(end, 2 * MiB);
+            }
+            start = MAX(start, hole_end);
+            end = MIN(end, plan->mmio_start);
+            if (end > start) {
+                holes += end - start;
+                hole_end = end;
             }
         }
         g_assert_cmphex(low, ==, MIN(cfg.ram_size, plan->mmio_start - holes));

@@ -24,6 +24,44 @@ M = 1 << 20
 G4 = 4 * G
 
 
+def libxc_pages(ram):
+    """meminit_hvm()'s loop of Xen 4.17 (tools/libs/guest/xg_dom_x86.c)
+    over one vmemrange per RAM range, transcribed: its page counts"""
+    sp_1g, sp_2m = 1 << 18, 1 << 9      # pages of 4 KiB
+    stat = {"4k": 0, "2m": 0, "1g": 0}
+    for r in ram:
+        cur, end = r["start"] >> 12, (r["start"] + r["size"]) >> 12
+        if cur == 0:
+            # 0-0x9f populated before the loop, the VGA hole skipped
+            cur = 0xc0
+            stat["4k"] += 0xc0
+        while end > cur:
+            count = min(end - cur, sp_1g)
+            if cur & (sp_1g - 1) and count > (-cur & (sp_1g - 1)):
+                count = -cur & (sp_1g - 1)
+            elif count & (sp_1g - 1) and count > sp_1g:
+                count &= ~(sp_1g - 1)
+            pfn = cur
+            if (count | pfn) & (sp_1g - 1) == 0:
+                stat["1g"] += count // sp_1g
+                cur += count
+                count = 0
+            if count:
+                count = min(count, sp_2m * 4)
+                if pfn & (sp_2m - 1) and count > (-pfn & (sp_2m - 1)):
+                    count = -pfn & (sp_2m - 1)
+                elif count & (sp_2m - 1) and count > sp_2m:
+                    count &= ~(sp_2m - 1)
+                if (count | pfn) & (sp_2m - 1) == 0:
+                    stat["2m"] += count // sp_2m
+                    cur += count
+                    count = 0
+            if count:
+                cur += count
+                stat["4k"] += count
+    return stat
+
+
 def run(*args):
     p = subprocess.run([TOOL, *args], capture_output=True, text=True,
                        timeout=60)
@@ -56,12 +94,15 @@ class ToolCase(unittest.TestCase):
         self.assertIn(needle, lines[0])
 
     def check_shape(self, plan, ram_size):
-        self.assertEqual(set(plan) - {"reason"},
+        self.assertEqual(set(plan) - {"reason", "pages"},
                          {"layout", "result", "mmio-start", "lowmem-end",
                           "highmem-end", "ram", "regions", "e820"})
         self.assertIn(plan["layout"], ("compat", "split"))
         self.assertIn(plan["result"], ("ok", "refused"))
         self.assertEqual("reason" in plan, plan["result"] == "refused")
+        self.assertEqual("pages" in plan, plan["result"] == "ok")
+        if "pages" in plan:
+            self.assertEqual(plan["pages"], libxc_pages(plan["ram"]))
         total, prev = 0, -1
         for r in plan["ram"]:
             self.assertEqual(set(r), {"start", "size"})
@@ -163,6 +204,57 @@ class ToolTest(ToolCase):
             "[mem 0x00000000a3eea000-0x00000000a3ef8fff] reserved",
             "[mem 0x0000000100000000-0x000000015c1fffff] usable",
         ])
+
+    def test_pages(self):
+        # what libxc populates, as its loop counts it, at every size, in
+        # both layouts, with and without HAP; the pages hold the RAM
+        seen = set()
+        for mem in ("1G", "2G", "3G", "4G", "6G", "8G", "17G"):
+            for layout in ("compat", "split"):
+                for hap in ((), ("--no-hap",)):
+                    plan, _ = self.plan_json("--dmar", SAMPLE, "--memory",
+                                             mem, "--strategy", "host",
+                                             "--layout", layout, *hap)
+                    self.check_shape(plan, sum(r["size"]
+                                               for r in plan["ram"]))
+                    p = plan["pages"]
+                    self.assertEqual(p["4k"] * 4096 + p["2m"] * 2 * M +
+                                     p["1g"] * G,
+                                     sum(r["size"] for r in plan["ram"]))
+                    seen.add((p["1g"] > 0, p["4k"] > 512))
+        # the plans above have 1 GiB pages and lack them, have 4 KiB
+        # pages beyond the first 2 MiB and none
+        self.assertEqual(len(seen), 4, seen)
+        # the sample host's 4 GiB guest, in text: compat has two 1 GiB
+        # pages (1-2 GiB and 4-5 GiB) and only the first 2 MiB in 4 KiB
+        # pages
+        code, out, err = run("--dmar", SAMPLE, "--memory", "4G",
+                             "--strategy", "host")
+        self.assertEqual(code, 0, err)
+        self.assertIn("libxc's pages: 4 KiB x 512 (0 B beyond the first "
+                      "2 MiB), 2 MiB x 1023, 1 GiB x 2\n", out)
+        # split, under HAP, widens the USB controllers' hole to 2 MiB
+        # boundaries although low RAM is full: the 2 MiB it displaces go
+        # above 4 GiB and only the first 2 MiB are in 4 KiB pages;
+        # without HAP the hole is exact and the pages around it 4 KiB
+        split = {}
+        for hap in ((), ("--no-hap",)):
+            code, split[hap], err = run("--dmar", SAMPLE, "--memory", "4G",
+                                        "--strategy", "host", "--layout",
+                                        "split", *hap)
+            self.assertEqual(code, 0, err)
+        self.assertIn("  0x00000000a4000000-0x00000000efffffff      1216 MiB\n"
+                      "  0x0000000100000000-0x00000001141fffff       322 MiB\n"
+                      "libxc's pages: 4 KiB x 512 (0 B beyond the first "
+                      "2 MiB), 2 MiB x 2047, 1 GiB x 0\n", split[()])
+        self.assertIn("  0x00000000a3ef9000-0x00000000efffffff      ~1.2 GiB\n",
+                      split[("--no-hap",)])
+        self.assertIn("libxc's pages: 4 KiB x 1024 (2 MiB beyond the first "
+                      "2 MiB)", split[("--no-hap",)])
+        # a refused plan is populated by no one
+        plan, _ = self.plan_json("--dmar", SAMPLE, "--memory", "4G",
+                                 "--device", "00:02.0", rc=1)
+        self.assertNotIn("pages", plan)
 
     def test_text_format(self):
         code, out, err = run("--dmar", SAMPLE, "--memory", "2G",

@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "rdm-format.h"
 #include "rdm-names.h"
+#include "rdm-pages.h"
 
 /*
  * Where a format writes: @buf, which is handed to @f (when not NULL)
@@ -369,7 +370,19 @@ static char *plan_json(const XenRdmPlan *plan, FILE *f)
         json_range_with(out, i, r->start, r->size, "}", 1);
         out_flush(&o, false);
     }
-    put_str(out, "], \"regions\": [");
+    put_str(out, "]");
+    if (!plan->refused) {
+        XenRdmPages pages;
+
+        xen_rdm_ram_pages(&g_array_index(plan->ram, XenRdmRange, 0),
+                          plan->ram->len, &pages);
+        put_str(out, ", \"pages\": {\"4k\": ");
+        append_dec(out, pages.pages_4k);
+        json_number(out, "2m", pages.pages_2m);
+        json_number(out, "1g", pages.pages_1g);
+        g_string_append_c(out, '}');
+    }
+    put_str(out, ", \"regions\": [");
     for (i = 0; i < plan->regions->len; i++) {
         const XenRdmRegion *r = g_ptr_array_index(plan->regions, i);
         const GString *tail = region_tail(tails, r, json_region_tail);
@@ -450,6 +463,22 @@ static void append_range_line(GString *out, uint64_t start, uint64_t size)
     put_str(out, "  ");
     append_right(out, human_size(size, hs), 12);
     g_string_append_c(out, '\n');
+}
+
+/* What libxc populates the plan's RAM with */
+static void append_pages_line(GString *out, const XenRdmPlan *plan)
+{
+    const XenRdmRange *ram = &g_array_index(plan->ram, XenRdmRange, 0);
+    char hs[HUMAN_SIZE_LEN];
+    XenRdmPages pages;
+
+    xen_rdm_ram_pages(ram, plan->ram->len, &pages);
+    g_string_append_printf(out, "libxc's pages: 4 KiB x %" PRIu64 " (%s "
+                           "beyond the first 2 MiB), 2 MiB x %" PRIu64
+                           ", 1 GiB x %" PRIu64 "\n", pages.pages_4k,
+                           human_size(xen_rdm_pages_4k_above_2m(
+                                          ram, plan->ram->len, &pages), hs),
+                           pages.pages_2m, pages.pages_1g);
 }
 
 /*
@@ -593,6 +622,9 @@ static char *plan_text(const XenRdmPlan *plan, const XenRdmConfig *cfg,
 
         append_range_line(out, r->start, r->size);
         out_flush(&o, false);
+    }
+    if (!plan->refused) {
+        append_pages_line(out, plan);
     }
     put_str(out, "\nReserved device memory:\n");
     if (!plan->regions->len) {

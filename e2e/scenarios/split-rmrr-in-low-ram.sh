@@ -9,9 +9,11 @@
 # Debian's libxl cannot move lowmem_end below a region under the boundary
 # and refuses to create the domain ("RDM conflict at 0x4000000"; its xl
 # drops the whole rdm= line it cannot parse, layout= included): the
-# baseline.  The patched libxl punches a one-page hole at 64 MiB: libxc
-# populates [0, 64 MiB), [64 MiB + 4 KiB, 256 MiB) and 128 MiB + 4 KiB
-# from 4 GiB, the e820 has RAM on both sides of a reserved entry, and our
+# baseline.  The patched libxl punches a hole at 64 MiB, the region's
+# page, or under HAP [64 MiB, 66 MiB): libxc populates [0, 64 MiB),
+# [64 MiB + 4 KiB, 256 MiB) and 128 MiB + 4 KiB from 4 GiB, or under HAP
+# [0, 64 MiB), [66 MiB, 256 MiB) and 130 MiB from 4 GiB (docs/rdm-design.rst,
+# layout split, step 4), the e820 has RAM on both sides of a reserved entry, and our
 # QEMU, told xen-rdm.layout=split, maps the same RAM after checking it
 # against the frames the hypervisor populated.  In the guest a virtio-blk
 # disk does DMA into RAM below the hole, above it and above 4 GiB
@@ -49,9 +51,14 @@ check_rmrr_64m() {
 checks() {
     check_rmrr_64m || return
     check "xl create succeeded" [ "$(cat xl-create.rc)" = 0 ]
-    check_split_populated 0x4000000 0x4000fff 0x10000000 0x108001000 0x18000000
+    if guest_hap; then
+        check_split_populated 0x4000000 0x4000fff 0x10000000 0x108200000 0x18000000 0x4200000
+    else
+        check_split_populated 0x4000000 0x4000fff 0x10000000 0x108001000 0x18000000
+    fi
     check "libxl told the device model the split layout (xen-rdm.layout=split)" \
         grep -q 'xen-rdm.layout=split' xl-create.log
+    check_libxc_pages
     check_split_guest_io
     check "the disk read pages below the hole ($(guest_io "pages low-below" max) < 0x4000000) and wrote pages above it ($(guest_io "pages low-above" min) > 0x4000fff)" \
         eval 'lo=$(guest_io "pages low-below" max); hi=$(guest_io "pages low-above" min);

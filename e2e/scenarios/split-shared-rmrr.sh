@@ -11,8 +11,9 @@
 # rdm_policy=relaxed.  Debian's libxl then leaves both regions, below
 # rdm_mem_boundary, in guest RAM (relaxed: ignored), where the devices keep
 # doing DMA.  The patched libxl's split layout honours relaxed regions
-# too: the regions make one hole of 128 KiB (hvmloader and the guest see
-# one reserved range), both devices are assigned and the guest sees them.
+# too: the regions make one hole of 128 KiB, 2 MiB under HAP (hvmloader
+# and the guest see one reserved range), both devices are assigned and
+# the guest sees them.
 DESC="two devices sharing an RMRR, and an RMRR touching it: one hole, both devices assigned"
 XEN_RMRR="0x4000-0x400f=0:3.0,0:4.0;0x4010-0x401f=0:4.0"
 OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3 -device e1000,bus=pcie.0,addr=0x4"
@@ -43,7 +44,12 @@ checks() {
             guest_ram_covers 0x4000000
         return
     fi
-    check_split_populated 0x4000000 0x401ffff 0x10000000 0x108020000 0x18000000
+    if guest_hap; then
+        check_split_populated 0x4000000 0x401ffff 0x10000000 0x108200000 0x18000000 0x4200000
+    else
+        check_split_populated 0x4000000 0x401ffff 0x10000000 0x108020000 0x18000000
+    fi
+    check_libxc_pages
     check "our QEMU: one region of 128 KiB at 0x4000000 for both devices (query-xen-rdm)" \
         qmp_ret qmp-query-xen-rdm.json "[x for x in r['regions'] if x['start'] == 0x4000000 and x['size'] == 0x20000 and x['status'] == 'reserved' and x['devices'] == ['0000:00:03.0', '0000:00:04.0']]"
     check "libxl added both devices to the device model (two QMP device_add)" \

@@ -193,34 +193,6 @@ static bool low_hole(const XenRdmLayoutRegion *r, uint64_t mmio_start)
     return !r->area && r->start < mmio_start;
 }
 
-/* Bytes of [start, end) that no low hole from @merged[@from] on covers */
-static uint64_t uncovered(const XenRdmLayoutRegion *merged, size_t from,
-                          size_t nr, uint64_t mmio_start, uint64_t start,
-                          uint64_t end)
-{
-    uint64_t bytes = 0, pos = start;
-    size_t i;
-
-    for (i = from; i < nr && pos < end; i++) {
-        const XenRdmLayoutRegion *h = &merged[i];
-
-        if (h->start >= end) {
-            break;
-        }
-        if (!low_hole(h, mmio_start)) {
-            continue;
-        }
-        if (h->start > pos) {
-            bytes += h->start - pos;
-        }
-        pos = LAYOUT_MAX(pos, LAYOUT_MIN(h->end, mmio_start));
-    }
-    if (pos < end) {
-        bytes += end - pos;
-    }
-    return bytes;
-}
-
 /*
  * Where RAM goes, one span that holds none at a time: spans arrive
  * sorted by start; overlapping or touching ones are joined, and RAM is
@@ -282,6 +254,20 @@ static void place_rest(Placer *p, uint64_t limit, uint64_t pos)
     p->pos = pos;
 }
 
+/*
+ * Under HAP a hole is widened to 2 MiB boundaries, within [@floor,
+ * @ceiling), so that RAM on either side of it fills whole 2 MiB frames
+ */
+static void widen_2m(uint64_t *start, uint64_t *end, uint64_t floor,
+                     uint64_t ceiling)
+{
+    *start = LAYOUT_MAX(*start & ~(LAYOUT_2M - 1), floor);
+    if (*end <= UINT64_MAX - LAYOUT_2M) {
+        *end = LAYOUT_MIN((*end + LAYOUT_2M - 1) & ~(LAYOUT_2M - 1),
+                          ceiling);
+    }
+}
+
 size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged, size_t nr,
                                 uint64_t ram_size, uint64_t mmio_start,
                                 bool hap, XenRdmRange *ram)
@@ -289,22 +275,12 @@ size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged, size_t nr,
     Placer p = {
         .ram = ram, .limit = mmio_start, .remaining = ram_size,
     };
-    uint64_t capacity = mmio_start, slack;
     size_t i;
 
-    for (i = 0; i < nr; i++) {
-        if (low_hole(&merged[i], mmio_start)) {
-            capacity -= LAYOUT_MIN(merged[i].end, mmio_start) -
-                        merged[i].start;
-        }
-    }
-
     /*
-     * Under HAP widen each hole below 4 GiB to 2 MiB boundaries, lowest
-     * first, as long as the RAM that fits below the MMIO hole still holds
-     * the whole of what would have gone there unaligned.
+     * Below 4 GiB the widening never reaches into the first MiB nor past
+     * the MMIO hole; the RAM it displaces goes above 4 GiB
      */
-    slack = capacity > ram_size ? capacity - ram_size : 0;
     for (i = 0; i < nr; i++) {
         uint64_t start = merged[i].start;
         uint64_t end = LAYOUT_MIN(merged[i].end, mmio_start);
@@ -313,21 +289,7 @@ size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged, size_t nr,
             continue;
         }
         if (hap) {
-            uint64_t a_start = LAYOUT_MAX(start & ~(LAYOUT_2M - 1),
-                                          LAYOUT_1M);
-            uint64_t a_end = LAYOUT_MIN((end + LAYOUT_2M - 1) &
-                                        ~(LAYOUT_2M - 1), mmio_start);
-            uint64_t covered = p.span.size ? p.span.start + p.span.size : 0;
-            uint64_t extra;
-
-            a_start = LAYOUT_MAX(a_start, covered);
-            extra = (a_start < start ? start - a_start : 0) +
-                    uncovered(merged, i + 1, nr, mmio_start, end, a_end);
-            if (extra <= slack) {
-                slack -= extra;
-                start = LAYOUT_MIN(start, a_start);
-                end = a_end;
-            }
+            widen_2m(&start, &end, LAYOUT_1M, mmio_start);
         }
         place_span(&p, start, end);
     }
@@ -342,9 +304,7 @@ size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged, size_t nr,
             continue;
         }
         if (hap) {
-            start &= ~(LAYOUT_2M - 1);
-            end = end > UINT64_MAX - LAYOUT_2M ? end :
-                  (end + LAYOUT_2M - 1) & ~(LAYOUT_2M - 1);
+            widen_2m(&start, &end, 0, UINT64_MAX);
         }
         place_span(&p, start, end);
     }
