@@ -79,11 +79,12 @@ pre_create() {
     cd /
 }
 post_create() {
-    # the running xl (xl create stays to watch its guest) and QEMU: the
-    # libraries they mapped
+    # the running xl (xl create stays to watch its guest) and QEMU (its
+    # name is the path libxl ran, xen-qemu-system-i386): the libraries
+    # they mapped
     for p in /proc/[0-9]*; do
         case $(cat "$p/comm" 2>/dev/null) in
-        xl|qemu*) echo "== $(cat "$p/comm") ${p#/proc/} $(readlink "$p/exe")"
+        xl|*qemu*) echo "== $(cat "$p/comm") ${p#/proc/} $(readlink "$p/exe")"
             grep -o "/[^ ]*\(libxenlight\|libxlutil\)[^ ]*" "$p/maps" | sort -u ;;
         esac
     done > "$R/maps-running.txt" 2>&1
@@ -150,9 +151,9 @@ checks() {
     check "the running xl mapped our libxenlight, the running QEMU none (/proc/PID/maps)" \
         eval 'grep -A3 "^== xl " maps-running.txt | grep -qx "/usr/lib/xen-rdm/lib/libxenlight.so.4.17.0" &&
               ! grep -q "/usr/lib/x86_64-linux-gnu/libxenlight" maps-running.txt &&
-              grep -q "^== qemu.* /usr/local/lib/xen-rdm/qemu-system-x86_64$" maps-running.txt &&
-              [ "$(sed -n "/^== qemu/,/^==/p" maps-running.txt | grep -c libxenlight)" = 0 ]'
-    grep -q "^== xl " maps-running.txt 2>/dev/null || diag < maps-running.txt
+              grep -q "^== [^ ]*qemu[^ ]* [0-9]* /usr/local/lib/xen-rdm/qemu-system-x86_64$" maps-running.txt &&
+              [ "$(sed -n "/^== [^ ]*qemu/,/^==/p" maps-running.txt | grep -c libxenlight)" = 0 ]'
+    grep -q "^== [^ ]*qemu" maps-running.txt 2>/dev/null || diag < maps-running.txt
     check "xl create (plain config) started the default device model path, now our QEMU" \
         eval 'grep -q "Spawning device-model /usr/libexec/xen-qemu-system-i386 with arguments" xl-create.log &&
               [ "$RDM_AWARE" = 1 ]'
