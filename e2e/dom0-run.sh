@@ -14,7 +14,7 @@
 #   GUEST_HOLD     seconds the guest keeps running after it (default 15)
 #   GUEST_ARGS     more guest kernel arguments
 #   DM_NAME        ours|plain|debian, recorded in dm-kind
-# Optionally libxl/ (our libxenlight, libxlutil, hvmloader and the
+# Optionally libxl/ (our libxenlight, libxlutil, xl, hvmloader and the
 # version they are built on).
 R=$1
 IN=/e2e-in
@@ -139,22 +139,29 @@ for t in DMAR RMAD; do
         cp "/sys/firmware/acpi/tables/$t" "$R/dom0-acpi-$t.dat"
 done
 
-# the libxl series: our libxenlight and libxlutil in place of Debian's
-# (same version, a superset of the symbols), and xl built with them (the
-# series changes libxl's ABI: Debian's xl cannot run with ours), else
-# Debian's
+# the libxl series as scripts/install.sh installs it: our libxenlight
+# and libxlutil (with their soname links) in /usr/lib/xen-rdm/lib, where
+# neither the dynamic linker nor ldconfig looks, and xl built with them
+# (the series changes libxl's ABI), which finds them through its RUNPATH,
+# in place of Debian's xl; Debian's libraries stay for every other
+# program.  Else Debian's.  libxl-ldd.txt: the libraries xl loads
+PRIVLIB=/usr/lib/xen-rdm/lib
 if [ -d "$IN/libxl" ]; then
+    mkdir -p "$PRIVLIB"
     for f in "$IN"/libxl/*.so.4.17.0; do
-        cp "$f" /usr/lib/x86_64-linux-gnu/
+        cp "$f" "$PRIVLIB/"
+        f=${f##*/}
+        ln -sfn "$f" "$PRIVLIB/${f%.*}"
     done
     cp "$IN/libxl/xl" /usr/lib/xen-4.17/bin/xl
     echo patched > "$R/libxl-kind"
 else
     echo debian > "$R/libxl-kind"
 fi
+ldd /usr/lib/xen-4.17/bin/xl > "$R/libxl-ldd.txt" 2>&1
 sha256sum /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 \
     /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 \
-    /usr/lib/xen-4.17/bin/xl > "$R/libxl-sha256.txt" 2>&1
+    /usr/lib/xen-4.17/bin/xl $PRIVLIB/*.so.4.17.0 > "$R/libxl-sha256.txt" 2>&1
 # and our hvmloader (patches/xen 0012-0015) in place of Debian's, diverted
 # beside it (scripts/install.sh diverts to /usr/lib/xen-rdm/diverted/,
 # out of ldconfig's way; hvmloader is no library), only when dom0's

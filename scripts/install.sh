@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Install our QEMU as the Xen host's default device model and our Xen
-# series (libxl and hvmloader) in place of Debian's files, on a Debian 12
-# Xen host (dom0), and take them out again.  See docs/install.rst.
+# Install our QEMU as the Xen host's default device model, our xl with
+# a private libxl (the Xen series) and our hvmloader, on a Debian 12 Xen
+# host (dom0), and take them out again.  See docs/install.rst.
 #
 # usage: scripts/install.sh [--dry-run] [--uninstall] [--no-build]
 #                           [--only qemu|libxl]
@@ -17,25 +17,28 @@
 #   --no-build   install what build/ already has (default: build it
 #                first with scripts/qemu-build.sh and scripts/xen-build.sh)
 #   --only PART  only the device model (qemu) or only the Xen series
-#                (libxl: the libraries and hvmloader)
+#                (libxl: the private libraries, xl and hvmloader)
 #
 # Files another package owns are never overwritten: Debian's are renamed
 # with dpkg-divert (PATH to /usr/lib/xen-rdm/diverted/PATH, a directory
-# the dynamic linker never searches: next to the library, ldconfig would
-# take a renamed libxenlight.so.4.17.0 for a newer version and link the
-# soname to it) and ours take their path, so apt upgrades of those
-# packages go to the renamed files and `dpkg -S` says what happened.
-# Ours are:
+# the dynamic linker never searches) and ours take their path, so apt
+# upgrades of those packages go to the renamed files and `dpkg -S` says
+# what happened.  Debian's libxenlight and libxlutil are not touched:
+# the series changes libxl's ABI within the soname libxenlight.so.4.17,
+# so ours are private to our xl (its RUNPATH), and every other libxl
+# client (libvirt, xen-init-dom0) keeps loading Debian's.  Ours are:
 #   /usr/local/lib/xen-rdm/qemu-system-x86_64   our QEMU
 #   /usr/libexec/xen-qemu-system-i386           a symlink to it: the path
 #                                               libxl starts by default
 #                                               (Debian's qemu-system-xen
 #                                               binary, diverted)
-#   /usr/lib/<multiarch>/libxenlight.so.4.17.0  our libxl series (Debian's
-#   /usr/lib/<multiarch>/libxlutil.so.4.17.0    libxenmisc4.17's, diverted)
-#   /usr/lib/xen-4.17/bin/xl                    xl built with them (the
-#                                               series changes libxl's
-#                                               ABI; xen-utils-4.17's,
+#   /usr/lib/xen-rdm/lib/libxenlight.so.4.17.0  our libxl series, with
+#   /usr/lib/xen-rdm/lib/libxlutil.so.4.17.0    their soname links, where
+#                                               neither the dynamic linker
+#                                               nor ldconfig looks
+#   /usr/lib/xen-4.17/bin/xl                    xl built with them, which
+#                                               finds them through its
+#                                               RUNPATH (xen-utils-4.17's,
 #                                               diverted)
 #   /usr/lib/xen-4.17/boot/hvmloader            our hvmloader (Debian's,
 #                                               xen-utils-4.17's, diverted)
@@ -45,6 +48,8 @@
 # libxenmisc4.17 and xen-utils-4.17 are the version the series was built
 # on (build/xen/out/version, or before a build the version
 # scripts/xen-build.sh builds); this is checked before anything is built.
+# An install over an earlier install.sh's, which diverted Debian's
+# libraries, is refused; --uninstall undoes either.
 set -eu
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
@@ -59,7 +64,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
     --only=*) ONLY=${1#*=}; shift ;;
-    -h|--help) sed -n '3,47p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,52p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -84,6 +89,10 @@ DIVERTED=/usr/lib/xen-rdm/diverted
 # where an install.sh before it put them (PATH.debian-xen-rdm), still
 # undone by --uninstall
 SUFFIX=.debian-xen-rdm
+# our libxenlight and libxlutil, private to our xl: its RUNPATH (set by
+# scripts/xen-build.sh), outside every directory the dynamic linker and
+# ldconfig search
+PRIVLIB=/usr/lib/xen-rdm/lib
 QEMU_BIN=$REPO/build/qemu/obj/qemu-system-x86_64
 XEN_OUT=$REPO/build/xen/out
 LIBS="libxenlight.so.4.17.0 libxlutil.so.4.17.0"
@@ -155,11 +164,15 @@ if [ "$UNINSTALL" = 1 ]; then
         [ -e "$OURDIR/qemu-system-x86_64" ] && run rm -f "$OURDIR/qemu-system-x86_64"
     fi
     if want libxl; then
+        # the libraries' paths are diverted only by an earlier install.sh
         for p in $(for f in $LIBS; do echo "$LIBDIR/$f"; done) "$XL_PATH" "$HVMLOADER"; do
             if ours_diverted "$p"; then
                 run rm -f "$p"
                 undivert "$p"
             fi
+        done
+        for f in $LIBS; do
+            run rm -f "$PRIVLIB/$f" "$PRIVLIB/${f%.*}"
         done
     fi
     [ -d "${DIVERTED%/*}" ] && run find "${DIVERTED%/*}" -depth -type d -empty -delete
@@ -187,7 +200,7 @@ if want libxl; then
     host_ver=$(dpkg-query -W -f='${Version}' libxenmisc4.17 2>/dev/null) ||
         die "libxenmisc4.17 is not installed: no libxl to replace (install xen-utils-4.17, or use --only qemu)"
     [ "$host_ver" = "$xen_ver" ] ||
-        die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $xen_ver: installing it would replace newer libraries with older ones (use --only qemu)"
+        die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $xen_ver: our xl would run an older libxl than the host's (use --only qemu)"
     # xl must match the libraries' ABI: Debian's xl cannot run with ours;
     # hvmloader comes with them, built on the same xen
     xl_ver=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null) ||
@@ -196,6 +209,12 @@ if want libxl; then
         die "this host has xen-utils-4.17 $xl_ver, the libxl series, its xl and hvmloader are built on xen $xen_ver: installing them would replace a newer xl and hvmloader (use --only qemu)"
     dpkg-query -L xen-utils-4.17 2>/dev/null | grep -qxF "$XL_PATH" ||
         die "xen-utils-4.17 $xl_ver has no $XL_PATH: it is not laid out as Debian's 4.17 (use --only qemu)"
+    # an earlier install.sh put our libraries in Debian's place, where
+    # every libxl client loads them
+    for f in $LIBS; do
+        ! ours_diverted "$LIBDIR/$f" ||
+            die "$LIBDIR/$f is diverted to $(dpkg-divert --truename "$LIBDIR/$f") by an earlier install.sh, which gave every libxl client (libvirt, xen-init-dom0) our libxl and its changed ABI: run scripts/install.sh --uninstall (it undoes that layout), then install again"
+    done
 fi
 if [ "$BUILD" = 1 ] && [ "$DRY" = 1 ]; then
     say "dry run: it would build (each build changes apt as listed):"
@@ -214,6 +233,13 @@ if [ "$BUILD" = 0 ] || [ "$DRY" = 0 ]; then
         for f in $LIBS xl hvmloader; do
             [ -f "$XEN_OUT/$f" ] || die "$XEN_OUT/$f is not built (scripts/xen-build.sh, or leave out --no-build)"
         done
+        # xl must find the private libraries (readelf: binutils, not on
+        # every dom0; the install checks with ldd too)
+        if command -v readelf >/dev/null; then
+            rp=$(readelf -d "$XEN_OUT/xl" | sed -n 's/.*(RUNPATH) *Library runpath: \[\(.*\)\]$/\1/p')
+            [ "$rp" = "$PRIVLIB" ] ||
+                die "$XEN_OUT/xl has RUNPATH '$rp', not $PRIVLIB: it would load Debian's libxenlight (built by an older scripts/xen-build.sh: run it again, or leave out --no-build)"
+        fi
     fi
 fi
 
@@ -232,20 +258,29 @@ if want qemu; then
     run ln -sfn "$OURDIR/qemu-system-x86_64" "$DM_PATH"
 fi
 if want libxl; then
+    run mkdir -p "$PRIVLIB"
     for f in $LIBS; do
-        divert "$LIBDIR/$f"
-        run install -m 0644 "$XEN_OUT/$f" "$LIBDIR/$f"
+        run install -m 0644 "$XEN_OUT/$f" "$PRIVLIB/$f"
+        run ln -sfn "$f" "$PRIVLIB/${f%.*}"
     done
     divert "$XL_PATH"
     run install -m 0755 "$XEN_OUT/xl" "$XL_PATH"
     divert "$HVMLOADER"
     run install -m 0644 "$XEN_OUT/hvmloader" "$HVMLOADER"
+    # our xl loads ours, from the private directory
+    if [ "$DRY" = 0 ]; then
+        for f in $LIBS; do
+            got=$(ldd "$XL_PATH" | sed -n "s|^[[:space:]]*${f%.*} => \([^ ]*\) .*|\1|p")
+            [ "$got" = "$PRIVLIB/${f%.*}" ] ||
+                die "$XL_PATH loads ${f%.*} from '$got', not $PRIVLIB (ldd $XL_PATH): scripts/install.sh --uninstall, then rebuild with scripts/xen-build.sh"
+        done
+    fi
 fi
 if [ "$DRY" = 0 ]; then
     {
         echo "# installed by xen-rdm scripts/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         want qemu && sha256sum "$OURDIR/qemu-system-x86_64" && echo "symlink $DM_PATH -> $OURDIR/qemu-system-x86_64"
-        if want libxl; then for f in $LIBS; do sha256sum "$LIBDIR/$f"; done; sha256sum "$XL_PATH" "$HVMLOADER"; fi
+        if want libxl; then for f in $LIBS; do sha256sum "$PRIVLIB/$f"; done; sha256sum "$XL_PATH" "$HVMLOADER"; fi
         dpkg-divert --list | grep -F -e "$DIVERTED" -e "$SUFFIX" || true
     } >> "$MANIFEST"
     say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"

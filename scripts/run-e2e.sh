@@ -506,9 +506,11 @@ run_scenario() {
         ship_dm= ship_libxl=installed
     fi
     if [ "$ship_libxl" = patched ]; then
-        # dom0 puts them in place of Debian's files (same version, the
+        # dom0 puts them where scripts/install.sh does, the libraries in
+        # the private /usr/lib/xen-rdm/lib and xl, which loads them from
+        # there (its RUNPATH), in place of Debian's xl (same version, the
         # exported symbols of Debian's and those the series adds:
-        # scripts/e2e-prepare.sh checks them), with xl built with them
+        # scripts/e2e-prepare.sh checks them)
         mkdir -p "$run/in/libxl"
         for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0 xl; do
             strip --strip-debug -o "$run/in/libxl/$f" "$XEN_OUT/$f" 2>/dev/null ||
@@ -644,6 +646,11 @@ check_results() {
         check "dom0's script finished within its budget (status $(cat dom0-run.rc 2>/dev/null))" \
             [ "$(cat dom0-run.rc 2>/dev/null)" = 0 ]
         if [ "$LIBXL_KIND" = patched ]; then
+            check "dom0's xl loads our libxenlight and libxlutil from /usr/lib/xen-rdm/lib (ldd)" \
+                eval 'grep -q "^[[:space:]]*libxenlight.so.4.17 => /usr/lib/xen-rdm/lib/libxenlight.so.4.17 " libxl-ldd.txt &&
+                      grep -q "^[[:space:]]*libxlutil.so.4.17 => /usr/lib/xen-rdm/lib/libxlutil.so.4.17 " libxl-ldd.txt'
+            [ -f libxl-ldd.txt ] && ! grep -q "libxenlight.so.4.17 => /usr/lib/xen-rdm/lib/" libxl-ldd.txt &&
+                diag < libxl-ldd.txt
             check "dom0 runs our hvmloader in place of Debian's (dpkg-divert; xen-utils-4.17 is the version it is built on)" \
                 eval '[ "$(cat hvmloader-kind 2>/dev/null)" = patched ] &&
                       [ "$(cut -d" " -f1 hvmloader-sha256.txt)" = "$(sha256sum < "$XEN_OUT/hvmloader" | cut -d" " -f1)" ]'

@@ -27,7 +27,9 @@
 #   build/xen/src/         pristine + patches/xen/series, built in place
 #   build/xen/out/         the built libraries (libxenlight.so.4.17.0,
 #                          libxlutil.so.4.17.0), their symbol lists, xl
-#                          and hvmloader
+#                          (RUNPATH /usr/lib/xen-rdm/lib, where
+#                          scripts/install.sh puts the libraries) and
+#                          hvmloader
 # A second run rebuilds only what changed: the tree is updated by content
 # (files the series touches are replaced only when they differ, so make
 # sees new mtimes only there) and configure runs once.
@@ -37,8 +39,16 @@
 set -eu
 
 XEN_PIN_VERSION='4.17.5+72-g01140da4e8-1'
+# where scripts/install.sh puts our libxenlight and libxlutil, a directory
+# neither the dynamic linker nor ldconfig searches: only our xl, linked
+# with this RUNPATH, loads them (docs/install.rst)
+XL_RUNPATH=/usr/lib/xen-rdm/lib
 
 die() { echo "xen-build.sh: error: $*" >&2; exit 1; }
+# xl_runpath FILE: the RUNPATH (DT_RUNPATH) FILE is linked with, if any
+xl_runpath() {
+    readelf -d "$1" | sed -n 's/.*(RUNPATH) *Library runpath: \[\(.*\)\]$/\1/p'
+}
 say() { echo "xen-build.sh: $*"; }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +67,7 @@ while [ $# -gt 0 ]; do
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; JOBS=$2; shift 2 ;;
     --plain) PLAIN=1; shift ;;
     --each-patch) EACH=1; shift ;;
-    -h|--help) sed -n '3,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,38p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -265,8 +275,16 @@ build_tree() {
 
     start=$(date +%s)
     say "building tools/include, tools/libs (libxenlight, libxlutil and what they link), tools/xl and hvmloader"
+    # xl finds our libraries in the private directory scripts/install.sh
+    # puts them in (its RUNPATH): relinked when that changes
+    if [ "$(cat "$SRC/tools/xl/.xen-rdm-runpath" 2>/dev/null)" != "$XL_RUNPATH" ]; then
+        rm -f "$SRC/tools/xl/xl"
+        echo "$XL_RUNPATH" > "$SRC/tools/xl/.xen-rdm-runpath"
+    fi
     for d in tools/include tools/libs tools/xl tools/firmware/hvmloader; do
-        make -C "$SRC/$d" -j "$JOBS" "${MAKE_ARGS[@]}" > "$WORK/make.log" 2>&1 || {
+        extra=()
+        [ "$d" = tools/xl ] && extra=(APPEND_LDFLAGS="-Wl,-rpath,$XL_RUNPATH -Wl,--enable-new-dtags")
+        make -C "$SRC/$d" -j "$JOBS" "${MAKE_ARGS[@]}" "${extra[@]}" > "$WORK/make.log" 2>&1 || {
             grep -E 'error|Error' "$WORK/make.log" | head -30 >&2
             die "make -C $d failed (log: $WORK/make.log)"
         }
@@ -293,6 +311,9 @@ for l in light/libxenlight.so.4.17.0 util/libxlutil.so.4.17.0; do
     cp "$SRC/tools/libs/$l" "$OUT/$b.new" && mv "$OUT/$b.new" "$OUT/$b"
     nm -D --defined-only "$OUT/$b" | awk '{ print $NF }' | sort > "$OUT/${b%%.so*}.symbols"
 done
+runpath=$(xl_runpath "$SRC/tools/xl/xl")
+[ "$runpath" = "$XL_RUNPATH" ] ||
+    die "$SRC/tools/xl/xl has RUNPATH '$runpath', not $XL_RUNPATH: remove it and build again"
 cp "$SRC/tools/xl/xl" "$OUT/xl.new" && mv "$OUT/xl.new" "$OUT/xl"
 # stripped as Debian's (dh_strip), to install in place of xen-utils-4.17's
 strip --remove-section=.comment --remove-section=.note -o "$OUT/hvmloader.new" \

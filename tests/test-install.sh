@@ -7,11 +7,14 @@
 # describe a Debian 12 dom0 of the version the series is built on, with
 # none of the build's packages but flex (one of the Xen build's).  Checks
 # that --dry-run lists what it would build, the apt sources and packages
-# the builds add, and every file and diversion; that each library it
-# diverts goes where ldconfig does not look (a toy library of the same
-# name and soname: ldconfig -n keeps the soname's link on ours, where a
-# renamed copy beside it takes it); and that --uninstall undoes both
-# diversion layouts and lists what it leaves.  Prints TAP.
+# the builds add, and every file and diversion; that Debian's libraries
+# are neither diverted nor replaced and ours go where neither the dynamic
+# linker nor ldconfig looks (the dry run's commands replayed in a scratch
+# root with toy libraries of the same names and sonames: after ldconfig -n
+# the sonames' links in the library directory are Debian's); that an
+# install over an earlier install.sh's diverted libraries is refused; and
+# that --uninstall undoes each layout and lists what it leaves.  Prints
+# TAP.
 #
 # usage: tests/test-install.sh
 set -eu
@@ -33,8 +36,10 @@ mkdir -p "$T/clone" "$T/bin"
 cp -r "$REPO/scripts" "$T/clone/"
 
 # the host's stand-ins; STUB_DIVERTED: how dpkg-divert answers --truename
-# (none: nothing diverted; new: to /usr/lib/xen-rdm/diverted/PATH; old:
-# to PATH.debian-xen-rdm)
+# (none: nothing diverted; private: this install.sh's layout, xl and
+# hvmloader to /usr/lib/xen-rdm/diverted/PATH, the libraries not;
+# diverted: an earlier install.sh's, every file there, the libraries
+# too; beside: an older one's, every file to PATH.debian-xen-rdm)
 cat > "$T/bin/dpkg-query" <<EOS
 #!/bin/sh
 case "\$*" in
@@ -47,9 +52,10 @@ EOS
 cat > "$T/bin/dpkg-divert" <<'EOS'
 #!/bin/sh
 [ "$1" = --truename ] || exit 0
-case ${STUB_DIVERTED:-none} in
-new) echo "/usr/lib/xen-rdm/diverted$2" ;;
-old) echo "$2.debian-xen-rdm" ;;
+case ${STUB_DIVERTED:-none}:$2 in
+private:*.so.*) echo "$2" ;;
+private:*|diverted:*) echo "/usr/lib/xen-rdm/diverted$2" ;;
+beside:*) echo "$2.debian-xen-rdm" ;;
 *) echo "$2" ;;
 esac
 EOS
@@ -72,14 +78,20 @@ check "it lists the Xen build" grep -q "scripts/xen-build.sh: $T/clone/build/xen
 # (added, or there already when this machine ran the builds)
 check "it lists the apt sources the builds add" eval "grep -q 'apt source /etc/apt/sources.list.d/xen-rdm-qemu-build.sources' '$L' && grep -q 'apt source /etc/apt/sources.list.d/xen-rdm-xen-build.sources' '$L'"
 check "it lists the packages the builds install" eval "grep -q 'apt-get install ninja-build\$' '$L' && grep -q 'apt-get install libyajl-dev\$' '$L' && grep -q 'apt-get install python3-pycotap (from bookworm-backports)' '$L'"
-for f in /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/boot/hvmloader; do
+for f in /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/boot/hvmloader; do
     check "it lists the diversion and the install of $f" eval "grep -q -- '^  dpkg-divert --local --rename --divert [^ ]* --add $f\$' '$L' && grep -q -- '^  install -m 07*[0-9]* $T/clone/build/xen/out/[^ ]* $f\$' '$L'"
+done
+for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0; do
+    check "it lists the install of $f and its soname link in our private directory" eval "grep -q -- '^  install -m 0644 $T/clone/build/xen/out/$f /usr/lib/xen-rdm/lib/$f\$' '$L' && grep -q -- '^  ln -sfn $f /usr/lib/xen-rdm/lib/${f%.*}\$' '$L'"
 done
 check "it lists the device model's path" grep -q "^  ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386\$" "$L"
 
-# ---- ldconfig with the diversions --dry-run lists: a toy library of
-# each diverted library's name and soname, Debian's where install.sh
-# diverts it and ours at its path
+# ---- the install --dry-run lists, replayed in a scratch root $R with
+# toy libraries of the same names and sonames (Debian's where Debian
+# has them, ours as the build's), then ldconfig -n on each directory
+# the dynamic linker searches: the soname links there stay Debian's;
+# our xl's private directory is outside them
+R=$T/root
 LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
 # the directories the dynamic linker searches here, and the default ones
 search=$("$LDCONFIG" -v -N -X 2>/dev/null | sed -n 's|^\(/[^:]*\):.*|\1|p')
@@ -89,48 +101,90 @@ toy() { # FILE SONAME SYMBOL
     echo "int $3(void) { return 0; }" > "$T/toy.c"
     cc -shared -fPIC -Wl,-soname,"$2" -o "$1" "$T/toy.c"
 }
-libs=$(sed -n 's|^  dpkg-divert --local --rename --divert \([^ ]*\) --add \(.*\.so\.[0-9.]*\)$|\1 \2|p' "$L")
-[ -n "$libs" ] || ok 1 "--dry-run diverts libraries"
-echo "$libs" | while read -r to from; do
-    [ -n "$to" ] || continue
-    soname=$(basename "$from" | sed 's/\(\.so\.[0-9]*\.[0-9]*\).*/\1/')
-    todir=$(dirname "$to")
+soname_of() { basename "$1" | sed 's/\(\.so\.[0-9]*\.[0-9]*\).*/\1/'; }
+# whose: which toy a library path resolves to (its symbol)
+whose() {
+    [ -e "$1" ] || { echo none; return; }
+    nm -D --defined-only "$1" | awk '$NF == "debian" || $NF == "ours" { print $NF }'
+}
+LIBDIR=/usr/lib/x86_64-linux-gnu
+DEBLIBS="libxenlight.so.4.17.0 libxlutil.so.4.17.0"
+for f in $DEBLIBS; do
+    toy "$R$LIBDIR/$f" "$(soname_of "$f")" debian
+    ln -s "$f" "$R$LIBDIR/$(soname_of "$f")"
+done
+for f in $DEBLIBS; do
+    check "Debian's $LIBDIR/$f is never diverted" eval "! grep -q -- '--add $LIBDIR/$f\$' '$L'"
+done
+check "no file is installed or linked in $LIBDIR" eval "! grep -q -- '^  \(install\|ln\) .* $LIBDIR/' '$L'"
+replay=0
+while read -r cmd a1 a2 a3 a4 a5 a6 a7; do
+    case $cmd in
+    mkdir) mkdir -p "$R$a2" ;;
+    install)
+        case $a3 in
+        */build/xen/out/*.so.*) toy "$R$a4" "$(soname_of "$a3")" ours ;;
+        *) mkdir -p "$(dirname "$R$a4")"; : > "$R$a4" ;;
+        esac ;;
+    ln) case $a2 in /*) a2=$R$a2 ;; esac; mkdir -p "$(dirname "$R$a3")"; ln -sfn "$a2" "$R$a3" ;;
+    dpkg-divert) # --local --rename --divert TO --add FROM
+        [ -e "$R$a6" ] && { mkdir -p "$(dirname "$R$a4")"; mv "$R$a6" "$R$a4"; } ;;
+    *) continue ;;
+    esac
+    replay=$((replay + 1))
+done < "$L"
+check "the dry run's commands replayed ($replay)" [ "$replay" -ge 8 ]
+privdirs=$(sed -n 's|^  install -m [0-7]* [^ ]*/build/xen/out/[^ ]*\.so\.[0-9.]* \(/.*\)/[^/]*$|\1|p' "$L" | sort -u)
+check "our libraries go to one directory ($privdirs)" [ "$(echo "$privdirs" | wc -w)" = 1 ]
+for d in $privdirs; do
     outside=0
-    for d in $search; do [ "$d" = "$todir" ] && outside=1; done
-    ok "$outside" "$from is diverted to $to, outside the directories the dynamic linker searches"
-    R=$T/root-$soname
-    toy "$R$to" "$soname" debian
-    toy "$R$from" "$soname" ours
-    "$LDCONFIG" -n "$R$(dirname "$from")"
-    [ "$outside" = 0 ] && "$LDCONFIG" -n "$R$todir"
-    link=$(readlink "$R$(dirname "$from")/$soname" || echo none)
-    [ "$link" = "$(basename "$from")" ] && r=0 || r=1
-    ok "$r" "after ldconfig, $soname links to ours, $(basename "$from") (it links to $link)"
-    # what the layout avoids: Debian's renamed beside ours takes the link
-    R=$T/beside-$soname
-    toy "$R$from.debian-xen-rdm" "$soname" debian
-    toy "$R$from" "$soname" ours
-    "$LDCONFIG" -n "$R$(dirname "$from")"
-    link=$(readlink "$R$(dirname "$from")/$soname" || echo none)
-    [ "$link" = "$(basename "$from").debian-xen-rdm" ] && r=0 || r=1
-    ok "$r" "the flip avoided: renamed beside it, $soname links to $link"
-done > "$T/ldconfig.tap"
-cat "$T/ldconfig.tap"
-n=$((n + $(grep -c '^\(not \)\{0,1\}ok' "$T/ldconfig.tap")))
-failed=$((failed + $(grep -c '^not ok' "$T/ldconfig.tap" || true)))
-[ "$(grep -c '^\(not \)\{0,1\}ok' "$T/ldconfig.tap")" -ge 6 ] ||
-    { n=$((n + 1)); echo "not ok $n - both libraries checked"; failed=$((failed + 1)); }
+    for s in $search; do [ "$s" = "$d" ] && outside=1; done
+    ok "$outside" "our libraries' directory $d is outside the directories the dynamic linker and ldconfig search"
+done
+for s in $(echo "$search" | tr ' ' '\n' | sort -u); do
+    [ -d "$R$s" ] && "$LDCONFIG" -n "$R$s"
+done
+for f in $DEBLIBS; do
+    so=$(soname_of "$f")
+    link=$(readlink "$R$LIBDIR/$so" || echo none)
+    w=$(whose "$R$LIBDIR/$so")
+    [ "$link" = "$f" ] && [ "$w" = debian ] && r=0 || r=1
+    ok "$r" "after ldconfig, $LIBDIR/$so links to $link, which is Debian's (the toy there: $w)"
+    for d in $privdirs; do
+        w=$(whose "$R$d/$so")
+        [ "$w" = ours ] && r=0 || r=1
+        ok "$r" "$d/$so, which our xl's RUNPATH finds, is ours (the toy there: $w)"
+    done
+done
 
-# ---- --uninstall --dry-run undoes either layout and lists what it leaves
-for layout in new old; do
+# ---- an install over an earlier install.sh's diverted libraries is
+# refused, naming why and what to run
+for layout in diverted beside; do
+    rc=0
+    STUB_DIVERTED=$layout "$T/clone/scripts/install.sh" --dry-run --only libxl > "$T/in-$layout.log" 2>&1 || rc=$?
+    sed 's/^/# /' "$T/in-$layout.log"
+    check "$layout layout: install.sh --dry-run refuses to install over it, naming the diverted library, why and the fix" \
+        eval "[ $rc != 0 ] && grep -q 'error: /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 is diverted to .* by an earlier install.sh, which gave every libxl client .* run scripts/install.sh --uninstall' '$T/in-$layout.log' && ! grep -q '^  install ' '$T/in-$layout.log'"
+done
+
+# ---- --uninstall --dry-run undoes every layout and lists what it leaves
+for layout in private diverted beside; do
     rc=0
     STUB_DIVERTED=$layout "$T/clone/scripts/install.sh" --dry-run --uninstall --only libxl > "$T/un-$layout.log" 2>&1 || rc=$?
     sed 's/^/# /' "$T/un-$layout.log"
+    U=$T/un-$layout.log
     ok "$rc" "install.sh --uninstall --dry-run with the $layout layout's diversions succeeds (exit $rc)"
-    for f in /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/boot/hvmloader; do
-        check "$layout layout: it removes ours and undoes the diversion of $f" eval "grep -q -- '^  rm -f $f\$' '$T/un-$layout.log' && grep -q -- '^  dpkg-divert --local --rename --divert [^ ]* --remove $f\$' '$T/un-$layout.log'"
+    files="/usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/boot/hvmloader"
+    [ $layout = private ] || files="$files /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0"
+    for f in $files; do
+        check "$layout layout: it removes ours and undoes the diversion of $f" eval "grep -q -- '^  rm -f $f\$' '$U' && grep -q -- '^  dpkg-divert --local --rename --divert [^ ]* --remove $f\$' '$U'"
     done
-    check "$layout layout: it lists the apt source and packages the build added" eval "grep -q 'packages xen-build.sh needs, installed by it or before it: flex\$' '$T/un-$layout.log' && grep -q 'left in place' '$T/un-$layout.log'"
+    if [ $layout = private ]; then
+        check "$layout layout: it neither removes nor undiverts Debian's libraries" eval "! grep -q -- ' /usr/lib/x86_64-linux-gnu/' '$U'"
+    fi
+    check "$layout layout: it removes our private libraries and their soname links" \
+        eval "grep -q -- '^  rm -f /usr/lib/xen-rdm/lib/libxenlight.so.4.17.0 /usr/lib/xen-rdm/lib/libxenlight.so.4.17\$' '$U' && grep -q -- '^  rm -f /usr/lib/xen-rdm/lib/libxlutil.so.4.17.0 /usr/lib/xen-rdm/lib/libxlutil.so.4.17\$' '$U'"
+    check "$layout layout: it lists the apt source and packages the build added" eval "grep -q 'packages xen-build.sh needs, installed by it or before it: flex\$' '$U' && grep -q 'left in place' '$U'"
 done
 
 echo "1..$n"

@@ -9,9 +9,15 @@
 # The guest is host-rmrr-moves-lowmem's (RMRR at 128 MiB, 256 MiB,
 # rdm="strategy=host", rdm_mem_boundary=100).  Installed: libxl starts its
 # default device model path, now our QEMU, tells it the settings and checks
-# its layout.  Uninstalled: Debian's files are back (same sha256 as before
-# the install, no diversion left) and a second guest gets Debian's QEMU
-# (no query-xen-rdm) and Debian's libxl (no layout check).
+# its layout; our libxl is private to our xl (/usr/lib/xen-rdm/lib, xl's
+# RUNPATH): Debian's libxenlight and libxlutil are byte for byte as before,
+# and after ldconfig (and a reinstall of libxenmisc4.17 when its .deb is
+# in apt's cache: the dom0 has no network) xl still loads ours while
+# Debian's xl, xen-init-dom0 and libvirt's libxl driver load Debian's, and
+# our QEMU loads no libxenlight.  Uninstalled: Debian's files are back
+# (same sha256 as before the install, no diversion left), xl loads
+# Debian's libxl, and a second guest gets Debian's QEMU (no
+# query-xen-rdm) and Debian's libxl (no layout check).
 DESC="scripts/install.sh on dom0: a plain xl create uses our QEMU and libxl; --uninstall gives Debian's back"
 XEN_RMRR="0x8000-0x800f=0:1f.3"
 GUEST_CFG='memory = 256
@@ -24,6 +30,21 @@ TIMEOUT=720
 GUEST_HOLD=3600
 DOM0_STEPS='
 FILES="/usr/libexec/xen-qemu-system-i386 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 /usr/lib/xen-4.17/bin/xl /usr/lib/xen-4.17/boot/hvmloader"
+DEBLIBS="/usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0"
+# which_libs NAME: ldconfig, then the libxenlight and libxlutil that xl,
+# Debian'"'"'s xl (where it is), xen-init-dom0, libvirt'"'"'s libxl driver
+# and the default device model load (ldd), in $R/ldd-NAME.txt
+which_libs() {
+    ldconfig
+    for b in /usr/lib/xen-4.17/bin/xl /usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/bin/xl \
+             /usr/lib/xen-4.17/bin/xen-init-dom0 \
+             /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_libxl.so \
+             "$(readlink -f /usr/libexec/xen-qemu-system-i386)"; do
+        [ -e "$b" ] || continue
+        echo "== $b"
+        ldd "$b" 2>&1 | grep "libxenlight\|libxlutil" || echo "(no libxenlight or libxlutil)"
+    done > "$R/ldd-$1.txt" 2>&1
+}
 pre_create() {
     sha256sum $FILES > "$R/sha-before.txt"
     cd "$IN/install" || return
@@ -35,7 +56,20 @@ pre_create() {
     ./scripts/install.sh --no-build > "$R/install.log" 2>&1
     echo $? > "$R/install.rc"
     dpkg-divert --list > "$R/diversions-installed.txt" 2>&1
-    ls -l $FILES /usr/local/lib/xen-rdm > "$R/ls-installed.txt" 2>&1
+    sha256sum $DEBLIBS > "$R/sha-libs-installed.txt"
+    ls -l $FILES /usr/local/lib/xen-rdm /usr/lib/xen-rdm/lib > "$R/ls-installed.txt" 2>&1
+    # what a library package'"'"'s install does: ldconfig (its trigger),
+    # after a reinstall of libxenmisc4.17 when apt has its .deb offline
+    which_libs installed
+    deb=$(ls /var/cache/apt/archives/libxenmisc4.17_*.deb 2>/dev/null | head -1)
+    if [ -n "$deb" ]; then
+        dpkg -i "$deb" > "$R/reinstall.log" 2>&1; echo "dpkg -i $deb: status $?" >> "$R/reinstall.log"
+    else
+        echo "no libxenmisc4.17 .deb in /var/cache/apt/archives: ldconfig only" > "$R/reinstall.log"
+    fi
+    which_libs reinstalled
+    sha256sum $DEBLIBS > "$R/sha-libs-reinstalled.txt"
+    ldd /usr/lib/xen-4.17/bin/xl > "$R/libxl-ldd.txt" 2>&1
     cp /usr/local/lib/xen-rdm/installed "$R/manifest.txt" 2>/dev/null
     # what xl create runs from now on
     if [ "$(cat "$R/install.rc")" = 0 ]; then
@@ -45,6 +79,15 @@ pre_create() {
     cd /
 }
 post_create() {
+    # the running xl (xl create stays to watch its guest) and QEMU (its
+    # name is the path libxl ran, xen-qemu-system-i386): the libraries
+    # they mapped
+    for p in /proc/[0-9]*; do
+        case $(cat "$p/comm" 2>/dev/null) in
+        xl|*qemu*) echo "== $(cat "$p/comm") ${p#/proc/} $(readlink "$p/exe")"
+            grep -o "/[^ ]*\(libxenlight\|libxlutil\)[^ ]*" "$p/maps" | sort -u ;;
+        esac
+    done > "$R/maps-running.txt" 2>&1
     timeout 60 xl destroy e2e
     cd "$IN/install" || return
     log "install.sh --uninstall"
@@ -53,7 +96,8 @@ post_create() {
     cd /
     sha256sum $FILES > "$R/sha-after-uninstall.txt"
     dpkg-divert --list > "$R/diversions-after.txt" 2>&1
-    ls -l /usr/local/lib/xen-rdm > "$R/ls-after.txt" 2>&1
+    ls -l /usr/local/lib/xen-rdm /usr/lib/xen-rdm > "$R/ls-after.txt" 2>&1
+    which_libs uninstalled
     sed -e "s|guest-serial.log|guest2-serial.log|" /tmp/guest.cfg > /tmp/guest2.cfg
     rm -f /run/e2e-qmp.sock
     log "xl create (guest 2, after the uninstall)"
@@ -72,18 +116,44 @@ checks() {
     check "install.sh --dry-run succeeds and lists every file and diversion" \
         eval '[ "$(cat install-dry-run.rc)" = 0 ] &&
               grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-rdm/diverted/usr/libexec/xen-qemu-system-i386 --add /usr/libexec/xen-qemu-system-i386" install-dry-run.log &&
-              grep -q "install -m 0644 .*libxenlight.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0" install-dry-run.log &&
-              grep -q "install -m 0644 .*libxlutil.so.4.17.0 /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0" install-dry-run.log &&
+              grep -q "install -m 0644 .*libxenlight.so.4.17.0 /usr/lib/xen-rdm/lib/libxenlight.so.4.17.0" install-dry-run.log &&
+              grep -q "ln -sfn libxenlight.so.4.17.0 /usr/lib/xen-rdm/lib/libxenlight.so.4.17" install-dry-run.log &&
+              grep -q "install -m 0644 .*libxlutil.so.4.17.0 /usr/lib/xen-rdm/lib/libxlutil.so.4.17.0" install-dry-run.log &&
               grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/bin/xl --add /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
               grep -q "install -m 0755 .*/xl /usr/lib/xen-4.17/bin/xl" install-dry-run.log &&
               grep -q "dpkg-divert --local --rename --divert /usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/boot/hvmloader --add /usr/lib/xen-4.17/boot/hvmloader" install-dry-run.log &&
               grep -q "install -m 0644 .*hvmloader /usr/lib/xen-4.17/boot/hvmloader" install-dry-run.log &&
-              grep -q "ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386" install-dry-run.log'
+              grep -q "ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386" install-dry-run.log &&
+              ! grep -q " /usr/lib/x86_64-linux-gnu/" install-dry-run.log'
     check "install.sh --dry-run changes nothing" cmp -s sha-before.txt sha-after-dry-run.txt
     check "install.sh succeeds" [ "$(cat install.rc 2>/dev/null)" = 0 ]
     [ "$(cat install.rc 2>/dev/null)" = 0 ] || diag < install.log
-    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 5 diversions to /usr/lib/xen-rdm/diverted/, out of ldconfig's way: QEMU, the two libraries, xl, hvmloader)" \
-        [ "$(grep -c " to /usr/lib/xen-rdm/diverted/" diversions-installed.txt)" = 5 ]
+    check "Debian's files are diverted, not overwritten (dpkg-divert --list: 3 diversions to /usr/lib/xen-rdm/diverted/: QEMU, xl, hvmloader; none of a library)" \
+        eval '[ "$(grep -c " to /usr/lib/xen-rdm/diverted/" diversions-installed.txt)" = 3 ] &&
+              ! grep -q "\.so\." diversions-installed.txt'
+    check "installed: Debian's libxenlight and libxlutil are byte for byte as before (sha256), after ldconfig and the reinstall too" \
+        eval 'grep -F -f sha-libs-installed.txt sha-before.txt | cmp -s - sha-libs-installed.txt &&
+              cmp -s sha-libs-installed.txt sha-libs-reinstalled.txt'
+    local k
+    for k in installed reinstalled; do
+        check "$k, after ldconfig ($(head -1 reinstall.log)): our xl loads our libxenlight and libxlutil from /usr/lib/xen-rdm/lib" \
+            eval 'sed -n "/^== \/usr\/lib\/xen-4.17\/bin\/xl\$/,/^==/p" ldd-$k.txt | grep -q "libxenlight.so.4.17 => /usr/lib/xen-rdm/lib/libxenlight.so.4.17 " &&
+                  sed -n "/^== \/usr\/lib\/xen-4.17\/bin\/xl\$/,/^==/p" ldd-$k.txt | grep -q "libxlutil.so.4.17 => /usr/lib/xen-rdm/lib/libxlutil.so.4.17 "'
+        check "$k, after ldconfig: Debian's xl and xen-init-dom0 (and libvirt's driver, where installed) load Debian's libxenlight" \
+            eval 'grep -q "^== /usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/bin/xl" ldd-$k.txt &&
+                  grep -q "^== /usr/lib/xen-4.17/bin/xen-init-dom0" ldd-$k.txt &&
+                  [ "$(grep -c "libxenlight.so.4.17 => " ldd-$k.txt)" -ge 3 ] &&
+                  [ "$(grep "libxenlight.so.4.17 => " ldd-$k.txt | grep -vc " => /\(usr/\)\{0,1\}lib/x86_64-linux-gnu/libxenlight.so.4.17 ")" = 1 ]'
+        check "$k: our QEMU loads no libxenlight" \
+            eval 'sed -n "/^== \/usr\/local\/lib\/xen-rdm\/qemu-system-x86_64\$/,/^==/p" ldd-$k.txt | grep -q "(no libxenlight or libxlutil)"'
+    done
+    [ "$(grep -c " => /usr/lib/xen-rdm/lib/" ldd-reinstalled.txt 2>/dev/null)" = 2 ] || diag < ldd-reinstalled.txt
+    check "the running xl mapped our libxenlight, the running QEMU none (/proc/PID/maps)" \
+        eval 'grep -A3 "^== xl " maps-running.txt | grep -qx "/usr/lib/xen-rdm/lib/libxenlight.so.4.17.0" &&
+              ! grep -q "/usr/lib/x86_64-linux-gnu/libxenlight" maps-running.txt &&
+              grep -q "^== [^ ]*qemu[^ ]* [0-9]* /usr/local/lib/xen-rdm/qemu-system-x86_64$" maps-running.txt &&
+              [ "$(sed -n "/^== [^ ]*qemu/,/^==/p" maps-running.txt | grep -c libxenlight)" = 0 ]'
+    grep -q "^== [^ ]*qemu" maps-running.txt 2>/dev/null || diag < maps-running.txt
     check "xl create (plain config) started the default device model path, now our QEMU" \
         eval 'grep -q "Spawning device-model /usr/libexec/xen-qemu-system-i386 with arguments" xl-create.log &&
               [ "$RDM_AWARE" = 1 ]'
@@ -92,8 +162,12 @@ checks() {
     check "install.sh --uninstall succeeds" [ "$(cat uninstall.rc 2>/dev/null)" = 0 ]
     check "after --uninstall: Debian's files are back, byte for byte (sha256 as before the install)" \
         cmp -s sha-before.txt sha-after-uninstall.txt
-    check "after --uninstall: no diversion left, /usr/local/lib/xen-rdm gone" \
-        eval '! grep -q "xen-rdm/diverted\|debian-xen-rdm" diversions-after.txt && grep -q "No such file" ls-after.txt'
+    check "after --uninstall: no diversion left, /usr/local/lib/xen-rdm and /usr/lib/xen-rdm gone" \
+        eval '! grep -q "xen-rdm/diverted\|debian-xen-rdm" diversions-after.txt &&
+              [ "$(grep -c "No such file" ls-after.txt)" = 2 ]'
+    check "after --uninstall and ldconfig: xl loads Debian's libxenlight" \
+        eval 'sed -n "/^== \/usr\/lib\/xen-4.17\/bin\/xl\$/,/^==/p" ldd-uninstalled.txt | grep -q "libxenlight.so.4.17 => /\(usr/\)\{0,1\}lib/x86_64-linux-gnu/libxenlight.so.4.17 " &&
+              ! grep -q xen-rdm ldd-uninstalled.txt'
     check "after --uninstall: xl create works again with Debian's QEMU (no query-xen-rdm) and libxl (no layout check)" \
         eval '[ "$(cat xl-create-2.rc 2>/dev/null)" = 0 ] &&
               qmp_error_class qmp-query-xen-rdm-2.json | grep -q CommandNotFound &&
