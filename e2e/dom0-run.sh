@@ -162,7 +162,7 @@ ldd /usr/lib/xen-4.17/bin/xl > "$R/libxl-ldd.txt" 2>&1
 sha256sum /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17.0 \
     /usr/lib/x86_64-linux-gnu/libxlutil.so.4.17.0 \
     /usr/lib/xen-4.17/bin/xl $PRIVLIB/*.so.4.17.0 > "$R/libxl-sha256.txt" 2>&1
-# and our hvmloader (patches/xen 0012-0015) in place of Debian's, diverted
+# and our hvmloader (patches/xen 0014-0017) in place of Debian's, diverted
 # beside it (scripts/install.sh diverts to /usr/lib/xen-rdm/diverted/,
 # out of ldconfig's way; hvmloader is no library), only when dom0's
 # xen-utils-4.17 is the version it is built on; hvmloader-kind says which

@@ -12,13 +12,13 @@
 #
 # usage: scripts/gen-xen-layout-patch.sh [--check]
 #
-#   (none)    write patches/xen/0007-libxl-add-the-split-RDM-layout-s-arithmetic.patch
+#   (none)    write patches/xen/0009-libxl-add-the-split-RDM-layout-s-arithmetic.patch
 #   --check   write nothing; exit 1, naming the difference, when the
 #             committed patch is not what the sources give (run by the
 #             unit tests)
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-NAME=0007-libxl-add-the-split-RDM-layout-s-arithmetic.patch
+NAME=0009-libxl-add-the-split-RDM-layout-s-arithmetic.patch
 PATCH=$REPO/patches/xen/$NAME
 CHECK=0
 case ${1:-} in
@@ -83,14 +83,14 @@ EOF
     new_file tools/libs/light/libxl_rdm_layout.h
 } > "$TMP/diff"
 
-# its place in the series: "[PATCH 07/NN]", NN the number of patches
+# its place in the series: "[PATCH 09/NN]", NN the number of patches
 total=$(grep -cv '^[[:space:]]*\(#\|$\)' "$REPO/patches/xen/series")
 {
     cat <<EOF
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
 From: xen-rdm project <xen-rdm@localhost>
 Date: Tue, 1 Dec 2026 17:00:00 +0000
-Subject: [PATCH 07/$total] libxl: add the split RDM layout's arithmetic
+Subject: [PATCH 09/$total] libxl: add the split RDM layout's arithmetic
 EOF
     cat <<'EOF'
 

@@ -3,10 +3,14 @@
 #
 # libxl's RDM functions of the tree built with our Xen series
 # (scripts/xen-build.sh, build/xen/src) on the host: dm_rdm_machine_opts()
-# (what the device model is told, libxl_dm.c) and
+# (what the device model is told, libxl_dm.c),
 # pci_add_qmp_check_rdm_cb() (what xl pci-attach does with the answer to
-# xen-rdm-check-device, libxl_pci.c), taken out of the patched files by
-# tests/xen/extract-c-function.sh and built in
+# xen-rdm-check-device, libxl_pci.c) and device_model_probe_cmdline()
+# (what libxl_dm.c's command line probe finds: -run-with, xen-rdm),
+# taken out of the patched files by tests/xen/extract-c-function.sh, and
+# the arguments libxl__build_device_model_args_new() gives for
+# dm_restrict's chroot and device_model_user, by
+# tests/xen/extract-c-block.sh; all built in
 # tests/xen/test-libxl-rdm-dm.c against the tree's libxl.h and
 # libxenlight.  Prints TAP.
 set -eu
@@ -20,13 +24,20 @@ LIGHT=$SRC/tools/libs/light
 mkdir -p "$T/lib"
 ln -sf "$OUT/libxenlight.so.4.17.0" "$T/lib/libxenlight.so.4.17"
 {
-    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" dm_rdm_machine_opts
+    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" dm_rdm_machine_opts \
+        device_model_probe_cmdline
     "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_pci.c" pci_add_qmp_check_rdm_cb
 } > "$T/libxl-functions.c" || { echo "Bail out! the functions are not in $LIGHT"; exit 1; }
+"$REPO/tests/xen/extract-c-block.sh" "$LIGHT/libxl_dm.c" 'Add "-chroot [dir]" to command-line' \
+    > "$T/libxl-dm-chroot.c" &&
+"$REPO/tests/xen/extract-c-block.sh" "$LIGHT/libxl_dm.c" 'if (state->dm_runas) {' \
+    > "$T/libxl-dm-runas.c" ||
+    { echo "Bail out! libxl_dm.c has no chroot or runas arguments"; exit 1; }
 cc -O1 -g -Wall -Werror -Wno-unused-parameter -I"$SRC/tools/include" \
-    -DLIBXL_FUNCTIONS="\"$T/libxl-functions.c\"" -o "$T/test-libxl-rdm-dm" \
+    -DLIBXL_FUNCTIONS="\"$T/libxl-functions.c\"" \
+    -DLIBXL_DM_CHROOT="\"$T/libxl-dm-chroot.c\"" -DLIBXL_DM_RUNAS="\"$T/libxl-dm-runas.c\"" -o "$T/test-libxl-rdm-dm" \
     "$REPO/tests/xen/test-libxl-rdm-dm.c" "$OUT/libxenlight.so.4.17.0"
 libs=$T/lib
 for d in "$SRC"/tools/libs/*/; do libs="$libs:$d"; done
-echo "# libxl's RDM settings for the device model and its hot-plug check, with patches/xen"
+echo "# libxl's RDM settings for the device model, its hot-plug check and the probe's -run-with, with patches/xen"
 LD_LIBRARY_PATH=$libs "$T/test-libxl-rdm-dm"

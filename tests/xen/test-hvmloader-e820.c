@@ -3,7 +3,7 @@
  *
  * hvmloader's e820 code (Xen 4.17, tools/firmware/hvmloader/e820.c:
  * memory_map_setup(), adjust_memory_map(), build_e820_table(), and with
- * patches/xen 0014-0015 e820_range_is_ram() and e820_ram_size()), built
+ * patches/xen 0016-0017 e820_range_is_ram() and e820_ram_size()), built
  * on the host as it is, with stand-ins for hvmloader's headers
  * (tests/xen/hvmloader-shim/), on the memory maps a toolstack writes for
  * a guest with and without holes in RAM.  Prints TAP.

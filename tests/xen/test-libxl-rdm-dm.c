@@ -1,12 +1,16 @@
 /*
- * What libxl with patches/xen tells the device model about RDM, and what
- * it does with the device model's answer to a hot-plugged device's
- * check: dm_rdm_machine_opts() of libxl_dm.c and
- * pci_add_qmp_check_rdm_cb() of libxl_pci.c, taken as they are out of
- * the tree scripts/xen-build.sh patched (tests/xen/extract-c-function.sh,
+ * What libxl with patches/xen tells the device model about RDM, what it
+ * does with the device model's answer to a hot-plugged device's check,
+ * and what the command line probe makes of the device model's options:
+ * dm_rdm_machine_opts() and device_model_probe_cmdline() of libxl_dm.c
+ * and pci_add_qmp_check_rdm_cb() of libxl_pci.c, taken as they are out
+ * of the tree scripts/xen-build.sh patched (tests/xen/extract-c-function.sh,
  * by tests/xen/run-libxl-rdm-test.sh, which passes them in as
- * LIBXL_FUNCTIONS) and built here against libxl.h of that tree and the
- * stand-ins below for what they take from libxl_internal.h.  Prints TAP.
+ * LIBXL_FUNCTIONS), and the arguments libxl__build_device_model_args_new()
+ * gives for dm_restrict's chroot and for device_model_user
+ * (tests/xen/extract-c-block.sh: LIBXL_DM_CHROOT, LIBXL_DM_RUNAS), built
+ * here against libxl.h of that tree and the stand-ins below for what
+ * they take from libxl_internal.h.  Prints TAP.
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *
@@ -119,9 +123,13 @@ static long long libxl__json_object_get_integer(
 #define JSON(o) ((void)(o), "(the answer)")
 
 /* libxl_pci.c's state of an add, with what the callback uses of it */
-typedef struct libxl__ev_qmp {
+typedef struct libxl__ev_qmp libxl__ev_qmp;
+typedef void libxl__ev_qmp_callback(libxl__egc *egc, libxl__ev_qmp *ev,
+    const libxl__json_object *response, int rc);
+struct libxl__ev_qmp {
     uint32_t domid;
-} libxl__ev_qmp;
+    libxl__ev_qmp_callback *callback;
+};
 typedef struct pci_add_state {
     libxl__ev_qmp qmp;
     libxl_device_pci pci;
@@ -142,7 +150,87 @@ static void pci_add_dm_done(libxl__egc *egc, pci_add_state *pas, int rc)
     done_rc = rc;
 }
 
+/* libxl_dm.c's spawn of a device model, with what the probe uses of it */
+typedef struct libxl__spawn_state {
+    int failed_rc; /* libxl__spawn_initiate_failure()'s */
+} libxl__spawn_state;
+typedef struct libxl__qemu_available_opts {
+    bool have_runwith_chroot;
+    bool have_runwith_user;
+    bool have_machine_xen_rdm;
+} libxl__qemu_available_opts;
+typedef struct libxl__dm_spawn_state {
+    libxl__spawn_state spawn;
+    libxl__ev_qmp qmp;
+    libxl__qemu_available_opts qemu_opts;
+    libxl_domain_config *guest_config;
+} libxl__dm_spawn_state;
+
+static const char *qmp_sent; /* the last command libxl__ev_qmp_send() got */
+
+static int libxl__ev_qmp_send(libxl__egc *egc, libxl__ev_qmp *ev,
+                              const char *cmd, void *args)
+{
+    qmp_sent = cmd;
+    return 0;
+}
+
+static void libxl__spawn_initiate_failure(libxl__egc *egc,
+                                          libxl__spawn_state *ss, int rc)
+{
+    ss->failed_rc = rc;
+}
+
+static void device_model_probe_quit(libxl__egc *egc, libxl__ev_qmp *qmp,
+    const libxl__json_object *response, int rc)
+{
+}
+
 #include LIBXL_FUNCTIONS
+
+/* the device model's arguments, as libxl's flexarray_t collects them */
+typedef struct flexarray {
+    const char *item[8];
+    int count;
+} flexarray_t;
+
+static void flexarray_append(flexarray_t *a, const char *s)
+{
+    if (a->count == 8)
+        abort();
+    a->item[a->count++] = s;
+}
+
+/* unused by libxl without the -run-with backports (patches/xen 0004-0005) */
+static void flexarray_append_pair(flexarray_t *a, const char *s1,
+                                  const char *s2) __attribute__((unused));
+static void flexarray_append_pair(flexarray_t *a, const char *s1,
+                                  const char *s2)
+{
+    flexarray_append(a, s1);
+    flexarray_append(a, s2);
+}
+
+/* dm_restrict's chroot: what follows libxl's chroot_dir */
+static void dm_args_chroot(flexarray_t *dm_args, const char *chroot_dir,
+                           const libxl__qemu_available_opts *qemu_opts)
+{
+    libxl__gc *gc __attribute__((unused)) = NULL;
+#include LIBXL_DM_CHROOT
+}
+
+/* device_model_user: the user libxl runs the device model as */
+typedef struct libxl__domain_build_state {
+    const char *dm_runas;
+} libxl__domain_build_state;
+
+static void dm_args_runas(flexarray_t *dm_args,
+                          const libxl__domain_build_state *state,
+                          const libxl__qemu_available_opts *qemu_opts)
+{
+    libxl__gc *gc __attribute__((unused)) = NULL;
+#include LIBXL_DM_RUNAS
+}
 
 /* ---- the tests */
 
@@ -215,6 +303,130 @@ static enum outcome check_device(int rc, const libxl__json_object *response)
 }
 
 #define STR(s) { .type = JSON_STRING, .string = (s) }
+#define PARAM(name) { .type = JSON_MAP, .keys = { "name" }, \
+    .items = { &(libxl__json_object)STR(name) } }
+#define OPTION(name, params) { .type = JSON_MAP, \
+    .keys = { "option", "parameters" }, \
+    .items = { &(libxl__json_object)STR(name), (params) } }
+
+/*
+ * query-command-line-options as QEMU answers it (vl.c's option groups):
+ * "run-with" with chroot and user from QEMU 9.0 on (which has no -chroot;
+ * 10.0 has no -runas either), none before; "machine" with "xen-rdm" in
+ * our QEMU.  ANSWER's options in either order.
+ */
+static const libxl__json_object runwith_params = {
+    .type = JSON_ARRAY, .items = {
+        &(libxl__json_object)PARAM("async-teardown"),
+        &(libxl__json_object)PARAM("chroot"),
+        &(libxl__json_object)PARAM("exit-with-parent"),
+        &(libxl__json_object)PARAM("user"),
+    },
+};
+static const libxl__json_object machine_params = {
+    .type = JSON_ARRAY, .items = {
+        &(libxl__json_object)PARAM("accel"),
+        &(libxl__json_object)PARAM("xen-rdm"),
+    },
+};
+static const libxl__json_object no_params = { .type = JSON_ARRAY };
+static const libxl__json_object opt_runwith =
+    OPTION("run-with", &runwith_params);
+static const libxl__json_object opt_machine =
+    OPTION("machine", &machine_params);
+static const libxl__json_object opt_boot = OPTION("boot", &no_params);
+
+/* what the probe found in ANSWER, for a guest on xenfv or not */
+static libxl__qemu_available_opts probe(const libxl__json_object *answer,
+                                        bool xenfv, const char *what)
+{
+    libxl_domain_config config;
+    libxl__dm_spawn_state dmss;
+
+    libxl_domain_config_init(&config);
+    libxl_domain_build_info_init_type(&config.b_info, LIBXL_DOMAIN_TYPE_HVM);
+    libxl_defbool_set(&config.b_info.u.hvm.xen_platform_pci, xenfv);
+    memset(&dmss, 0, sizeof(dmss));
+    dmss.guest_config = &config;
+    qmp_sent = NULL;
+    device_model_probe_cmdline(NULL, &dmss.qmp, answer, 0);
+    ok(!dmss.spawn.failed_rc && qmp_sent && !strcmp(qmp_sent, "quit") &&
+       dmss.qmp.callback == device_model_probe_quit,
+       "%s: the probe reads the answer and quits QEMU (failure rc %d)",
+       what, dmss.spawn.failed_rc);
+    libxl_domain_config_dispose(&config);
+    return dmss.qemu_opts;
+}
+
+/* what the probe finds in ANSWER is -run-with chroot, user, xen-rdm */
+static void check_probe(const libxl__json_object *answer, bool xenfv,
+                        const char *what, bool chroot, bool user, bool rdm)
+{
+    libxl__qemu_available_opts o = probe(answer, xenfv, what);
+
+    ok(o.have_runwith_chroot == chroot && o.have_runwith_user == user &&
+       o.have_machine_xen_rdm == rdm,
+       "%s: -run-with chroot %d (want %d), user %d (want %d), xen-rdm %d"
+       " (want %d)", what, o.have_runwith_chroot, chroot,
+       o.have_runwith_user, user, o.have_machine_xen_rdm, rdm);
+}
+
+/* the arguments ARGS as one string, to compare and print */
+static const char *joined(const flexarray_t *args)
+{
+    static char s[256];
+    int i;
+
+    s[0] = 0;
+    for (i = 0; i < args->count; i++)
+        snprintf(s + strlen(s), sizeof(s) - strlen(s), "%s%s",
+                 i ? " " : "", args->item[i]);
+    return s;
+}
+
+/* the probe and the arguments for dm_restrict and device_model_user */
+static void test_probe_runwith(void)
+{
+    const libxl__json_object qemu10 = { .type = JSON_ARRAY,
+        .items = { &opt_boot, &opt_machine, &opt_runwith } };
+    const libxl__json_object qemu10_runwith_first = { .type = JSON_ARRAY,
+        .items = { &opt_runwith, &opt_boot, &opt_machine } };
+    const libxl__json_object qemu72 = { .type = JSON_ARRAY,
+        .items = { &opt_boot, &opt_machine } };
+    const libxl__domain_build_state user = { .dm_runas = "xen-qemuuser-7" };
+    const libxl__domain_build_state no_user = { .dm_runas = NULL };
+    flexarray_t args;
+    int i;
+
+    check_probe(&qemu10, true, "QEMU 10", true, true, true);
+    check_probe(&qemu10_runwith_first, true, "run-with before machine",
+                true, true, true);
+    check_probe(&qemu10, false, "QEMU 10, a guest on pc", true, true, false);
+    check_probe(&qemu72, true, "QEMU 7.2", false, false, true);
+
+    /* QEMU 9.0 and later, and before */
+    for (i = 0; i < 2; i++) {
+        const libxl__qemu_available_opts o = {
+            .have_runwith_chroot = !i, .have_runwith_user = !i,
+        };
+        const char *qemu = i ? "QEMU without -run-with" : "QEMU 10";
+
+        memset(&args, 0, sizeof(args));
+        dm_args_chroot(&args, "/var/run/xen/qemu-root-7", &o);
+        ok(!strcmp(joined(&args), i ? "-chroot /var/run/xen/qemu-root-7" :
+                   "-run-with chroot=/var/run/xen/qemu-root-7"),
+           "dm_restrict, %s: %s", qemu, joined(&args));
+        memset(&args, 0, sizeof(args));
+        dm_args_runas(&args, &user, &o);
+        ok(!strcmp(joined(&args), i ? "-runas xen-qemuuser-7" :
+                   "-run-with user=xen-qemuuser-7"),
+           "device_model_user, %s: %s", qemu, joined(&args));
+        memset(&args, 0, sizeof(args));
+        dm_args_runas(&args, &no_user, &o);
+        ok(args.count == 0, "no device model user, %s: nothing (%s)",
+           qemu, joined(&args));
+    }
+}
 
 int main(void)
 {
@@ -235,6 +447,9 @@ int main(void)
     };
     enum outcome outcome;
     int i;
+
+    /* -run-with for dm_restrict and device_model_user when QEMU has it */
+    test_probe_runwith();
 
     /* rdm_mem_boundary: libxl applies any value above 4 GiB as 4 GiB */
     test_boundary(2048, 2ULL << 30);
