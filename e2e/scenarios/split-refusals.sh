@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario: the guests the split layout cannot give, refused by libxl
 # with a message that names what to change.  The split-rmrr-in-low-ram
-# guest (strict RMRR at 64 MiB for the passed-through e1000 at 00:03.0,
+# guest (strict RMRR at 96 MiB for the passed-through e1000 at 00:03.0,
 # 384 MiB, rdm="layout=split": a hole in low RAM), started five ways,
 # each of which libxl must refuse before the guest runs, leaving no
 # domain:
@@ -23,9 +23,9 @@
 # The sixth refusal, a memory map of more entries than hvmloader takes
 # (25), needs more reserved regions than Xen's rmrr= option gives (10).
 # Debian's libxl refuses the guest anyway ("RDM conflict at
-# 0x4000000", the baseline of split-rmrr-in-low-ram).
+# 0x6000000", the baseline of split-rmrr-in-low-ram).
 # the split-rmrr-in-low-ram guest: its RMRR, outer machine and xl.cfg,
-# and its check_rmrr_64m
+# and its check_rmrr_96m
 # shellcheck disable=SC1091
 . "$(dirname "${BASH_SOURCE[0]}")/split-rmrr-in-low-ram.sh"
 DESC="layout=split with vNUMA, populate-on-demand, a stub domain, a device model without xen-rdm or xen_platform_pci=0: libxl refuses each, naming why"
@@ -68,7 +68,7 @@ check_refused() {
 }
 
 checks() {
-    check_rmrr_64m || return
+    check_rmrr_96m || return
     check_refused xl-create "RDM: layout split cannot be combined with vNUMA (vnuma=): remove one of them" \
         xl-list-after-fail.txt
     check_refused xl-create-pod "RDM: layout split needs 3 RAM ranges around the reserved regions, which populate-on-demand (memory below maxmem) cannot populate: make memory equal to maxmem" \
