@@ -75,10 +75,14 @@ done
 
 # Debian 12 packages; meson and pycotap from bookworm-backports
 # (seabios, ipxe-qemu, qemu-system-data: the firmware, option ROMs and
-# keymaps the build looks for in /usr, --firmwarepath below)
+# keymaps the build looks for in /usr, --firmwarepath below; the -dev
+# packages of the features Debian's own device model has, the options of
+# scripts/lib-qemu-configure.sh)
 BUILD_DEPS="build-essential pkgconf ninja-build python3 python3-venv
     libglib2.0-dev libpixman-1-dev zlib1g-dev libxen-dev dpkg-dev rsync
-    xz-utils patch git perl seabios ipxe-qemu qemu-system-data"
+    xz-utils patch git perl seabios ipxe-qemu qemu-system-data
+    libusb-1.0-0-dev libjpeg-dev libspice-server-dev libspice-protocol-dev
+    libcap-ng-dev libattr1-dev"
 BPO_DEPS="meson python3-pycotap"
 
 ensure_deps() {
