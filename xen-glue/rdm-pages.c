@@ -15,28 +15,23 @@
 /* libxc populates 0-0x9ffff, skips the VGA hole and counts it all */
 #define PAGES_VGA_END 0xc0000ULL
 
-static uint64_t round_up(uint64_t x, uint64_t align)
-{
-    return (x + align - 1) & ~(align - 1);
-}
-
 /* [@pos, @end): as meminit_hvm()'s loop over one vmemrange */
 static void range_pages(uint64_t pos, uint64_t end, XenRdmPages *p)
 {
-    uint64_t end_2m = end & ~(PAGES_2M - 1);
-    uint64_t end_1g = end & ~(PAGES_1G - 1);
+    uint64_t end_2m = QEMU_ALIGN_DOWN(end, PAGES_2M);
+    uint64_t end_1g = QEMU_ALIGN_DOWN(end, PAGES_1G);
     uint64_t next;
 
     if (pos >= end) {
         return;
     }
     /* up to the next 2 MiB boundary in 4 KiB pages */
-    next = MIN(round_up(pos, PAGES_2M), end);
+    next = MIN(QEMU_ALIGN_UP(pos, PAGES_2M), end);
     p->pages_4k += (next - pos) / PAGES_4K;
     pos = next;
     if (pos < end_2m) {
         /* 2 MiB pages up to a 1 GiB boundary, 1 GiB pages, 2 MiB again */
-        next = MIN(round_up(pos, PAGES_1G), end_2m);
+        next = MIN(QEMU_ALIGN_UP(pos, PAGES_1G), end_2m);
         p->pages_2m += (next - pos) / PAGES_2M;
         pos = next;
         if (pos < end_1g) {
