@@ -441,6 +441,51 @@ check_split_guest_io() {
     check "DMA into RAM above 4 GiB arrives: $(guest_io "dma high-read" ok)" guest_io_all_ok "dma high-read"
     check "DMA out of RAM above 4 GiB arrives: $(guest_io "dma high-write" ok)" guest_io_all_ok "dma high-write"
 }
+# check_split_rmrr HOLE_START: the outer machine's e1000 at 00:03.0 has
+# a one-page strict RMRR at HOLE_START in the guest's RAM, passed through
+# with rdm="layout=split": Xen took the RMRR, and Debian's libxl refuses
+# the guest (status 1: nothing more to check)
+check_split_rmrr() {
+    local page
+    page=$(printf %x $(($1 >> 12)))
+    check "Xen took the RMRR for 00:03.0 (xl dmesg: Adding RMRR ... [$page-$page])" \
+        grep -qE "Adding RMRR for 1 device \(\[0\]: 0x18\) range \[$page-$page\]" xl-dmesg-boot.txt
+    [ "$LIBXL_KIND" = patched ] && return 0
+    check "Debian's libxl refuses the guest: 'RDM conflict at $1'" \
+        grep -q "RDM conflict at $1" xl-create.log
+    check "xl create failed and left no guest behind" \
+        eval '[ "$(cat xl-create.rc)" != 0 ] && ! grep -q "^e2e " xl-list.txt 2>/dev/null'
+    return 1
+}
+# check_split_hole WHERE HOLE_START LOWMEM_END RAM_SIZE HIGHMEM_END_HAP
+#                  RAM_AFTER_HAP HIGHMEM_END_NO_HAP: the checks of a
+# split-hole scenario (check_split_rmrr; WHERE: low, below 4 GiB, or
+# high): our libxl boots the guest around a hole (2 MiB wide under HAP:
+# the first RAM after it at RAM_AFTER_HAP), the disk's DMA uses pages on
+# both sides of the hole, and the e1000's BAR answers through the
+# passthrough
+check_split_hole() {
+    local where=$1 hs=$(($2)) low=$3 size=$4
+    local hs_hex=$2 hl_hex lo hi
+    hl_hex=$(printf 0x%x $((hs + 0xfff)))
+    check_split_rmrr "$hs_hex" || return
+    check "xl create succeeded" [ "$(cat xl-create.rc)" = 0 ]
+    if guest_hap; then
+        check_split_populated "$hs_hex" "$hl_hex" "$low" "$5" "$size" "$6"
+    else
+        check_split_populated "$hs_hex" "$hl_hex" "$low" "$7" "$size"
+    fi
+    check "libxl told the device model the split layout (xen-rdm.layout=split)" \
+        grep -q 'xen-rdm.layout=split' xl-create.log
+    check_libxc_pages
+    check_split_guest_io
+    lo=$(guest_io "pages $where-below" max)
+    hi=$(guest_io "pages $where-above" min)
+    check "the disk's DMA into $where RAM used pages below the hole (${lo:-none} < $hs_hex) and above it (${hi:-none} > $hl_hex)" \
+        eval '[ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $hs ] && [ $((hi)) -gt $((hs + 0xfff)) ]'
+    check "the e1000's STATUS register answers through the passthrough (link up: $(guest_io "bar read" word8))" \
+        eval 'v=$(guest_io "bar read" word8); [ -n "$v" ] && [ "$v" != 0xffffffff ] && [ $((v & 2)) = 2 ]'
+}
 
 # ------------------------------------------------------------ one scenario
 run_scenario() {

@@ -24,8 +24,7 @@
 # (25), needs more reserved regions than Xen's rmrr= option gives (10).
 # Debian's libxl refuses the guest anyway ("RDM conflict at
 # 0x6000000", the baseline of split-rmrr-in-low-ram).
-# the split-rmrr-in-low-ram guest: its RMRR, outer machine and xl.cfg,
-# and its check_rmrr_96m
+# the split-rmrr-in-low-ram guest: its RMRR, outer machine and xl.cfg
 # shellcheck disable=SC1091
 . "$(dirname "${BASH_SOURCE[0]}")/split-rmrr-in-low-ram.sh"
 DESC="layout=split with vNUMA, populate-on-demand, a stub domain, a device model without xen-rdm or xen_platform_pci=0: libxl refuses each, naming why"
@@ -68,7 +67,7 @@ check_refused() {
 }
 
 checks() {
-    check_rmrr_96m || return
+    check_split_rmrr 0x6000000 || return
     check_refused xl-create "RDM: layout split cannot be combined with vNUMA (vnuma=): remove one of them" \
         xl-list-after-fail.txt
     check_refused xl-create-pod "RDM: layout split needs 3 RAM ranges around the reserved regions, which populate-on-demand (memory below maxmem) cannot populate: make memory equal to maxmem" \
