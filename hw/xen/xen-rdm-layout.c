@@ -4,8 +4,10 @@
  * Built as it is by QEMU, by the xen-rdm-plan tool and by libxl, so it
  * includes nothing but its own header and the C library's (no
  * qemu/osdep.h, no libxl_osdeps.h), as libvhost-user does in QEMU and
- * libelf in Xen.  See docs/rdm-design.rst, "Layout split", for the rules
- * each step implements.
+ * libelf in Xen.  The rule each step implements is stated at the step:
+ * the regions merged, exactly the parts in a platform area set apart, and
+ * the RAM placed around the holes left, which are widened to 2 MiB
+ * boundaries under HAP.
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *

@@ -12,7 +12,7 @@
  *   above 4 GiB, unless it collides with a fixed platform region; the RAM
  *   total is preserved and as much of it as possible stays below 4 GiB.
  *
- * See docs/rdm-design.rst for the exact rules.
+ * Each rule is stated where the code applies it.
  *
  * Copyright (c) 2026 The xen-rdm project authors
  *

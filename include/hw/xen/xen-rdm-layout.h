@@ -96,10 +96,11 @@ size_t xen_rdm_layout_merge(XenRdmLayoutRegion *parts, size_t nr,
  * Place @ram_size bytes of RAM around the merged regions @merged (as
  * xen_rdm_layout_merge() gives them) outside the platform areas: from 0
  * up to @mmio_start around the holes below it, the rest from 4 GiB up
- * around the holes above 4 GiB, with the 2 MiB alignment of the holes
- * under @hap that docs/rdm-design.rst describes.  Writes the RAM ranges
- * to @ram (room for @nr + 2 entries) and returns how many, or 0 when
- * the RAM does not fit below 2^52.
+ * around the holes above 4 GiB.  Under @hap each hole is widened to 2 MiB
+ * boundaries, but never into the first MiB nor past @mmio_start, and the
+ * RAM it displaces below @mmio_start goes above 4 GiB.  Writes the RAM
+ * ranges to @ram (room for @nr + 2 entries) and returns how many, or 0
+ * when the RAM does not fit below 2^52.
  */
 size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged, size_t nr,
                                 uint64_t ram_size, uint64_t mmio_start,
