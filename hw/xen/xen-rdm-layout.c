@@ -76,7 +76,8 @@ static uint64_t part_end(uint64_t pos, uint64_t end, uint8_t *area)
     return cut;
 }
 
-size_t xen_rdm_layout_nr_parts(const XenRdmLayoutRegion *regions, size_t nr)
+size_t xen_rdm_layout_nr_parts(const XenRdmLayoutRegion *regions,
+                               size_t nr)
 {
     size_t parts = 0, i;
 
@@ -189,7 +190,7 @@ void xen_rdm_range_append(XenRdmRange *ranges, size_t *nr, uint64_t start,
     (*nr)++;
 }
 
-/* A hole in RAM below @mmio_start (an honoured region that starts there) */
+/* A hole in RAM below @mmio_start (an honoured region starting there) */
 static bool low_hole(const XenRdmLayoutRegion *r, uint64_t mmio_start)
 {
     return !r->area && r->start < mmio_start;
@@ -270,9 +271,10 @@ static void widen_2m(uint64_t *start, uint64_t *end, uint64_t floor,
     }
 }
 
-size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged, size_t nr,
-                                uint64_t ram_size, uint64_t mmio_start,
-                                bool hap, XenRdmRange *ram)
+size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged,
+                                size_t nr, uint64_t ram_size,
+                                uint64_t mmio_start, bool hap,
+                                XenRdmRange *ram)
 {
     Placer p = {
         .ram = ram, .limit = mmio_start, .remaining = ram_size,

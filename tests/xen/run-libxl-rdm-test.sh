@@ -26,7 +26,8 @@ ln -sf "$OUT/libxenlight.so.4.17.0" "$T/lib/libxenlight.so.4.17"
 {
     "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" dm_rdm_machine_opts \
         device_model_probe_cmdline
-    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_pci.c" pci_add_qmp_check_rdm_cb
+    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_pci.c" pci_add_read_rdm_check \
+        pci_add_qmp_check_rdm_cb
 } > "$T/libxl-functions.c" || { echo "Bail out! the functions are not in $LIGHT"; exit 1; }
 "$REPO/tests/xen/extract-c-block.sh" "$LIGHT/libxl_dm.c" 'Add "-chroot [dir]" to command-line' \
     > "$T/libxl-dm-chroot.c" &&

@@ -3,9 +3,10 @@
  * does with the device model's answer to a hot-plugged device's check,
  * and what the command line probe makes of the device model's options:
  * dm_rdm_machine_opts() and device_model_probe_cmdline() of libxl_dm.c
- * and pci_add_qmp_check_rdm_cb() of libxl_pci.c, taken as they are out
- * of the tree scripts/xen-build.sh patched (tests/xen/extract-c-function.sh,
- * by tests/xen/run-libxl-rdm-test.sh, which passes them in as
+ * and pci_add_qmp_check_rdm_cb() with pci_add_read_rdm_check() of
+ * libxl_pci.c, taken as they are out of the tree scripts/xen-build.sh
+ * patched (tests/xen/extract-c-function.sh, by
+ * tests/xen/run-libxl-rdm-test.sh, which passes them in as
  * LIBXL_FUNCTIONS), and the arguments libxl__build_device_model_args_new()
  * gives for dm_restrict's chroot and for device_model_user
  * (tests/xen/extract-c-block.sh: LIBXL_DM_CHROOT, LIBXL_DM_RUNAS), built

@@ -60,11 +60,12 @@ typedef struct XenRdmLayoutRegion {
     uint8_t area;               /* XenRdmArea */
 } XenRdmLayoutRegion;
 
-/* What describes a platform area in messages; NULL for XEN_RDM_AREA_NONE */
+/* What names a platform area in messages; NULL for XEN_RDM_AREA_NONE */
 const char *xen_rdm_area_str(XenRdmArea area);
 
 /* How many parts xen_rdm_layout_clip() cuts @regions into */
-size_t xen_rdm_layout_nr_parts(const XenRdmLayoutRegion *regions, size_t nr);
+size_t xen_rdm_layout_nr_parts(const XenRdmLayoutRegion *regions,
+                               size_t nr);
 
 /*
  * Cut each region at the platform areas' edges into @parts (of
@@ -102,9 +103,10 @@ size_t xen_rdm_layout_merge(XenRdmLayoutRegion *parts, size_t nr,
  * ranges to @ram (room for @nr + 2 entries) and returns how many, or 0
  * when the RAM does not fit below 2^52.
  */
-size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged, size_t nr,
-                                uint64_t ram_size, uint64_t mmio_start,
-                                bool hap, XenRdmRange *ram);
+size_t xen_rdm_layout_place_ram(const XenRdmLayoutRegion *merged,
+                                size_t nr, uint64_t ram_size,
+                                uint64_t mmio_start, bool hap,
+                                XenRdmRange *ram);
 
 /*
  * Append [start, start + size) to the ranges @ranges[0..*nr), sorted by
