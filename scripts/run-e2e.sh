@@ -12,9 +12,16 @@
 #
 # usage: scripts/run-e2e.sh [--prepare] [--dm auto|ours|plain|debian]
 #                           [--libxl auto|patched|debian] [--recheck]
-#                           [SCENARIO...]
+#                           [--ci] [SCENARIO...]
+#        scripts/run-e2e.sh [--prepare] [--recheck] --matrix
 #
-#   SCENARIO   a name (e2e/scenarios/NAME.sh) or a path; default: all
+#   SCENARIO   a name (e2e/scenarios/NAME.sh) or a path; default: the
+#              scenarios e2e/matrix lists with this pair of device model
+#              and libxl
+#   --ci       default scenarios: only those e2e/matrix marks for CI
+#              with this pair (tests/meson.build runs each pair so)
+#   --matrix   the full matrix: every scenario with every pair e2e/matrix
+#              lists, pair by pair, as one TAP stream
 #   --prepare  run scripts/e2e-prepare.sh first
 #   --dm       device model: ours (build/qemu/obj/qemu-system-x86_64),
 #              plain (the same QEMU unmodified, the baseline:
@@ -43,6 +50,8 @@ DM=auto
 LIBXL=auto
 PREPARE=0
 RECHECK=0
+CI=0
+MATRIX=0
 SCEN=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -50,13 +59,81 @@ while [ $# -gt 0 ]; do
     --dm) DM=$2; shift 2 ;;
     --dm=*) DM=${1#*=}; shift ;;
     --recheck) RECHECK=1; shift ;;
+    --ci) CI=1; shift ;;
+    --matrix) MATRIX=1; shift ;;
     --libxl) LIBXL=$2; shift 2 ;;
     --libxl=*) LIBXL=${1#*=}; shift ;;
-    -h|--help) sed -n '3,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,40p' "$0"; exit 0 ;;
     -*) echo "run-e2e.sh: unknown option $1" >&2; exit 2 ;;
     *) SCEN+=("$1"); shift ;;
     esac
 done
+
+# ------------------------------------------------------------ the matrix
+MATRIX_FILE=$REPO/e2e/matrix
+# matrix_lines: "SCENARIO PAIR..." of e2e/matrix, checked: every scenario
+# has exactly one line, every line names a scenario, every pair is DM:LIBXL
+matrix_lines() {
+    local f name pair bad=0
+    sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$MATRIX_FILE" > "$E2E/.matrix" ||
+        { echo "Bail out! $MATRIX_FILE cannot be read"; return 1; }
+    while read -r name rest; do
+        [ -f "$REPO/e2e/scenarios/$name.sh" ] ||
+            { echo "Bail out! e2e/matrix: no scenario e2e/scenarios/$name.sh"; bad=1; }
+        for pair in $rest; do
+            case ${pair%\*} in
+            ours:patched|ours:debian|plain:patched|plain:debian|debian:patched|debian:debian) ;;
+            *) echo "Bail out! e2e/matrix: $name: '$pair' is not DM:LIBXL"; bad=1 ;;
+            esac
+        done
+    done < "$E2E/.matrix"
+    for f in "$REPO"/e2e/scenarios/*.sh; do
+        name=$(basename "$f" .sh)
+        [ "$(awk -v n="$name" '$1 == n' "$E2E/.matrix" | wc -l)" = 1 ] ||
+            { echo "Bail out! e2e/matrix: scenario $name needs exactly one line"; bad=1; }
+    done
+    [ "$bad" = 0 ] && cat "$E2E/.matrix"
+}
+# matrix_scenarios DM LIBXL CI: the scenarios listed with DM:LIBXL (CI=1:
+# only those marked for CI)
+matrix_scenarios() {
+    awk -v p="$1:$2" -v ci="$3" '{
+        for (i = 2; i <= NF; i++)
+            if ($i == p "*" || (ci == 0 && $i == p)) print $1
+    }'
+}
+
+mkdir -p "$E2E"
+if [ "$MATRIX" = 1 ]; then
+    [ ${#SCEN[@]} = 0 ] && [ "$CI" = 0 ] ||
+        { echo "run-e2e.sh: --matrix takes no scenario and no --ci" >&2; exit 2; }
+    lines=$(matrix_lines) || { echo "$lines"; exit 1; }
+    [ "$PREPARE" = 1 ] && { "$REPO/scripts/e2e-prepare.sh" || { echo "Bail out! e2e-prepare.sh failed"; exit 1; }; }
+    T0=$(date +%s)
+    pairs=$(echo "$lines" | awk '{ for (i = 2; i <= NF; i++) { p = $i; sub(/\*$/, "", p); if (!(p in seen)) { seen[p] = 1; print p } } }')
+    rc=0
+    n=0
+    for pair in $pairs; do
+        echo "# matrix: --dm ${pair%:*} --libxl ${pair#*:}: $(echo "$lines" | matrix_scenarios "${pair%:*}" "${pair#*:}" 0 | tr '\n' ' ')"
+        # one TAP stream: the pairs' test lines numbered on, their plans dropped
+        set -o pipefail
+        "$0" $([ "$RECHECK" = 1 ] && echo --recheck) --dm "${pair%:*}" --libxl "${pair#*:}" |
+            { m=$n; while IFS= read -r line; do
+                  case $line in
+                  "ok "*|"not ok "*)
+                      m=$((m + 1))
+                      echo "$line" | sed -E "s/^(ok|not ok) [0-9]+/\1 $m/" ;;
+                  1..*) ;;
+                  *) echo "$line" ;;
+                  esac
+              done; echo "$m" > "$E2E/.matrix-count"; } || rc=1
+        set +o pipefail
+        n=$(cat "$E2E/.matrix-count")
+    done
+    echo "1..$n"
+    echo "# e2e matrix: $n checks over $(echo $pairs | wc -w) pairs, $(( $(date +%s) - T0 )) s$([ $rc = 0 ] || echo ', some failed')"
+    exit $rc
+fi
 
 if [ "$PREPARE" = 1 ]; then
     "$REPO/scripts/e2e-prepare.sh" || { echo "Bail out! e2e-prepare.sh failed"; exit 1; }
@@ -100,7 +177,10 @@ DEFAULT_LIBXL=debian
 [ "$DM" = ours ] && DEFAULT_LIBXL=patched
 
 if [ ${#SCEN[@]} = 0 ]; then
-    for f in "$REPO"/e2e/scenarios/*.sh; do SCEN+=("$f"); done
+    lines=$(matrix_lines) || { echo "$lines"; exit 1; }
+    for f in $(echo "$lines" | matrix_scenarios "$DM" "$LIBXL" "$CI"); do SCEN+=("$f"); done
+    [ ${#SCEN[@]} -gt 0 ] ||
+        { echo "1..0 # SKIP e2e/matrix lists no scenario with $DM:$LIBXL$([ "$CI" = 1 ] && echo ' for CI')"; exit 0; }
 fi
 
 # ------------------------------------------------------------ TAP helpers

@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Scenario: a split guest's life after xl create.  The outer machine's
+# e1000 at 00:03.0 has an RMRR at 96 MiB (rmrr=0x6000-0x6000=0:3.0),
+# inside the guest's low RAM (384 MiB, mmio_hole=3840: 256 MiB below
+# 4 GiB, the rest above).  rdm="strategy=host,layout=split" makes our
+# libxl populate RAM around a hole at 96 MiB ([96 MiB, 98 MiB) under
+# HAP) without the device, which a guest with a passed-through device
+# could not do (libxl saves and migrates no such guest).  Then, one after
+# the other, each followed by the device model's layout (query-xen-rdm,
+# info mtree -f) and a round of the guest's DMA checks on both sides of
+# the hole (e2e_dma_every):
+#   1. xl save and xl restore;
+#   2. xl migrate to the same host (a stand-in for ssh that runs the
+#      receiving xl locally);
+#   3. xl mem-set to 320 MiB (the guest's balloon driver gives 64 MiB
+#      back), then xl save and xl restore of the ballooned guest;
+#   4. xl pci-attach of the e1000, strict: its region lies in the hole
+#      the guest already has, so QEMU accepts it and Xen assigns it.
+# Debian's libxl cannot populate the split layout (its xl drops the rdm=
+# line): the scenario is for our libxl, and says so otherwise.
+DESC="a split guest saved and restored, migrated, ballooned and restored, then given the device whose RMRR is in its hole"
+XEN_RMRR="0x6000-0x6000=0:3.0"
+OUTER_ARGS="-device e1000,bus=pcie.0,addr=0x3"
+GUEST_CFG='memory = 384
+maxmem = 384
+mmio_hole = 3840
+rdm = "strategy=host,layout=split"
+passthrough = "enabled"'
+EXPECT_CREATE=checks
+TIMEOUT=2400
+GUEST_TIMEOUT=480
+GUEST_HOLD=3600
+DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk"'
+GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_dma_hole=0x6000000 e2e_dma_every=15"
+DOM0_STEPS='
+pre_create() {
+    truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img
+    timeout 60 xl pci-assignable-add 00:03.0; echo "pci-assignable-add rc=$?"
+    # xl migrate runs "SSH HOST xl migrate-receive": here, on this host
+    printf "#!/bin/sh\nshift\nexec \"\$@\"\n" > /tmp/e2e-local-ssh
+    chmod +x /tmp/e2e-local-ssh
+}
+# wait_for PATTERN SECS: until the guest console has PATTERN
+wait_for() {
+    deadline=$(( $(up) + $2 ))
+    until grep -q "$1" "$R/guest-serial.log" 2>/dev/null; do
+        [ "$(up)" -lt "$deadline" ] || { log "no \"$1\" after $2 s"; return 1; }
+        sleep 2
+    done
+}
+# wait_round SECS: until the console of the running device model has a
+# whole round of DMA checks
+wait_round() {
+    deadline=$(( $(up) + $1 ))
+    until awk "/^E2E-ROUND [0-9]+ begin/ { b[\$2] = 1 } /^E2E-ROUND [0-9]+ end/ && b[\$2] { f = 1 } END { exit !f }" \
+              "$R/guest-serial.log" 2>/dev/null; do
+        [ "$(up)" -lt "$deadline" ] || { log "no whole round of DMA checks after $1 s"; return 1; }
+        sleep 3
+    done
+}
+# phase NAME: the console so far is phase NAME'"'"'s (a device model that
+# starts, on restore or migration, writes a new one; the one before keeps
+# writing to the file it has open)
+phase() {
+    mv "$R/guest-serial.log" "$R/guest-serial-$1.log"
+}
+# layout NAME: what the device model says of guest RAM, and what the
+# hypervisor populated (xl list memory)
+layout() {
+    qmp_cmd query-xen-rdm "$R/qmp-query-xen-rdm-$1.json"
+    qmp_hmp "info mtree -f" "$R/qmp-mtree-f-$1.json"
+    timeout -k 5 30 xl list > "$R/xl-list-$1.txt" 2>&1
+    cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-$1.log" 2>/dev/null
+}
+# step NAME COMMAND...: bounded, its log and status in $R
+step() {
+    n=$1; shift
+    log "$n: $*"
+    timeout -k 5 600 "$@" > "$R/$n.log" 2>&1
+    echo $? > "$R/$n.rc"
+    log "$n: rc=$(cat "$R/$n.rc")"
+}
+post_create() {
+    wait_for E2E-GUEST-END "$GUEST_TIMEOUT"
+    wait_round 300
+    layout created
+    phase created
+
+    step xl-save xl -vvv save e2e /tmp/e2e.save
+    step xl-restore xl -vvv restore /tmp/e2e.save
+    rm -f /tmp/e2e.save
+    sleep 5
+    layout restored
+    wait_round 400
+    phase restored
+
+    step xl-migrate xl -vvv migrate -s /tmp/e2e-local-ssh e2e localhost
+    sleep 5
+    layout migrated
+    wait_round 400
+
+    step xl-mem-set xl mem-set e2e 320
+    deadline=$(( $(up) + 120 ))
+    until [ "$(xl list e2e 2>/dev/null | awk "NR == 2 { print \$3 }")" = 320 ] ||
+          [ "$(up)" -ge "$deadline" ]; do
+        sleep 3
+    done
+    layout ballooned
+    phase migrated
+    step xl-save-ballooned xl -vvv save e2e /tmp/e2e.save
+    step xl-restore-ballooned xl -vvv restore /tmp/e2e.save
+    rm -f /tmp/e2e.save
+    sleep 5
+    layout ballooned-restored
+    wait_round 400
+
+    d=$(timeout -k 5 30 xl domid e2e)
+    qmp_exec /var/run/xen/qmp-libxl-$d \
+        "{\"execute\":\"xen-rdm-check-device\",\"arguments\":{\"host\":\"0000:00:03.0\"}}" \
+        "$R/qmp-check-device.json"
+    step xl-pci-attach xl -vvv pci-attach e2e 00:03.0,rdm_policy=strict
+    timeout -k 5 30 xl pci-list e2e > "$R/xl-pci-list.txt" 2>&1
+    layout attached
+    timeout 60 xl destroy e2e
+    phase ballooned-restored
+    # the whole console, each device model'"'"'s in turn
+    cat "$R"/guest-serial-created.log "$R"/guest-serial-restored.log \
+        "$R"/guest-serial-migrated.log "$R"/guest-serial-ballooned-restored.log \
+        > "$R/guest-serial.log" 2>/dev/null
+}'
+
+# round_ok NAME: the console after step NAME has a whole round of DMA
+# checks in which every transfer arrived, on both sides of the hole
+round_ok() {
+    tr -d '\r' < "guest-serial-$1.log" > "guest-serial-$1.txt"
+    awk '/^E2E-ROUND [0-9]+ begin/ { r = $2; b[r] = 1 }
+         /^E2E-ROUND [0-9]+ end/ && b[$2] { last = $2 }
+         END { print last + 0 }' "guest-serial-$1.txt" > "round-$1.txt"
+    local r
+    r=$(cat "round-$1.txt")
+    [ "$r" -gt 0 ] || return 1
+    for w in "dma low" "dma high-read" "dma high-write"; do
+        v=$(grep -m1 "^E2E-ROUND $r $w " "guest-serial-$1.txt" | tr ' ' '\n' | sed -n 's/^ok=//p')
+        [ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "${v%/*}" -gt 0 ] || return 1
+    done
+    lo=$(grep -m1 "^E2E-ROUND $r pages low-below " "guest-serial-$1.txt" | tr ' ' '\n' | sed -n 's/^max=//p')
+    hi=$(grep -m1 "^E2E-ROUND $r pages low-above " "guest-serial-$1.txt" | tr ' ' '\n' | sed -n 's/^min=//p')
+    [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $((0x6000000)) ] && [ $((hi)) -gt $((0x6000fff)) ]
+}
+# layout_same NAME: after step NAME our QEMU maps the RAM it mapped when
+# the guest was created (query-xen-rdm's ram, no RAM in the hole, RAM on
+# both sides), and says where the layout came from
+layout_same() {
+    local want
+    want=$(qmp_py_ram qmp-query-xen-rdm.json)
+    check "$1: query-xen-rdm: the guest RAM of the created guest ($want)" \
+        eval '[ -n "$want" ] && [ "$(qmp_py_ram qmp-query-xen-rdm-$1.json)" = "$want" ]'
+    check "$1: query-xen-rdm says the layout came with the guest (source migration)" \
+        qmp_ret "qmp-query-xen-rdm-$1.json" "r['source'] == 'migration'"
+    check "$1: info mtree -f: no RAM at 0x6000000, RAM below it and at ${HOLE_AFTER}" \
+        eval '! mtree_ram_covers qmp-mtree-f-$1.json 0x6000000 && mtree_ram_covers qmp-mtree-f-$1.json 0x5ffffff && mtree_ram_covers qmp-mtree-f-$1.json $HOLE_AFTER'
+}
+# qmp_py_ram FILE: query-xen-rdm's RAM ranges as start+size,...
+qmp_py_ram() {
+    python3 -c '
+import json, sys
+r = None
+for line in open(sys.argv[1]):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(o.get("return"), dict) and "ram" in o["return"]:
+        r = o["return"]
+if r:
+    print(",".join("0x%x+0x%x" % (x["start"], x["size"]) for x in r["ram"]))' "$1" 2>/dev/null
+}
+
+checks() {
+    if [ "$LIBXL_KIND" != patched ]; then
+        check "Debian's libxl cannot populate the split layout: this scenario needs our libxl (libxl-kind $LIBXL_KIND)" false
+        return
+    fi
+    check "xl create succeeded" [ "$(cat xl-create.rc)" = 0 ]
+    if guest_hap; then
+        HOLE_AFTER=0x6200000
+        check_split_populated 0x6000000 0x6000fff 0x10000000 0x108200000 0x18000000 0x6200000
+    else
+        HOLE_AFTER=0x6001000
+        check_split_populated 0x6000000 0x6000fff 0x10000000 0x108001000 0x18000000
+    fi
+    check "created: a whole round of DMA checks on both sides of the hole ($(cat round-created.txt 2>/dev/null))" round_ok created
+    check "xl save succeeded" [ "$(cat xl-save.rc)" = 0 ]
+    check "xl restore succeeded" [ "$(cat xl-restore.rc)" = 0 ]
+    layout_same restored
+    check "restored: a whole round of DMA checks on both sides of the hole" round_ok restored
+    check "xl migrate to this host succeeded" [ "$(cat xl-migrate.rc)" = 0 ]
+    layout_same migrated
+    check "migrated: a whole round of DMA checks on both sides of the hole" round_ok migrated
+    check "xl mem-set 320: the guest gave 64 MiB back (xl list: $(awk 'NR == 2 { print $3 }' xl-list-ballooned.txt) MiB)" \
+        eval '[ "$(awk "NR == 2 { print \$3 }" xl-list-ballooned.txt)" = 320 ]'
+    check "xl save of the ballooned guest succeeded" [ "$(cat xl-save-ballooned.rc)" = 0 ]
+    check "xl restore of the ballooned guest succeeded" [ "$(cat xl-restore-ballooned.rc)" = 0 ]
+    layout_same ballooned-restored
+    check "ballooned and restored: a whole round of DMA checks on both sides of the hole" round_ok ballooned-restored
+    check "the device's region lies in the guest's hole: QEMU answers ok" \
+        qmp_ret qmp-check-device.json "r['result'] == 'ok'"
+    check "xl pci-attach 00:03.0,rdm_policy=strict succeeded" [ "$(cat xl-pci-attach.rc)" = 0 ]
+    check "xl pci-list lists 00:03.0" grep -q "00:03.0" xl-pci-list.txt
+    check "attached: the RAM is as before, no new hole (query-xen-rdm)" \
+        eval '[ "$(qmp_py_ram qmp-query-xen-rdm-attached.json)" = "$(qmp_py_ram qmp-query-xen-rdm.json)" ]'
+}
