@@ -44,10 +44,13 @@
 #                                               xen-utils-4.17's, diverted)
 #   /usr/local/lib/xen-rdm/installed            what was installed, with
 #                                               sha256 sums (for --uninstall)
-# The libraries, xl and hvmloader are installed only when the host's
-# libxenmisc4.17 and xen-utils-4.17 are the version the series was built
-# on (build/xen/out/version, or before a build the version
-# scripts/xen-build.sh builds); this is checked before anything is built.
+# (4.17: the host's Xen release, MAJOR.MINOR of its xen-utils-*, names
+# the packages, paths and sonames.)  The libraries, xl and hvmloader are
+# installed only when the host's libxenmisc4.17 and xen-utils-4.17 are
+# the version the series was built on (build/xen/out/version with
+# --no-build, else the version scripts/xen-build.sh builds: the host's);
+# this is checked, and that the series applies to it and its source can
+# be fetched (scripts/xen-build.sh --check), before anything is built.
 # An install over an earlier install.sh's, which diverted Debian's
 # libraries, is refused; --uninstall undoes either.
 set -eu
@@ -64,7 +67,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
     --only=*) ONLY=${1#*=}; shift ;;
-    -h|--help) sed -n '3,52p' "$0"; exit 0 ;;
+    -h|--help) sed -n "3,$(($(grep -n '^set -eu' "$0" | cut -d: -f1) - 1))p" "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -95,10 +98,24 @@ SUFFIX=.debian-xen-rdm
 PRIVLIB=/usr/lib/xen-rdm/lib
 QEMU_BIN=$REPO/build/qemu/obj/qemu-system-x86_64
 XEN_OUT=$REPO/build/xen/out
-LIBS="libxenlight.so.4.17.0 libxlutil.so.4.17.0"
+# The host's Xen release (MAJOR.MINOR: 4.17 on Debian 12, 4.20 on Debian
+# 13), which names Debian's per-version packages, paths and sonames: that
+# of the installed xen-utils-*, else that of the version
+# scripts/xen-build.sh would build
+xen_mm_of() { echo "$1" | sed -n 's/^\([0-9]*:\)\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\)[.~+-].*/\2/p'; }
+XMM=$(dpkg-query -W -f='${Package} ${Version} ${db:Status-Status}\n' \
+        'libxenmisc[0-9]*' 'xen-utils-[0-9]*' 2>/dev/null |
+    awk '$1 ~ /^xen-utils-[0-9]/ && $3 == "installed" { sub("^xen-utils-", "", $1); print $1; exit }')
+if [ -z "$XMM" ] && want libxl; then
+    XMM=$(xen_mm_of "$("$REPO/scripts/xen-build.sh" --list-deps | sed -n 's/^source xen //p')")
+fi
+[ -n "$XMM" ] || ! want libxl ||
+    die "cannot tell the host's Xen release: no xen-utils-* installed and scripts/xen-build.sh names no version (install xen-utils, or use --only qemu)"
+MISC_PKG=libxenmisc$XMM UTILS_PKG=xen-utils-$XMM
+LIBS="libxenlight.so.$XMM.0 libxlutil.so.$XMM.0"
 # xen-utils-4.17's xl (/usr/sbin/xl runs it through xen-utils-wrapper)
-XL_PATH=/usr/lib/xen-4.17/bin/xl
-HVMLOADER=/usr/lib/xen-4.17/boot/hvmloader
+XL_PATH=/usr/lib/xen-$XMM/bin/xl
+HVMLOADER=/usr/lib/xen-$XMM/boot/hvmloader
 
 run() {
     echo "  $*"
@@ -190,25 +207,26 @@ fi
 
 # ------------------------------------------------------------ what to install
 # the host is checked before anything is built: the version the series
-# is built on, else the one scripts/xen-build.sh builds
+# is built on (--no-build), else the one scripts/xen-build.sh builds (the
+# host's own)
 if want libxl; then
-    if [ -f "$XEN_OUT/version" ]; then
+    if [ "$BUILD" = 0 ] && [ -f "$XEN_OUT/version" ]; then
         xen_ver=$(cat "$XEN_OUT/version")
     else
         xen_ver=$("$REPO/scripts/xen-build.sh" --list-deps | sed -n 's/^source xen //p')
     fi
-    host_ver=$(dpkg-query -W -f='${Version}' libxenmisc4.17 2>/dev/null) ||
-        die "libxenmisc4.17 is not installed: no libxl to replace (install xen-utils-4.17, or use --only qemu)"
+    host_ver=$(dpkg-query -W -f='${Version}' $MISC_PKG 2>/dev/null) ||
+        die "$MISC_PKG is not installed: no libxl to replace (install $UTILS_PKG, or use --only qemu)"
     [ "$host_ver" = "$xen_ver" ] ||
-        die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $xen_ver: our xl would run an older libxl than the host's (use --only qemu)"
+        die "this host has $MISC_PKG $host_ver, the libxl series is built on xen $xen_ver: our xl would run an older libxl than the host's (use --only qemu)"
     # xl must match the libraries' ABI: Debian's xl cannot run with ours;
     # hvmloader comes with them, built on the same xen
-    xl_ver=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null) ||
-        die "xen-utils-4.17 is not installed: no xl and hvmloader to replace (install it, or use --only qemu)"
+    xl_ver=$(dpkg-query -W -f='${Version}' $UTILS_PKG 2>/dev/null) ||
+        die "$UTILS_PKG is not installed: no xl and hvmloader to replace (install it, or use --only qemu)"
     [ "$xl_ver" = "$xen_ver" ] ||
-        die "this host has xen-utils-4.17 $xl_ver, the libxl series, its xl and hvmloader are built on xen $xen_ver: installing them would replace a newer xl and hvmloader (use --only qemu)"
-    dpkg-query -L xen-utils-4.17 2>/dev/null | grep -qxF "$XL_PATH" ||
-        die "xen-utils-4.17 $xl_ver has no $XL_PATH: it is not laid out as Debian's 4.17 (use --only qemu)"
+        die "this host has $UTILS_PKG $xl_ver, the libxl series, its xl and hvmloader are built on xen $xen_ver: installing them would replace a newer xl and hvmloader (use --only qemu)"
+    dpkg-query -L $UTILS_PKG 2>/dev/null | grep -qxF "$XL_PATH" ||
+        die "$UTILS_PKG $xl_ver has no $XL_PATH: it is not laid out as Debian's $XMM (use --only qemu)"
     # an earlier install.sh put our libraries in Debian's place, where
     # every libxl client loads them
     for f in $LIBS; do
@@ -221,6 +239,9 @@ if [ "$BUILD" = 1 ] && [ "$DRY" = 1 ]; then
     want qemu && { echo "  scripts/qemu-build.sh: $QEMU_BIN"; build_changes qemu-build.sh; }
     want libxl && { echo "  scripts/xen-build.sh: $XEN_OUT/ ($LIBS xl hvmloader)"; build_changes xen-build.sh; }
 elif [ "$BUILD" = 1 ]; then
+    # the series must apply to the host's Xen before any build starts
+    want libxl && { "$REPO/scripts/xen-build.sh" --check ||
+        die "scripts/xen-build.sh --check refused this host's Xen $xen_ver, before any build: its source cannot be fetched or the series does not apply to it (the reason and the fix above; or use --only qemu)"; }
     want qemu && { "$REPO/scripts/qemu-build.sh" || die "scripts/qemu-build.sh failed"; }
     want libxl && { "$REPO/scripts/xen-build.sh" || die "scripts/xen-build.sh failed"; }
 fi

@@ -13,8 +13,10 @@
 # root with toy libraries of the same names and sonames: after ldconfig -n
 # the sonames' links in the library directory are Debian's); that an
 # install over an earlier install.sh's diverted libraries is refused; and
-# that --uninstall undoes each layout and lists what it leaves.  Prints
-# TAP.
+# that --uninstall undoes each layout and lists what it leaves.  Then
+# xen-build.sh's choice of the Xen version and its refusal, before any
+# build, of a version whose source the archive does not serve (stand-ins
+# for apt and curl: no network).  Prints TAP.
 #
 # usage: tests/test-install.sh
 set -eu
@@ -40,10 +42,18 @@ cp -r "$REPO/scripts" "$T/clone/"
 # hvmloader to /usr/lib/xen-rdm/diverted/PATH, the libraries not;
 # diverted: an earlier install.sh's, every file there, the libraries
 # too; beside: an older one's, every file to PATH.debian-xen-rdm)
+# STUB_MISC, STUB_UTILS: the versions of libxenmisc4.17 and xen-utils-4.17
+# installed (none: not installed; default: the version xen-build.sh
+# builds here); STUB_CANDIDATE: apt's candidate of libxen-dev
 cat > "$T/bin/dpkg-query" <<EOS
 #!/bin/sh
 case "\$*" in
-*Version*libxenmisc4.17|*Version*xen-utils-4.17) printf '%s' '$PIN' ;;
+*db:Status-Status*libxenmisc*)
+    m=\${STUB_MISC:-$PIN} u=\${STUB_UTILS:-$PIN}
+    [ "\$m" = none ] || echo "libxenmisc4.17 \$m installed"
+    [ "\$u" = none ] || echo "xen-utils-4.17 \$u installed" ;;
+*Version*libxenmisc4.17) printf '%s' '$PIN' ;;
+*Version*xen-utils-4.17) printf '%s' '$PIN' ;;
 "-L xen-utils-4.17") echo /usr/lib/xen-4.17/bin/xl ;;
 *Status*" flex") echo "install ok installed" ;;
 *) exit 1 ;;
@@ -60,11 +70,38 @@ beside:*) echo "$2.debian-xen-rdm" ;;
 esac
 EOS
 printf '#!/bin/sh\nexit 1\n' > "$T/bin/dpkg"
-printf '#!/bin/sh\nexit 0\n' > "$T/bin/apt-cache"
+cat > "$T/bin/apt-cache" <<'EOS'
+#!/bin/sh
+[ "$*" = "policy libxen-dev" ] && [ -n "${STUB_CANDIDATE:-}" ] &&
+    printf 'libxen-dev:\n  Installed: (none)\n  Candidate: %s\n' "$STUB_CANDIDATE"
+exit 0
+EOS
 printf '#!/bin/sh\necho x86_64-linux-gnu\n' > "$T/bin/dpkg-architecture"
 chmod +x "$T/bin"/*
 PATH=$T/bin:$PATH
 export PATH
+
+# ---- the Xen xen-build.sh builds on: the host's, as dpkg reports it
+XB=$T/clone/scripts/xen-build.sh
+check "xen-build.sh builds on the installed libxenmisc4.17/xen-utils-4.17 (4.17.9+1-test)" \
+    eval "STUB_MISC=4.17.9+1-test STUB_UTILS=4.17.9+1-test '$XB' --list-deps | grep -qxF 'source xen 4.17.9+1-test'"
+rc=0
+STUB_UTILS=4.17.8-other "$XB" --list-deps > "$T/xb.log" 2>&1 || rc=$?
+sed 's/^/# /' "$T/xb.log"
+check "xen-build.sh refuses when libxenmisc4.17 and xen-utils-4.17 differ, naming both" \
+    eval "[ $rc != 0 ] && grep -q 'xen-utils-4.17 4.17.8-other' '$T/xb.log' && grep -qF 'libxenmisc4.17 $PIN' '$T/xb.log'"
+check "xen-build.sh without Xen installed builds on apt's candidate of libxen-dev" \
+    eval "STUB_MISC=none STUB_UTILS=none STUB_CANDIDATE=4.17.9+2-cand '$XB' --list-deps | grep -qxF 'source xen 4.17.9+2-cand'"
+rc=0
+STUB_MISC=none STUB_UTILS=none "$XB" --list-deps > "$T/xb.log" 2>&1 || rc=$?
+check "xen-build.sh without Xen installed nor a candidate refuses, saying so (exit $rc)" \
+    eval "[ $rc != 0 ] && grep -q 'no Xen installed' '$T/xb.log'"
+check "xen-build.sh --version V builds on V" \
+    eval "'$XB' --version 4.20.4+63-g7abfd2bce2-0+deb13u1 --list-deps | grep -qxF 'source xen 4.20.4+63-g7abfd2bce2-0+deb13u1'"
+rc=0
+"$XB" --version banana --list-deps > "$T/xb.log" 2>&1 || rc=$?
+check "xen-build.sh --version refuses a version without MAJOR.MINOR, naming it (exit $rc)" \
+    eval "[ $rc != 0 ] && grep -q \"xen version 'banana'\" '$T/xb.log'"
 
 # ---- --dry-run on the fresh clone
 rc=0
@@ -186,6 +223,62 @@ for layout in private diverted beside; do
         eval "grep -q -- '^  rm -f /usr/lib/xen-rdm/lib/libxenlight.so.4.17.0 /usr/lib/xen-rdm/lib/libxenlight.so.4.17\$' '$U' && grep -q -- '^  rm -f /usr/lib/xen-rdm/lib/libxlutil.so.4.17.0 /usr/lib/xen-rdm/lib/libxlutil.so.4.17\$' '$U'"
     check "$layout layout: it lists the apt source and packages the build added" eval "grep -q 'packages xen-build.sh needs, installed by it or before it: flex\$' '$U' && grep -q 'left in place' '$U'"
 done
+
+
+# ---- xen-build.sh refuses, before it installs or builds anything, a
+# version whose source apt's Sources index lists but the archive does
+# not serve (a mirror of debian-security without sources): stand-ins for
+# apt-cache showsrc, apt-get source --print-uris / indextargets and curl
+# (no network)
+V=4.17.9+3-g0123456789-0+deb12u9 W=4.17.5+72-g01140da4e8-1
+mkdir -p "$T/clone2" "$T/bin2"
+cp -r "$REPO/scripts" "$T/clone2/"
+cat > "$T/bin2/apt-cache" <<EOS
+#!/bin/sh
+case "\$*" in
+"showsrc xen") printf 'Package: xen\nVersion: %s\nDirectory: pool/updates/main/x/xen\n\nPackage: xen\nVersion: %s\nDirectory: pool/main/x/xen\n\nPackage: xen\nVersion: 4.20.4+63-g7abfd2bce2-0+deb13u1\n' '$V' '$W' ;;
+esac
+exit 0
+EOS
+cat > "$T/bin2/apt-get" <<EOS
+#!/bin/sh
+echo "apt-get \$*" >> '$T/apt-get.calls'
+case "\$*" in
+*"source --print-uris"*"xen=$V")
+    for f in xen_${V}.dsc xen_4.17.9+3-g0123456789.orig.tar.xz xen_${V}.debian.tar.xz; do
+        echo "'http://archive.invalid/debian-security/pool/updates/main/x/xen/\$f' \$f 1 SHA256:00"; done ;;
+*"source --print-uris"*"xen=$W")
+    echo "'http://archive.invalid/debian/pool/main/x/xen/xen_$W.dsc' xen_$W.dsc 1 SHA256:00" ;;
+*indextargets*Sources*)
+    printf 'bookworm http://archive.invalid/debian/\nbookworm-security http://archive.invalid/debian-security/\n' ;;
+*) exit 1 ;;
+esac
+EOS
+cat > "$T/bin2/curl" <<'EOS'
+#!/bin/sh
+for a; do u=$a; done
+case $u in */debian-security/*) printf 404 ;; *) printf 200 ;; esac
+EOS
+chmod +x "$T/bin2"/*
+for how in --check --no-deps; do
+    rc=0
+    : > "$T/apt-get.calls"
+    STUB_MISC=$V STUB_UTILS=$V PATH=$T/bin2:$PATH "$T/clone2/scripts/xen-build.sh" $how > "$T/unserved.log" 2>&1 || rc=$?
+    sed 's/^/# /' "$T/unserved.log"
+    check "xen-build.sh $how refuses the host's xen $V whose source the archive does not serve, naming the version, the deb-src entries it tried and what to do (exit $rc)" \
+        eval "[ $rc != 0 ] && grep -qF 'error: the source of xen $V (the version this host runs) cannot be fetched' '$T/unserved.log' &&
+              grep -qF 'answers 404' '$T/unserved.log' &&
+              grep -qF 'bookworm http://archive.invalid/debian/; bookworm-security http://archive.invalid/debian-security/' '$T/unserved.log' &&
+              grep -qF 'Add a deb-src line for an archive that serves xen $V' '$T/unserved.log' &&
+              grep -qF 'scripts/install.sh --only qemu' '$T/unserved.log'"
+    check "xen-build.sh $how stopped before it installed, downloaded or built anything (apt-get called only to list: $(cut -d' ' -f2 "$T/apt-get.calls" | sort -u | tr '\n' ' '))" \
+        eval "! grep -q 'apt-get \(install\|source --download-only\|update\)' '$T/apt-get.calls' && [ ! -e '$T/clone2/build/xen/src' ] && [ -z \"\$(ls '$T/clone2/build/xen/dl' 2>/dev/null)\" ]"
+done
+rc=0
+STUB_MISC=$V STUB_UTILS=$V PATH=$T/bin2:$PATH "$T/clone2/scripts/xen-build.sh" --list-versions > "$T/versions.log" 2>&1 || rc=$?
+sed 's/^/# /' "$T/versions.log"
+check "xen-build.sh --list-versions lists the Xen 4.17 versions apt's Sources index has, newest first, and which the archive serves" \
+    eval "[ $rc = 0 ] && printf 'version %s unserved\nversion %s served\n' '$V' '$W' | cmp -s - '$T/versions.log'"
 
 echo "1..$n"
 [ "$failed" = 0 ]
