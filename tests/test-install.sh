@@ -16,7 +16,9 @@
 # that --uninstall undoes each layout and lists what it leaves.  Then
 # xen-build.sh's choice of the Xen version and its refusal, before any
 # build, of a version whose source the archive does not serve (stand-ins
-# for apt and curl: no network).  Prints TAP.
+# for apt and curl: no network), and install.sh --status and the dpkg
+# hook's checker on a manifest and a scratch dpkg admin directory.
+# Prints TAP.
 #
 # usage: tests/test-install.sh
 set -eu
@@ -122,6 +124,11 @@ for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0; do
     check "it lists the install of $f and its soname link in our private directory" eval "grep -q -- '^  install -m 0644 $T/clone/build/xen/out/$f /usr/lib/xen-rdm/lib/$f\$' '$L' && grep -q -- '^  ln -sfn $f /usr/lib/xen-rdm/lib/${f%.*}\$' '$L'"
 done
 check "it lists the device model's path" grep -q "^  ln -sfn /usr/local/lib/xen-rdm/qemu-system-x86_64 /usr/libexec/xen-qemu-system-i386\$" "$L"
+check "it lists the checker and the dpkg hook file with its post-invoke line" \
+    eval "grep -q -- '^  install -m 0755 $T/clone/scripts/xen-rdm-check.sh /usr/local/lib/xen-rdm/check-stale\$' '$L' &&
+          grep -q -- '^  write /etc/dpkg/dpkg.cfg.d/xen-rdm: post-invoke=\"if \[ -x /usr/local/lib/xen-rdm/check-stale \]; then /usr/local/lib/xen-rdm/check-stale --hook; fi || true\"\$' '$L'"
+check "it lists the manifest and the packages whose versions it records" \
+    grep -q "(and /usr/local/lib/xen-rdm/installed: .*versions of qemu-system-xen xen-utils-4.17 libxenmisc4.17 now and the Xen version" "$L"
 
 # ---- the install --dry-run lists, replayed in a scratch root $R with
 # toy libraries of the same names and sonames (Debian's where Debian
@@ -279,6 +286,84 @@ STUB_MISC=$V STUB_UTILS=$V PATH=$T/bin2:$PATH "$T/clone2/scripts/xen-build.sh" -
 sed 's/^/# /' "$T/versions.log"
 check "xen-build.sh --list-versions lists the Xen 4.17 versions apt's Sources index has, newest first, and which the archive serves" \
     eval "[ $rc = 0 ] && printf 'version %s unserved\nversion %s served\n' '$V' '$W' | cmp -s - '$T/versions.log'"
+
+# ---- install.sh --status and the dpkg hook's checker (no root), on a
+# manifest of the form install.sh writes and a scratch dpkg admin
+# directory (status, diversions) and log, which the checker reads
+D=$T/dpkg I=$T/inst
+mkdir -p "$D" "$I"
+status_file() { # XEN_UTILS_VERSION
+    printf 'Package: qemu-system-xen\nStatus: install ok installed\nVersion: 1:7.2+dfsg-7+deb12u7\n\n'
+    printf 'Package: xen-utils-4.17\nStatus: install ok installed\nVersion: %s\n\n' "$1"
+    printf 'Package: libxenmisc4.17\nStatus: install ok installed\nArchitecture: amd64\nVersion: %s\n\n' "$PIN"
+    printf 'Package: xen-hypervisor-4.17-amd64\nStatus: deinstall ok config-files\nVersion: 4.17.0\n'
+}
+status_file "$PIN" > "$D/status"
+printf '/usr/lib/xen-4.17/bin/xl\n/usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/bin/xl\n:\n' > "$D/diversions"
+printf '2026-01-01 10:00:00 upgrade xen-utils-4.17:amd64 4.17.0 %s\n' "$PIN" > "$T/dpkg.log"
+echo ours-qemu > "$I/qemu"; ln -s "$I/qemu" "$I/dm"; echo ours-xl > "$I/xl"
+export DPKG_ADMINDIR=$D XEN_RDM_MANIFEST=$I/installed XEN_RDM_DPKG_LOG=$T/dpkg.log
+CK=$T/clone/scripts/xen-rdm-check.sh
+{
+    echo "installed-at 2026-01-02 00:00:00"
+    echo "clone /srv/xen-rdm"
+    echo "xen-mm 4.17"
+    echo "xen-source libxl $PIN"
+    "$CK" --record qemu qemu-system-xen
+    "$CK" --record libxl xen-utils-4.17 libxenmisc4.17 xen-hypervisor-4.17-amd64
+    echo "file qemu $(sha256sum < "$I/qemu" | cut -d' ' -f1) $I/qemu"
+    echo "symlink qemu $I/dm $I/qemu"
+    echo "file libxl $(sha256sum < "$I/xl" | cut -d' ' -f1) $I/xl"
+    echo "diversion libxl /usr/lib/xen-4.17/bin/xl /usr/lib/xen-rdm/diverted/usr/lib/xen-4.17/bin/xl"
+} > "$I/installed"
+sed 's/^/# manifest: /' "$I/installed"
+check "the checker records the three packages with their versions from dpkg's status (and not one only in config-files state)" \
+    eval "grep -qx 'package libxl libxenmisc4.17 $PIN' '$I/installed' && grep -qx 'package libxl xen-utils-4.17 $PIN' '$I/installed' &&
+          grep -qx 'package qemu qemu-system-xen 1:7.2+dfsg-7+deb12u7' '$I/installed' && ! grep -q xen-hypervisor '$I/installed'"
+# status CASE: install.sh --status and the hook, in $T/st-CASE.{out,rc,hook,hookout,hookrc}
+status() {
+    rc=0; "$T/clone/scripts/install.sh" --status > "$T/st-$1.out" 2>&1 || rc=$?; echo $rc > "$T/st-$1.rc"
+    sed "s/^/# --status ($1, exit $rc): /" "$T/st-$1.out"
+    rc=0; "$CK" --hook > "$T/st-$1.hookout" 2> "$T/st-$1.hook" || rc=$?; echo $rc > "$T/st-$1.hookrc"
+    sed "s/^/# hook ($1, exit $rc): /" "$T/st-$1.hook"
+}
+status fresh
+check "fresh install: --status says up to date with the versions, exit 0; the hook prints nothing and exits 0" \
+    eval "[ \$(cat '$T/st-fresh.rc') = 0 ] && grep -q 'up to date' '$T/st-fresh.out' && grep -qF 'ok     xen-utils-4.17 $PIN' '$T/st-fresh.out' &&
+          grep -qF 'built on Debian'\''s xen $PIN' '$T/st-fresh.out' && [ ! -s '$T/st-fresh.hook' ] && [ ! -s '$T/st-fresh.hookout' ] && [ \$(cat '$T/st-fresh.hookrc') = 0 ]"
+printf '2026-01-03 09:00:00 upgrade xen-utils-4.17:amd64 %s %s\n2026-01-03 09:00:01 configure xen-utils-4.17:amd64 %s <none>\n' "$PIN" "$PIN" "$PIN" >> "$T/dpkg.log"
+status reinstalled
+check "after dpkg reinstalled xen-utils-4.17 (its log): --status names it stale and the one command, exit 1; the hook says the same on stderr only, exit 0" \
+    eval "[ \$(cat '$T/st-reinstalled.rc') = 1 ] && grep -q 'STALE  xen-utils-4.17 .*reinstalled' '$T/st-reinstalled.out' &&
+          grep -qF 'cd /srv/xen-rdm && scripts/install.sh' '$T/st-reinstalled.out' && ! grep -q 'STALE  \(libxenmisc\|qemu\)' '$T/st-reinstalled.out' &&
+          grep -q 'xen-utils-4.17 .*reinstalled' '$T/st-reinstalled.hook' && grep -qF 'cd /srv/xen-rdm && scripts/install.sh' '$T/st-reinstalled.hook' &&
+          [ ! -s '$T/st-reinstalled.hookout' ] && [ \$(cat '$T/st-reinstalled.hookrc') = 0 ]"
+printf '2026-01-01 10:00:00 upgrade xen-utils-4.17:amd64 4.17.0 %s\n' "$PIN" > "$T/dpkg.log"
+status_file 4.17.9+9-new > "$D/status"
+status upgraded
+check "after an upgrade of xen-utils-4.17: --status and the hook name both versions" \
+    eval "[ \$(cat '$T/st-upgraded.rc') = 1 ] && grep -qF 'xen-utils-4.17: $PIN at the install, 4.17.9+9-new now' '$T/st-upgraded.out' &&
+          grep -qF 'xen-utils-4.17: $PIN at the install, 4.17.9+9-new now' '$T/st-upgraded.hook'"
+status_file "$PIN" > "$D/status"
+echo changed > "$I/xl"; : > "$D/diversions"
+status changed
+check "an installed file changed and a diversion gone: --status names both; the hook (no sha256, to be fast) names the diversion" \
+    eval "[ \$(cat '$T/st-changed.rc') = 1 ] && grep -qF 'STALE  $I/xl: changed since the install (sha256)' '$T/st-changed.out' &&
+          grep -q 'STALE  /usr/lib/xen-4.17/bin/xl: its diversion .* is gone' '$T/st-changed.out' &&
+          grep -q '/usr/lib/xen-4.17/bin/xl: its diversion .* is gone' '$T/st-changed.hook' && ! grep -q '$I/xl' '$T/st-changed.hook'"
+grep -v '^package ' "$I/installed" > "$I/installed.old"; mv "$I/installed.old" "$I/installed"
+status old
+check "a manifest without versions (an older install.sh): --status cannot tell, exit 3; the hook prints nothing" \
+    eval "[ \$(cat '$T/st-old.rc') = 3 ] && [ ! -s '$T/st-old.hook' ] && [ \$(cat '$T/st-old.hookrc') = 0 ]"
+rm -f "$I/installed"; mkdir "$I/installed"
+status garbage
+check "the hook exits 0 and prints nothing whatever the manifest is (a directory here)" \
+    eval "[ \$(cat '$T/st-garbage.hookrc') = 0 ] && [ ! -s '$T/st-garbage.hook' ]"
+rmdir "$I/installed"
+status none
+check "nothing installed: --status says so, exit 2; the hook prints nothing" \
+    eval "[ \$(cat '$T/st-none.rc') = 2 ] && grep -q 'nothing installed' '$T/st-none.out' && [ ! -s '$T/st-none.hook' ]"
+unset DPKG_ADMINDIR XEN_RDM_MANIFEST XEN_RDM_DPKG_LOG
 
 echo "1..$n"
 [ "$failed" = 0 ]
