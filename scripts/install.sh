@@ -376,5 +376,5 @@ if [ "$DRY" = 0 ]; then
     mv "$MANIFEST.new" "$MANIFEST"
     say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"
 else
-    echo "  (and $MANIFEST: what was installed, with the Debian versions of$(want qemu && echo " qemu-system-xen")$(want libxl && echo " $UTILS_PKG $MISC_PKG") now and the Xen version the series is built on)"
+    echo "  (and $MANIFEST: what was installed, with the Debian versions of$(want qemu && echo " qemu-system-xen")$(want libxl && echo " $UTILS_PKG $MISC_PKG") now$(want libxl && echo " and the Xen version the series is built on"))"
 fi
