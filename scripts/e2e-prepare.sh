@@ -14,12 +14,16 @@
 # Environment:
 #   E2E_MIRROR  Debian mirror for debootstrap (default: the URI the host's
 #               apt configuration uses for bookworm main)
+#   E2E_SECURITY_MIRROR  Debian security archive for dom0's updates
+#               (default: the URI the host's apt configuration uses for
+#               bookworm-security)
 #
 # Output (build/e2e/):
 #   xen/xen.elf              the hypervisor (multiboot ELF, gunzipped)
 #   kernel/vmlinuz           Debian's kernel, for dom0 and for the guest
-#   dom0-initrd.img          dom0 root (debootstrap'd Debian 12 + Xen tools)
-#                            packed as an initramfs (cpio, zstd)
+#   dom0-initrd.img          dom0 root (debootstrap'd Debian 12 + Xen tools,
+#                            with bookworm-security's updates) packed as
+#                            an initramfs (cpio, zstd)
 #   guest-initrd.img         busybox initramfs whose init prints the e820
 #                            and runs the guest I/O checks (e2e-io)
 #   dom0-root/               the unpacked dom0 root (kept for the cache)
@@ -39,7 +43,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --no-deps) DO_DEPS=0; shift ;;
     --force) FORCE=1; shift ;;
-    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,30p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -93,7 +97,12 @@ if [ -z "$KPKG" ]; then
            sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
 fi
 [ -n "$KPKG" ] || die "cannot resolve linux-image-amd64 (apt-get update?)"
-XPKG=xen-hypervisor-4.17-amd64
+# the hypervisor of Debian 12's Xen release (xen-system-amd64's), whose
+# MAJOR.MINOR names the per-version packages, libraries and paths
+XPKG=$(apt-cache depends xen-system-amd64 2>/dev/null |
+       sed -n 's/^ *Depends: \(xen-hypervisor-[0-9.]*-amd64\)$/\1/p' | head -1)
+[ -n "$XPKG" ] || die "cannot resolve xen-system-amd64's hypervisor package (apt-get update?)"
+XMM=$(echo "$XPKG" | sed 's/^xen-hypervisor-\(.*\)-amd64$/\1/')
 KVERP=$(apt-cache policy "$KPKG" | sed -n 's/^ *Candidate: //p')
 XVERP=$(apt-cache policy "$XPKG" | sed -n 's/^ *Candidate: //p')
 debs_hash=$(echo "$KPKG=$KVERP $XPKG=$XVERP" | hash_of)
@@ -114,7 +123,7 @@ else
     rm -rf "$OUT/xen" "$OUT/kernel" "$OUT/kx"
     mkdir -p "$OUT/xen" "$OUT/kernel" "$OUT/kx"
     dpkg -x "$OUT"/debs/xen-hypervisor-*.deb "$OUT/kx/xen"
-    zcat "$OUT"/kx/xen/boot/xen-4.17-amd64.gz > "$OUT/xen/xen.elf"
+    zcat "$OUT"/kx/xen/boot/xen-$XMM-amd64.gz > "$OUT/xen/xen.elf"
     dpkg -x "$OUT"/debs/linux-image-*.deb "$OUT/kx/linux"
     cp "$OUT"/kx/linux/boot/vmlinuz-* "$OUT/kernel/vmlinuz"
     KVER=$(basename "$OUT"/kx/linux/lib/modules/*)
@@ -143,26 +152,85 @@ KVER=$(cat "$OUT/kernel/version")
 # Packages of dom0: the Xen tools (xl, xenstored, xenconsoled, hvmloader),
 # Debian's QEMU as a device model (and the libraries our QEMU needs),
 # SeaBIOS for hvmloader, socat for QMP.
-DOM0_PKGS="xen-utils-4.17,xenstore-utils,qemu-system-xen,seabios,kmod,socat,procps,busybox,iproute2"
+DOM0_PKGS="xen-utils-$XMM,xenstore-utils,qemu-system-xen,seabios,kmod,socat,procps,busybox,iproute2"
 MIRROR=${E2E_MIRROR:-$(apt_debian_uri)}
 [ -n "$MIRROR" ] || die "no Debian mirror: apt has no source for bookworm main, and E2E_MIRROR is not set"
-root_hash=$(echo "bookworm minbase $DOM0_PKGS $MIRROR" | hash_of)
+# dom0 runs what an up-to-date Debian 12 host runs: bookworm-security's
+# updates, from the archive the host's apt uses for it
+SECURITY=${E2E_SECURITY_MIRROR:-$(apt_debian_uri bookworm-security)}
+[ -n "$SECURITY" ] || die "no Debian security archive: apt has no source for bookworm-security (main), and E2E_SECURITY_MIRROR is not set"
+# except its Xen tools: the newest Xen $XMM whose source this machine
+# can fetch (bookworm-security's when its archive serves the source,
+# else bookworm main's), so that the series is built for the version
+# dom0 runs (scripts/xen-build.sh --list-versions)
+"$REPO/scripts/xen-build.sh" --version "$XVERP" --list-versions > "$OUT/xen-versions.txt" 2> "$OUT/xen-versions.log" ||
+    { cat "$OUT/xen-versions.log" >&2; die "scripts/xen-build.sh --list-versions failed"; }
+TOOLS_VER=$(awk '$3 == "served" { print $2; exit }' "$OUT/xen-versions.txt")
+[ -n "$TOOLS_VER" ] ||
+    die "this machine's apt serves the source of no Xen $XMM ($(tr '\n' ' ' < "$OUT/xen-versions.txt")): add a deb-src line for an archive that serves it"
+say "dom0's Xen tools: xen $TOOLS_VER, the newest Xen $XMM whose source this machine can fetch ($(sed 's/^version //' "$OUT/xen-versions.txt" | paste -sd, - | sed 's/,/, /g'))"
+root_hash=$(echo "bookworm minbase $DOM0_PKGS $MIRROR security $SECURITY xen-tools=$TOOLS_VER keep-debs" | hash_of)
 step_begin dom0-root
 if stamp_ok dom0-root "$root_hash" && [ -x "$OUT/dom0-root/usr/sbin/xl" ]; then
-    step_end dom0-root cached
+    step_end dom0-root "cached (xen tools $TOOLS_VER)"
 else
+    # a run stopped during the upgrade left proc mounted there
+    ! mountpoint -q "$OUT/dom0-root/proc" || umount "$OUT/dom0-root/proc"
     rm -rf "$OUT/dom0-root"; mkdir -p "$OUT/dbs-cache"
     debootstrap --variant=minbase --include="$DOM0_PKGS" \
         --cache-dir="$OUT/dbs-cache" bookworm "$OUT/dom0-root" "$MIRROR" \
         > "$OUT/debootstrap.log" 2>&1 ||
         { tail -30 "$OUT/debootstrap.log" >&2; die "debootstrap failed (log: $OUT/debootstrap.log)"; }
-    # Shrink what goes into RAM: docs, locales, apt lists.
+    R=$OUT/dom0-root
+    cat > "$R/etc/apt/sources.list" <<EOS
+deb $MIRROR bookworm main
+deb $SECURITY bookworm-security main
+EOS
+    # no service of dom0 starts while it is upgraded on the build host
+    printf '#!/bin/sh\nexit 101\n' > "$R/usr/sbin/policy-rc.d"
+    chmod 0755 "$R/usr/sbin/policy-rc.d"
+    cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
+    mount -t proc proc "$R/proc"
+    # the binary packages of source xen dom0 has: held at $TOOLS_VER
+    xen_pkgs=$(chroot "$R" dpkg-query -W -f='${Package} ${source:Package}\n' | awk '$2 == "xen" { print $1 }' | sort -u)
+    rc=0
+    { chroot "$R" apt-get update -q &&
+      chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get -y -q --allow-downgrades \
+          -o Dpkg::Options::=--force-confold install $(for p in $xen_pkgs; do echo "$p=$TOOLS_VER"; done) &&
+      chroot "$R" apt-mark hold $xen_pkgs &&
+      chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get -y -q \
+          -o Dpkg::Options::=--force-confold upgrade &&
+      chroot "$R" apt-mark unhold $xen_pkgs &&
+      chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get -y -q -d --reinstall \
+          install "libxenmisc$XMM=$TOOLS_VER" "xen-utils-$XMM=$TOOLS_VER"; } \
+        > "$OUT/dom0-upgrade.log" 2>&1 || rc=$?
+    umount "$R/proc"
+    rm -f "$R/usr/sbin/policy-rc.d"
+    [ "$rc" = 0 ] ||
+        { tail -30 "$OUT/dom0-upgrade.log" >&2; die "dom0's upgrade from bookworm-security (Xen tools at $TOOLS_VER) failed (log: $OUT/dom0-upgrade.log)"; }
+    got=$(chroot "$R" dpkg-query -W -f='${Version}' "xen-utils-$XMM")
+    [ "$got" = "$TOOLS_VER" ] ||
+        die "dom0 has xen-utils-$XMM $got after its upgrade, not $TOOLS_VER (log: $OUT/dom0-upgrade.log)"
+    upgraded=$(grep -c '^Unpacking .*(.*) over (' "$OUT/dom0-upgrade.log" || true)
+    # Shrink what goes into RAM: docs, locales, apt lists, and the .debs
+    # but the Xen libraries' and tools' (install-on-dom0 reinstalls them)
+    keep=
+    for p in "libxenmisc$XMM" "xen-utils-$XMM"; do
+        f=$(ls "$R/var/cache/apt/archives/${p}_$(echo "$TOOLS_VER" | sed 's/:/%3a/')"_*.deb 2>/dev/null | head -1)
+        [ -n "$f" ] || die "dom0 has no .deb of $p $TOOLS_VER in /var/cache/apt/archives (log: $OUT/dom0-upgrade.log)"
+        keep="$keep $f"
+    done
+    mkdir -p "$OUT/dom0-keep"; rm -f "$OUT"/dom0-keep/*.deb
+    cp $keep "$OUT/dom0-keep/"
     rm -rf "$OUT"/dom0-root/usr/share/{doc,man,info,locale} \
            "$OUT"/dom0-root/var/lib/apt/lists/* \
            "$OUT"/dom0-root/var/cache/apt/*.bin \
            "$OUT"/dom0-root/var/cache/apt/archives/*.deb
+    cp "$OUT"/dom0-keep/*.deb "$R/var/cache/apt/archives/"
+    [ "$(ls "$R"/var/cache/apt/archives/*.deb 2>/dev/null | wc -l)" = 2 ] ||
+        die "dom0 keeps $(ls "$R"/var/cache/apt/archives/ | tr '\n' ' ')in /var/cache/apt/archives, not the .debs of libxenmisc$XMM and xen-utils-$XMM $TOOLS_VER"
     stamp_set dom0-root "$root_hash"
-    step_end dom0-root "debootstrap bookworm ($DOM0_PKGS)"
+    step_end dom0-root "debootstrap bookworm ($DOM0_PKGS), $upgraded package(s) upgraded from bookworm-security, Xen tools held at $TOOLS_VER: xen-utils-$XMM $got; kept $(cd "$R/var/cache/apt/archives" && echo *.deb)"
 fi
 
 step_begin dom0-initrd
@@ -227,30 +295,31 @@ fi
 # documents as added (patches/xen/LIB.symbols-added: the functions of
 # its new IDL type), nothing else
 step_begin libxl
-"$REPO/scripts/xen-build.sh" > "$OUT/xen-build.log" 2>&1 ||
-    { tail -20 "$OUT/xen-build.log" >&2; die "scripts/xen-build.sh failed (log: $OUT/xen-build.log)"; }
+dom0_ver=$(sed -n "/^Package: libxenmisc$XMM\$/,/^\$/s/^Version: //p" "$OUT/dom0-root/var/lib/dpkg/status")
+[ -n "$dom0_ver" ] || die "dom0 has no libxenmisc$XMM (debootstrap log: $OUT/debootstrap.log)"
+"$REPO/scripts/xen-build.sh" --version "$dom0_ver" > "$OUT/xen-build.log" 2>&1 ||
+    { tail -20 "$OUT/xen-build.log" >&2; die "scripts/xen-build.sh --version $dom0_ver (dom0's) failed (log: $OUT/xen-build.log)"; }
 XEN_OUT=$REPO/build/xen/out
-dom0_ver=$(sed -n '/^Package: libxenmisc4.17$/,/^$/s/^Version: //p' "$OUT/dom0-root/var/lib/dpkg/status")
 [ "$dom0_ver" = "$(cat "$XEN_OUT/version")" ] ||
-    die "dom0 has libxenmisc4.17 $dom0_ver, the series is built on xen $(cat "$XEN_OUT/version")"
-# our hvmloader goes in place of xen-utils-4.17's (dom0-run.sh)
-utils_ver=$(sed -n '/^Package: xen-utils-4.17$/,/^$/s/^Version: //p' "$OUT/dom0-root/var/lib/dpkg/status")
+    die "dom0 has libxenmisc$XMM $dom0_ver, the series is built on xen $(cat "$XEN_OUT/version")"
+# our hvmloader goes in place of xen-utils-$XMM's (dom0-run.sh)
+utils_ver=$(sed -n "/^Package: xen-utils-$XMM\$/,/^\$/s/^Version: //p" "$OUT/dom0-root/var/lib/dpkg/status")
 [ "$utils_ver" = "$(cat "$XEN_OUT/version")" ] ||
-    die "dom0 has xen-utils-4.17 $utils_ver, our hvmloader is built on xen $(cat "$XEN_OUT/version")"
+    die "dom0 has xen-utils-$XMM $utils_ver, our hvmloader is built on xen $(cat "$XEN_OUT/version")"
 [ -f "$XEN_OUT/hvmloader" ] || die "$XEN_OUT/hvmloader is not built (scripts/xen-build.sh)"
 for l in libxenlight libxlutil; do
-    nm -D --defined-only "$OUT/dom0-root/usr/lib/x86_64-linux-gnu/$l.so.4.17.0" |
+    nm -D --defined-only "$OUT/dom0-root/usr/lib/x86_64-linux-gnu/$l.so.$XMM.0" |
         awk '{ print $NF }' | sort > "$OUT/$l.debian.symbols"
     added=$REPO/patches/xen/$l.symbols-added
     [ -f "$added" ] || added=/dev/null
     sort -u "$OUT/$l.debian.symbols" "$added" > "$OUT/$l.expected.symbols"
     cmp -s "$OUT/$l.expected.symbols" "$XEN_OUT/$l.symbols" || {
         diff "$OUT/$l.expected.symbols" "$XEN_OUT/$l.symbols" | head -20 >&2
-        die "$l.so.4.17.0 built with our series does not export exactly the symbols of Debian's and those of patches/xen/$l.symbols-added"
+        die "$l.so.$XMM.0 built with our series does not export exactly the symbols of Debian's and those of patches/xen/$l.symbols-added"
     }
 done
 [ -x "$XEN_OUT/xl" ] || die "$XEN_OUT/xl is not built (scripts/xen-build.sh)"
-step_end libxl "xen $dom0_ver with patches/xen: libxenlight ($(wc -l < "$XEN_OUT/libxenlight.symbols") symbols, $(wc -l < "$REPO/patches/xen/libxenlight.symbols-added") of them added) and libxlutil ($(wc -l < "$XEN_OUT/libxlutil.symbols")) export what Debian's do and what the series adds; xl built with them; hvmloader for xen-utils-4.17 $utils_ver"
+step_end libxl "xen $dom0_ver with patches/xen: libxenlight ($(wc -l < "$XEN_OUT/libxenlight.symbols") symbols, $(wc -l < "$REPO/patches/xen/libxenlight.symbols-added") of them added) and libxlutil ($(wc -l < "$XEN_OUT/libxlutil.symbols")) export what Debian's do and what the series adds; xl built with them; hvmloader for xen-utils-$XMM $utils_ver"
 
 # ------------------------------------------------------------ our QEMU
 QEMU_OURS=$REPO/build/qemu/obj/qemu-system-x86_64

@@ -7,6 +7,7 @@
 #
 # usage: scripts/install.sh [--dry-run] [--uninstall] [--no-build]
 #                           [--only qemu|libxl]
+#        scripts/install.sh --status
 #
 #   --dry-run    print what it would build, every apt source and package
 #                the build would add, and every file it would add, divert
@@ -18,6 +19,10 @@
 #                first with scripts/qemu-build.sh and scripts/xen-build.sh)
 #   --only PART  only the device model (qemu) or only the Xen series
 #                (libxl: the private libraries, xl and hvmloader)
+#   --status     what is installed, from which Debian versions, and
+#                whether it is stale (scripts/xen-rdm-check.sh --status;
+#                exit 0 up to date, 1 stale, 2 nothing installed, 3
+#                cannot tell); no root needed
 #
 # Files another package owns are never overwritten: Debian's are renamed
 # with dpkg-divert (PATH to /usr/lib/xen-rdm/diverted/PATH, a directory
@@ -43,11 +48,22 @@
 #   /usr/lib/xen-4.17/boot/hvmloader            our hvmloader (Debian's,
 #                                               xen-utils-4.17's, diverted)
 #   /usr/local/lib/xen-rdm/installed            what was installed, with
-#                                               sha256 sums (for --uninstall)
-# The libraries, xl and hvmloader are installed only when the host's
-# libxenmisc4.17 and xen-utils-4.17 are the version the series was built
-# on (build/xen/out/version, or before a build the version
-# scripts/xen-build.sh builds); this is checked before anything is built.
+#                                               sha256 sums, the Debian
+#                                               versions of the packages
+#                                               whose files it diverted or
+#                                               replaced and the clone
+#   /usr/local/lib/xen-rdm/check-stale          scripts/xen-rdm-check.sh,
+#   /etc/dpkg/dpkg.cfg.d/xen-rdm                which dpkg runs after every
+#                                               run (post-invoke): it says
+#                                               when one of those packages
+#                                               was upgraded or reinstalled
+# (4.17: the host's Xen release, MAJOR.MINOR of its xen-utils-*, names
+# the packages, paths and sonames.)  The libraries, xl and hvmloader are
+# installed only when the host's libxenmisc4.17 and xen-utils-4.17 are
+# the version the series was built on (build/xen/out/version with
+# --no-build, else the version scripts/xen-build.sh builds: the host's);
+# this is checked, and that the series applies to it and its source can
+# be fetched (scripts/xen-build.sh --check), before anything is built.
 # An install over an earlier install.sh's, which diverted Debian's
 # libraries, is refused; --uninstall undoes either.
 set -eu
@@ -59,12 +75,13 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 DRY=0 UNINSTALL=0 BUILD=1 ONLY=
 while [ $# -gt 0 ]; do
     case $1 in
+    --status) exec "$REPO/scripts/xen-rdm-check.sh" --status ;;
     --dry-run) DRY=1; shift ;;
     --uninstall) UNINSTALL=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs qemu or libxl"; ONLY=$2; shift 2 ;;
     --only=*) ONLY=${1#*=}; shift ;;
-    -h|--help) sed -n '3,52p' "$0"; exit 0 ;;
+    -h|--help) sed -n "3,$(($(grep -n '^set -eu' "$0" | cut -d: -f1) - 1))p" "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -95,10 +112,29 @@ SUFFIX=.debian-xen-rdm
 PRIVLIB=/usr/lib/xen-rdm/lib
 QEMU_BIN=$REPO/build/qemu/obj/qemu-system-x86_64
 XEN_OUT=$REPO/build/xen/out
-LIBS="libxenlight.so.4.17.0 libxlutil.so.4.17.0"
+# the checker dpkg runs after every run, and the file that tells it to
+CHECKER=$OURDIR/check-stale
+DPKG_HOOK=/etc/dpkg/dpkg.cfg.d/xen-rdm
+
+# The host's Xen release (MAJOR.MINOR: 4.17 on Debian 12, 4.20 on Debian
+# 13), which names Debian's per-version packages, paths and sonames: the
+# one an install recorded, else that of the installed xen-utils-*, else
+# that of the version scripts/xen-build.sh would build
+xen_mm_of() { echo "$1" | sed -n 's/^\([0-9]*:\)\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\)[.~+-].*/\2/p'; }
+XMM=$(sed -n 's/^xen-mm //p' "$MANIFEST" 2>/dev/null | tail -1)
+[ -n "$XMM" ] || XMM=$(dpkg-query -W -f='${Package} ${Version} ${db:Status-Status}\n' \
+        'libxenmisc[0-9]*' 'xen-utils-[0-9]*' 2>/dev/null |
+    awk '$1 ~ /^xen-utils-[0-9]/ && $3 == "installed" { sub("^xen-utils-", "", $1); print $1; exit }')
+if [ -z "$XMM" ] && want libxl; then
+    XMM=$(xen_mm_of "$("$REPO/scripts/xen-build.sh" --list-deps | sed -n 's/^source xen //p')")
+fi
+[ -n "$XMM" ] || ! want libxl ||
+    die "cannot tell the host's Xen release: no xen-utils-* installed and scripts/xen-build.sh names no version (install xen-utils, or use --only qemu)"
+MISC_PKG=libxenmisc$XMM UTILS_PKG=xen-utils-$XMM
+LIBS="libxenlight.so.$XMM.0 libxlutil.so.$XMM.0"
 # xen-utils-4.17's xl (/usr/sbin/xl runs it through xen-utils-wrapper)
-XL_PATH=/usr/lib/xen-4.17/bin/xl
-HVMLOADER=/usr/lib/xen-4.17/boot/hvmloader
+XL_PATH=/usr/lib/xen-$XMM/bin/xl
+HVMLOADER=/usr/lib/xen-$XMM/boot/hvmloader
 
 run() {
     echo "  $*"
@@ -176,9 +212,20 @@ if [ "$UNINSTALL" = 1 ]; then
         done
     fi
     [ -d "${DIVERTED%/*}" ] && run find "${DIVERTED%/*}" -depth -type d -empty -delete
-    if [ -z "$ONLY" ] && [ -e "$MANIFEST" ]; then
-        run rm -f "$MANIFEST"
-        run rmdir --ignore-fail-on-non-empty "$OURDIR"
+    # the manifest keeps the other part's lines; with no part left, it
+    # goes with the dpkg hook and its checker
+    left=
+    if [ -n "$ONLY" ] && [ -f "$MANIFEST" ]; then
+        left=$(awk -v p="$ONLY" '($1 == "package" || $1 == "file" || $1 == "symlink" || $1 == "diversion" || $1 == "xen-source") && $2 != p { print $2; exit }' "$MANIFEST")
+    fi
+    if [ -n "$left" ]; then
+        echo "  (and $MANIFEST: the lines of $ONLY removed)"
+        [ "$DRY" = 1 ] || sed -i -e "/^\(package\|file\|symlink\|diversion\|xen-source\) $ONLY /d" "$MANIFEST"
+    else
+        [ -e "$DPKG_HOOK" ] && run rm -f "$DPKG_HOOK"
+        [ -e "$CHECKER" ] && run rm -f "$CHECKER"
+        [ -e "$MANIFEST" ] && run rm -f "$MANIFEST"
+        [ -d "$OURDIR" ] && run rmdir --ignore-fail-on-non-empty "$OURDIR"
     fi
     say "left in place: what the builds added (apt-get remove, rm and apt-get update what you do not want):"
     echo "    $REPO/build (the builds)"
@@ -190,25 +237,26 @@ fi
 
 # ------------------------------------------------------------ what to install
 # the host is checked before anything is built: the version the series
-# is built on, else the one scripts/xen-build.sh builds
+# is built on (--no-build), else the one scripts/xen-build.sh builds (the
+# host's own)
 if want libxl; then
-    if [ -f "$XEN_OUT/version" ]; then
+    if [ "$BUILD" = 0 ] && [ -f "$XEN_OUT/version" ]; then
         xen_ver=$(cat "$XEN_OUT/version")
     else
         xen_ver=$("$REPO/scripts/xen-build.sh" --list-deps | sed -n 's/^source xen //p')
     fi
-    host_ver=$(dpkg-query -W -f='${Version}' libxenmisc4.17 2>/dev/null) ||
-        die "libxenmisc4.17 is not installed: no libxl to replace (install xen-utils-4.17, or use --only qemu)"
+    host_ver=$(dpkg-query -W -f='${Version}' $MISC_PKG 2>/dev/null) ||
+        die "$MISC_PKG is not installed: no libxl to replace (install $UTILS_PKG, or use --only qemu)"
     [ "$host_ver" = "$xen_ver" ] ||
-        die "this host has libxenmisc4.17 $host_ver, the libxl series is built on xen $xen_ver: our xl would run an older libxl than the host's (use --only qemu)"
+        die "this host has $MISC_PKG $host_ver, the libxl series is built on xen $xen_ver: our xl would run an older libxl than the host's (use --only qemu)"
     # xl must match the libraries' ABI: Debian's xl cannot run with ours;
     # hvmloader comes with them, built on the same xen
-    xl_ver=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null) ||
-        die "xen-utils-4.17 is not installed: no xl and hvmloader to replace (install it, or use --only qemu)"
+    xl_ver=$(dpkg-query -W -f='${Version}' $UTILS_PKG 2>/dev/null) ||
+        die "$UTILS_PKG is not installed: no xl and hvmloader to replace (install it, or use --only qemu)"
     [ "$xl_ver" = "$xen_ver" ] ||
-        die "this host has xen-utils-4.17 $xl_ver, the libxl series, its xl and hvmloader are built on xen $xen_ver: installing them would replace a newer xl and hvmloader (use --only qemu)"
-    dpkg-query -L xen-utils-4.17 2>/dev/null | grep -qxF "$XL_PATH" ||
-        die "xen-utils-4.17 $xl_ver has no $XL_PATH: it is not laid out as Debian's 4.17 (use --only qemu)"
+        die "this host has $UTILS_PKG $xl_ver, the libxl series, its xl and hvmloader are built on xen $xen_ver: installing them would replace a newer xl and hvmloader (use --only qemu)"
+    dpkg-query -L $UTILS_PKG 2>/dev/null | grep -qxF "$XL_PATH" ||
+        die "$UTILS_PKG $xl_ver has no $XL_PATH: it is not laid out as Debian's $XMM (use --only qemu)"
     # an earlier install.sh put our libraries in Debian's place, where
     # every libxl client loads them
     for f in $LIBS; do
@@ -221,6 +269,9 @@ if [ "$BUILD" = 1 ] && [ "$DRY" = 1 ]; then
     want qemu && { echo "  scripts/qemu-build.sh: $QEMU_BIN"; build_changes qemu-build.sh; }
     want libxl && { echo "  scripts/xen-build.sh: $XEN_OUT/ ($LIBS xl hvmloader)"; build_changes xen-build.sh; }
 elif [ "$BUILD" = 1 ]; then
+    # the series must apply to the host's Xen before any build starts
+    want libxl && { "$REPO/scripts/xen-build.sh" --check ||
+        die "scripts/xen-build.sh --check refused this host's Xen $xen_ver, before any build: its source cannot be fetched or the series does not apply to it (the reason and the fix above; or use --only qemu)"; }
     want qemu && { "$REPO/scripts/qemu-build.sh" || die "scripts/qemu-build.sh failed"; }
     want libxl && { "$REPO/scripts/xen-build.sh" || die "scripts/xen-build.sh failed"; }
 fi
@@ -276,14 +327,54 @@ if want libxl; then
         done
     fi
 fi
+# the checker and the dpkg hook that runs it after every dpkg run
+run install -m 0755 "$REPO/scripts/xen-rdm-check.sh" "$CHECKER"
+hook_text() {
+    echo "# Added by xen-rdm scripts/install.sh; scripts/install.sh --uninstall removes it."
+    echo "# After every dpkg run: say (stderr) when a package whose files it diverted"
+    echo "# or replaced was upgraded or reinstalled, and how to rebuild; never fails."
+    echo "post-invoke=\"if [ -x $CHECKER ]; then $CHECKER --hook; fi || true\""
+}
+run mkdir -p "${DPKG_HOOK%/*}"
+echo "  write $DPKG_HOOK: $(hook_text | tail -1)"
+[ "$DRY" = 1 ] || hook_text > "$DPKG_HOOK"
+# part_lines PART: the manifest's lines of PART as installed now
+part_lines() {
+    if [ "$1" = qemu ]; then
+        "$REPO/scripts/xen-rdm-check.sh" --record qemu qemu-system-xen
+        echo "file qemu $(sha256sum < "$OURDIR/qemu-system-x86_64" | cut -d' ' -f1) $OURDIR/qemu-system-x86_64"
+        echo "symlink qemu $DM_PATH $OURDIR/qemu-system-x86_64"
+        ! ours_diverted "$DM_PATH" || echo "diversion qemu $DM_PATH $(dpkg-divert --truename "$DM_PATH")"
+    else
+        echo "xen-source libxl $(cat "$XEN_OUT/version")"
+        "$REPO/scripts/xen-rdm-check.sh" --record libxl "$UTILS_PKG" "$MISC_PKG"
+        for f in $(for l in $LIBS; do echo "$PRIVLIB/$l"; done) "$XL_PATH" "$HVMLOADER"; do
+            echo "file libxl $(sha256sum < "$f" | cut -d' ' -f1) $f"
+        done
+        for f in "$XL_PATH" "$HVMLOADER"; do
+            echo "diversion libxl $f $(dpkg-divert --truename "$f")"
+        done
+    fi
+}
 if [ "$DRY" = 0 ]; then
     {
-        echo "# installed by xen-rdm scripts/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        want qemu && sha256sum "$OURDIR/qemu-system-x86_64" && echo "symlink $DM_PATH -> $OURDIR/qemu-system-x86_64"
-        if want libxl; then for f in $LIBS; do sha256sum "$PRIVLIB/$f"; done; sha256sum "$XL_PATH" "$HVMLOADER"; fi
-        dpkg-divert --list | grep -F -e "$DIVERTED" -e "$SUFFIX" || true
-    } >> "$MANIFEST"
+        echo "# installed by xen-rdm scripts/install.sh; read by scripts/install.sh --status and $CHECKER"
+        # (the format of dpkg's log, which the checker compares it with)
+        echo "installed-at $(date '+%Y-%m-%d %H:%M:%S')"
+        echo "clone $REPO"
+        echo "xen-mm $XMM"
+        echo "hook $DPKG_HOOK"
+        for part in qemu libxl; do
+            if want "$part"; then
+                part_lines "$part"
+            elif [ -f "$MANIFEST" ]; then
+                # the other part, as an earlier install recorded it
+                awk -v p="$part" '$1 != "installed-at" && $1 != "clone" && $1 != "xen-mm" && $1 != "hook" && $2 == p' "$MANIFEST"
+            fi
+        done
+    } > "$MANIFEST.new"
+    mv "$MANIFEST.new" "$MANIFEST"
     say "done: $MANIFEST lists it; scripts/install.sh --uninstall takes it out"
 else
-    echo "  (and $MANIFEST: what was installed)"
+    echo "  (and $MANIFEST: what was installed, with the Debian versions of$(want qemu && echo " qemu-system-xen")$(want libxl && echo " $UTILS_PKG $MISC_PKG") now$(want libxl && echo " and the Xen version the series is built on"))"
 fi

@@ -57,20 +57,22 @@ meson_ok() {
     [ "$(printf '%s\n1.5.0\n' "$v" | sort -V | head -1)" = 1.5.0 ]
 }
 
-# The URI of the Debian archive the machine's apt configuration uses for
-# bookworm's main component (never a host name of our own: the machine
-# says which mirror it uses), without a trailing slash
+# apt_debian_uri [SUITE]: the URI of the Debian archive the machine's apt
+# configuration uses for SUITE's main component (default bookworm; e.g.
+# bookworm-security, which Debian serves from another archive), never a
+# host name of our own: the machine says which mirror it uses.  Without a
+# trailing slash; empty when apt has no source for SUITE.
 apt_debian_uri_listed() {
     apt-get indextargets --format '$(RELEASE) $(COMPONENT) $(REPO_URI)' 2>/dev/null |
-        awk '$1 == "bookworm" && $2 == "main" { sub("/$", "", $3); print $3; exit }'
+        awk -v s="${1:-bookworm}" '$1 == s && $2 == "main" { sub("/$", "", $3); print $3; exit }'
 }
 apt_debian_uri() {
     # apt lists its index targets only once it has fetched them: on a
     # machine that never ran apt-get update, fetch them first
-    uri=$(apt_debian_uri_listed)
+    uri=$(apt_debian_uri_listed "${1:-bookworm}")
     if [ -z "$uri" ]; then
         ${SUDO:-} apt-get update -q >/dev/null 2>&1 || true
-        uri=$(apt_debian_uri_listed)
+        uri=$(apt_debian_uri_listed "${1:-bookworm}")
     fi
     echo "$uri"
 }
@@ -98,6 +100,43 @@ apt_source_fetch() {
     have=$(sha256sum < "$dsc" | cut -d' ' -f1)
     [ "$have" = "$want" ] || apt_die "$dsc: sha256 $have, Sources index says $want"
     echo "$dsc $have"
+}
+
+# apt_source_uris PACKAGE VERSION: the URIs apt-get source would download
+# for PACKAGE's source package VERSION, one a line (none when apt's
+# Sources indexes do not list it)
+apt_source_uris() {
+    apt-get source --print-uris -q "$1=$2" 2>/dev/null | sed -n "s/^'\([^']*\)' .*/\1/p"
+}
+# uri_status URI: the HTTP status the archive answers a HEAD request of
+# URI with (curl, else wget; 000 when it cannot be reached), "?" when it
+# cannot tell (another scheme, neither tool)
+uri_status() {
+    case $1 in http://*|https://*) ;; *) echo "?"; return ;; esac
+    if command -v curl >/dev/null 2>&1; then
+        curl -s -I -L --max-time 30 -o /dev/null -w '%{http_code}' "$1" || true
+    elif command -v wget >/dev/null 2>&1; then
+        wget -q --spider -S -T 30 "$1" 2>&1 | awk '/^ *HTTP\//{ c = $2 } END { print c ? c : "000" }'
+    else
+        echo "?"
+    fi
+}
+# apt_source_unserved PACKAGE VERSION: "URI STATUS" for each file of the
+# source package that the archive apt names does not serve (nothing when
+# all are served, or when it cannot tell); fails when apt lists no file
+# of it at all
+apt_source_unserved() {
+    uris=$(apt_source_uris "$1" "$2")
+    [ -n "$uris" ] || return 1
+    for u in $uris; do
+        st=$(uri_status "$u")
+        case $st in 200|'?') ;; *) echo "$u $st" ;; esac
+    done
+}
+# apt_deb_src_entries: "SUITE URI" of every deb-src entry apt has, one a
+# line
+apt_deb_src_entries() {
+    apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 'Created-By: Sources' 2>/dev/null | sort -u
 }
 
 apt_sources_ok() {

@@ -622,7 +622,7 @@ run_scenario() {
         fi
         mkdir -p "$run/in/install/scripts" "$run/in/install/build/qemu/obj" \
                  "$run/in/install/build/xen/out"
-        cp "$REPO/scripts/install.sh" "$run/in/install/scripts/"
+        cp "$REPO/scripts/install.sh" "$REPO/scripts/xen-rdm-check.sh" "$run/in/install/scripts/"
         strip -o "$run/in/install/build/qemu/obj/qemu-system-x86_64" "$OURS"
         for f in libxenlight.so.4.17.0 libxlutil.so.4.17.0 xl; do
             strip --strip-debug -o "$run/in/install/build/xen/out/$f" "$XEN_OUT/$f"

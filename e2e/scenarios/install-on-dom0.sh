@@ -10,14 +10,19 @@
 # rdm="strategy=host", rdm_mem_boundary=100).  Installed: libxl starts its
 # default device model path, now our QEMU, tells it the settings and checks
 # its layout; our libxl is private to our xl (/usr/lib/xen-rdm/lib, xl's
-# RUNPATH): Debian's libxenlight and libxlutil are byte for byte as before,
-# and after ldconfig (and a reinstall of libxenmisc4.17 when its .deb is
-# in apt's cache: the dom0 has no network) xl still loads ours while
+# RUNPATH): Debian's libxenlight and libxlutil are byte for byte as before;
+# install.sh --status says up to date with dom0's versions and a dpkg run
+# that changes nothing gets no word from the dpkg hook; after a reinstall
+# of libxenmisc4.17 and xen-utils-4.17 (dpkg -i of the .debs
+# e2e-prepare.sh keeps in dom0's apt cache: dom0 has no network; dpkg
+# runs ldconfig) the hook names both stale with the one command that
+# rebuilds, --status says stale, and xl still loads ours while
 # Debian's xl, xen-init-dom0 and libvirt's libxl driver load Debian's, and
 # our QEMU loads no libxenlight.  Uninstalled: Debian's files are back
 # (same sha256 as before the install, no diversion left), xl loads
-# Debian's libxl, and a second guest gets Debian's QEMU (no
-# query-xen-rdm) and Debian's libxl (no layout check).
+# Debian's libxl, the hook and its checker are gone (--status: nothing
+# installed), and a second guest gets Debian's QEMU (no query-xen-rdm)
+# and Debian's libxl (no layout check).
 DESC="scripts/install.sh on dom0: a plain xl create uses our QEMU and libxl; --uninstall gives Debian's back"
 XEN_RMRR="0x8000-0x800f=0:1f.3"
 GUEST_CFG='memory = 256
@@ -56,17 +61,32 @@ pre_create() {
     ./scripts/install.sh --no-build > "$R/install.log" 2>&1
     echo $? > "$R/install.rc"
     dpkg-divert --list > "$R/diversions-installed.txt" 2>&1
+    # what --status and the dpkg hook say right after the install
+    dpkg-query -W -f="\${Package} \${Version}\n" qemu-system-xen xen-utils-4.17 libxenmisc4.17 > "$R/versions.txt" 2>&1
+    ./scripts/install.sh --status > "$R/status-installed.txt" 2>&1; echo $? > "$R/status-installed.rc"
+    ls -l /etc/dpkg/dpkg.cfg.d/xen-rdm /usr/local/lib/xen-rdm/check-stale > "$R/hook-installed.txt" 2>&1
+    cat /etc/dpkg/dpkg.cfg.d/xen-rdm >> "$R/hook-installed.txt" 2>&1
+    dpkg --configure -a > "$R/hook-fresh.out" 2> "$R/hook-fresh.err"; echo $? > "$R/hook-fresh.rc"
+
     sha256sum $DEBLIBS > "$R/sha-libs-installed.txt"
     ls -l $FILES /usr/local/lib/xen-rdm /usr/lib/xen-rdm/lib > "$R/ls-installed.txt" 2>&1
     # what a library package'"'"'s install does: ldconfig (its trigger),
-    # after a reinstall of libxenmisc4.17 when apt has its .deb offline
+    # after a reinstall of libxenmisc4.17 (its .deb kept in dom0)
     which_libs installed
-    deb=$(ls /var/cache/apt/archives/libxenmisc4.17_*.deb 2>/dev/null | head -1)
-    if [ -n "$deb" ]; then
-        dpkg -i "$deb" > "$R/reinstall.log" 2>&1; echo "dpkg -i $deb: status $?" >> "$R/reinstall.log"
-    else
-        echo "no libxenmisc4.17 .deb in /var/cache/apt/archives: ldconfig only" > "$R/reinstall.log"
-    fi
+    # (a library package and one whose files are diverted, in one dpkg
+    # run, whose post-invoke hook runs once; no service started)
+    debs=$(ls /var/cache/apt/archives/libxenmisc4.17_*.deb /var/cache/apt/archives/xen-utils-4.17_*.deb 2>/dev/null)
+    printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d
+    t0=$(date +%s%N)
+    dpkg -i $debs > "$R/reinstall.out" 2> "$R/reinstall.err"
+    rc=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    echo "dpkg -i $(echo $debs): status $rc, $ms ms" > "$R/reinstall.log"
+    cat "$R/reinstall.out" >> "$R/reinstall.log"
+    rm -f /usr/sbin/policy-rc.d
+    t0=$(date +%s%N)
+    /usr/local/lib/xen-rdm/check-stale --hook 2> /dev/null
+    echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$R/hook-ms.txt"
+    ./scripts/install.sh --status > "$R/status-reinstalled.txt" 2>&1; echo $? > "$R/status-reinstalled.rc"
     which_libs reinstalled
     sha256sum $DEBLIBS > "$R/sha-libs-reinstalled.txt"
     ldd /usr/lib/xen-4.17/bin/xl > "$R/libxl-ldd.txt" 2>&1
@@ -95,6 +115,9 @@ post_create() {
     echo $? > "$R/uninstall.rc"
     cd /
     sha256sum $FILES > "$R/sha-after-uninstall.txt"
+    ls -l /etc/dpkg/dpkg.cfg.d/xen-rdm /usr/local/lib/xen-rdm/check-stale > "$R/hook-uninstalled.txt" 2>&1
+    dpkg --configure -a > "$R/hook-uninstalled.out" 2> "$R/hook-uninstalled.err"
+    "$IN/install/scripts/install.sh" --status > "$R/status-uninstalled.txt" 2>&1; echo $? > "$R/status-uninstalled.rc"
     dpkg-divert --list > "$R/diversions-after.txt" 2>&1
     ls -l /usr/local/lib/xen-rdm /usr/lib/xen-rdm > "$R/ls-after.txt" 2>&1
     which_libs uninstalled
@@ -131,6 +154,31 @@ checks() {
     check "Debian's files are diverted, not overwritten (dpkg-divert --list: 3 diversions to /usr/lib/xen-rdm/diverted/: QEMU, xl, hvmloader; none of a library)" \
         eval '[ "$(grep -c " to /usr/lib/xen-rdm/diverted/" diversions-installed.txt)" = 3 ] &&
               ! grep -q "\.so\." diversions-installed.txt'
+    check "installed: install.sh --status says up to date (exit 0) with dom0's versions of qemu-system-xen, xen-utils-4.17 and libxenmisc4.17 and the Xen the series is built on" \
+        eval '[ "$(cat status-installed.rc)" = 0 ] && grep -q "up to date" status-installed.txt &&
+              [ "$(wc -l < versions.txt)" = 3 ] &&
+              ! while read -r p v; do grep -qF "ok     $p $v, as at the install" status-installed.txt || echo missing; done < versions.txt | grep -q missing &&
+              grep -qF "is built on Debian'"'"'s xen $(sed -n "s/^libxenmisc4.17 //p" versions.txt)" status-installed.txt'
+    [ "$(cat status-installed.rc 2>/dev/null)" = 0 ] || diag < status-installed.txt
+    check "installed: the dpkg hook (/etc/dpkg/dpkg.cfg.d/xen-rdm, post-invoke) and its checker are in place, and a dpkg run that changes nothing gets no word from it" \
+        eval 'grep -q "^post-invoke=.*/usr/local/lib/xen-rdm/check-stale --hook" hook-installed.txt &&
+              ! grep -q "No such file" hook-installed.txt &&
+              [ "$(cat hook-fresh.rc)" = 0 ] && [ ! -s hook-fresh.err ]'
+    check "dpkg -i of libxenmisc4.17 and xen-utils-4.17 ($(head -1 reinstall.log)): dpkg succeeds and the hook names both stale on stderr, with the one command (cd CLONE && scripts/install.sh)" \
+        eval 'grep -q "^dpkg -i .*libxenmisc4.17_.*xen-utils-4.17_.*: status 0," reinstall.log &&
+              grep -q "what scripts/install.sh installed is stale after this dpkg run" reinstall.err &&
+              grep -q "^  libxenmisc4.17 .*reinstalled since the install" reinstall.err &&
+              grep -q "^  xen-utils-4.17 .*reinstalled since the install" reinstall.err &&
+              grep -q "to rebuild it for the new versions and reinstall: cd /[^ ]* && scripts/install.sh$" reinstall.err'
+    grep -q "stale after this dpkg run" reinstall.err 2>/dev/null || diag < reinstall.err
+    check "the hook's checker is fast: $(cat hook-ms.txt 2>/dev/null) ms in dom0 under TCG (under 3 s)" \
+        eval '[ "$(cat hook-ms.txt)" -lt 3000 ]'
+    check "after the reinstall: install.sh --status says stale (exit 1), naming both packages and the command" \
+        eval '[ "$(cat status-reinstalled.rc)" = 1 ] &&
+              grep -q "STALE  libxenmisc4.17 .*reinstalled" status-reinstalled.txt &&
+              grep -q "STALE  xen-utils-4.17 .*reinstalled" status-reinstalled.txt &&
+              ! grep -q "STALE  qemu-system-xen" status-reinstalled.txt &&
+              grep -q "stale; to rebuild and reinstall: cd /[^ ]* && scripts/install.sh$" status-reinstalled.txt'
     check "installed: Debian's libxenlight and libxlutil are byte for byte as before (sha256), after ldconfig and the reinstall too" \
         eval 'grep -F -f sha-libs-installed.txt sha-before.txt | cmp -s - sha-libs-installed.txt &&
               cmp -s sha-libs-installed.txt sha-libs-reinstalled.txt'
@@ -165,6 +213,9 @@ checks() {
     check "after --uninstall: no diversion left, /usr/local/lib/xen-rdm and /usr/lib/xen-rdm gone" \
         eval '! grep -q "xen-rdm/diverted\|debian-xen-rdm" diversions-after.txt &&
               [ "$(grep -c "No such file" ls-after.txt)" = 2 ]'
+    check "after --uninstall: the dpkg hook and its checker are gone, a dpkg run prints nothing of ours, --status says nothing installed (exit 2)" \
+        eval '[ "$(grep -c "No such file" hook-uninstalled.txt)" = 2 ] && ! grep -q xen-rdm hook-uninstalled.err &&
+              [ "$(cat status-uninstalled.rc)" = 2 ] && grep -q "nothing installed" status-uninstalled.txt'
     check "after --uninstall and ldconfig: xl loads Debian's libxenlight" \
         eval 'sed -n "/^== \/usr\/lib\/xen-4.17\/bin\/xl\$/,/^==/p" ldd-uninstalled.txt | grep -q "libxenlight.so.4.17 => /\(usr/\)\{0,1\}lib/x86_64-linux-gnu/libxenlight.so.4.17 " &&
               ! grep -q xen-rdm ldd-uninstalled.txt'
