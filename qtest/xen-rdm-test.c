@@ -935,6 +935,115 @@ static void test_hotplug_check(void)
 static const char split_rdms[] = "0x4000000 4K 0000:00:14.0\n";
 #define SPLIT_OPTS "-M xenfv,xen-rdm.layout=split,xen-rdm.pci.0.host=00:14.0"
 
+/* Map the std VGA's video RAM (00:04.0, BAR 0) at @addr, as firmware does */
+static void map_vga_vram(QTestState *qts, uint32_t addr)
+{
+    const uint32_t cfg = 0x80000000 | (4 << 11);
+
+    qtest_outl(qts, 0xcf8, cfg);
+    g_assert_cmphex(qtest_inl(qts, 0xcfc), ==, 0x11111234);
+    qtest_outl(qts, 0xcf8, cfg | 0x10);
+    qtest_outl(qts, 0xcfc, addr);
+    qtest_outl(qts, 0xcf8, cfg | 0x04);
+    qtest_outw(qts, 0xcfc, 0x0003);
+}
+
+static QDict *check_device(QTestState *qts, const char *host,
+                           const char *policy)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'xen-rdm-check-device',"
+                           " 'arguments': {'host': %s, 'rdm-policy': %s}}",
+                           host, policy);
+    QDict *ret = qdict_get_qdict(rsp, "return");
+
+    g_assert_nonnull(ret);
+    qobject_ref(ret);
+    qobject_unref(rsp);
+    return ret;
+}
+
+static const char *only_region_status(QDict *ret)
+{
+    QList *regions = qdict_get_qlist(ret, "regions");
+
+    g_assert_cmpuint(qlist_size(regions), ==, 1);
+    return qdict_get_str(qobject_to(QDict, qlist_peek(regions)), "status");
+}
+
+/*
+ * Hot-plug of a device whose region is not guest RAM: in a hole of the
+ * guest's split layout, accepted as it is (nothing new planned); over
+ * video RAM the hypervisor populated in the MMIO hole (the VGA's BAR),
+ * refused under strict, a warning under relaxed; elsewhere in the MMIO
+ * hole, accepted
+ */
+static void test_hotplug_outside_ram(void)
+{
+    static const char rdms[] =
+        "0x4000000 4K 0000:00:14.0\n"
+        "0x4100000 4K 0000:00:1d.0\n"      /* in 00:14.0's hole */
+        "0xf0100000 4K 0000:00:1a.0\n"     /* over the VGA's VRAM */
+        "0xf8000000 4K 0000:00:1b.0\n";    /* the MMIO hole, nothing there */
+    g_autoptr(QDict) tool = NULL;
+    g_autoptr(QDict) before = NULL;
+    g_autoptr(QDict) after = NULL;
+    QDict *ret, *rsp;
+    QTestState *qts;
+    Scenario s;
+
+    if (!scenario_init(&s, rdms, 256 * MiB, NULL)) {
+        return;
+    }
+    tool = tool_json("--memory 256M --layout split --device 00:14.0", 0);
+    populate_split(tool, 0);
+    qts = xsq_start(&s.run, SPLIT_OPTS " -m 256M "
+                    "-device VGA,addr=04.0,romfile=");
+    before = query_rdm(qts);
+    map_vga_vram(qts, 0xf0000000);
+    xsq_assert_log_has(&s.run, "dst_gfn=0xf0000 ");
+
+    ret = check_device(qts, "00:1d.0", "strict");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "ok");
+    g_assert_cmpstr(only_region_status(ret), ==, "reserved");
+    qobject_unref(ret);
+    after = query_rdm(qts);
+    assert_regions_equal(qdict_get_qlist(after, "regions"),
+                         qdict_get_qlist(before, "regions"));
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(after, "ram")), ==,
+                     qlist_size(qdict_get_qlist(before, "ram")));
+    check_mtree_matches_plan(qts, after);
+
+    ret = check_device(qts, "00:1a.0", "strict");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "refused");
+    g_assert_cmpstr(only_region_status(ret), ==, "conflict");
+    g_assert_nonnull(strstr(qdict_get_str(ret, "reason"),
+                            "device 0000:00:1a.0 needs region "
+                            "0xf0100000-0xf0100fff with policy strict, but "
+                            "it collides with guest memory the hypervisor "
+                            "holds at 0xf0100000, outside guest RAM"));
+    qobject_unref(ret);
+    ret = check_device(qts, "00:1a.0", "relaxed");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "ok");
+    g_assert_cmpstr(only_region_status(ret), ==, "ignored");
+    qobject_unref(ret);
+
+    /* xen-pci-passthrough's own check, told strict: refused */
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments':"
+                    " {'driver': 'xen-pci-passthrough',"
+                    "  'hostaddr': '0000:00:1a.0', 'rdm-policy': 'strict'}}");
+    g_assert_nonnull(strstr(error_desc(rsp), "RDM conflict: device "
+                            "0000:00:1a.0 needs region 0xf0100000"));
+    qobject_unref(rsp);
+    qobject_unref(conflict_event(qts));
+
+    ret = check_device(qts, "00:1b.0", "strict");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "ok");
+    g_assert_cmpstr(only_region_status(ret), ==, "reserved");
+    qobject_unref(ret);
+    xsq_quit_cleanly(qts);
+    scenario_cleanup(&s);
+}
+
 /* A device added without a policy: the warning QEMU gives */
 static void test_hotplug_untold_warns(void)
 {
@@ -1738,6 +1847,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-rdm/faults/enosys-eperm", test_hypervisor_faults);
     qtest_add_func("/xen-rdm/faults/count-change", test_count_change);
     qtest_add_func("/xen-rdm/hotplug-check", test_hotplug_check);
+    qtest_add_func("/xen-rdm/hotplug-outside-ram", test_hotplug_outside_ram);
     qtest_add_func("/xen-rdm/hotplug-untold-warns",
                    test_hotplug_untold_warns);
     qtest_add_func("/xen-rdm/bad-options", test_bad_options);
