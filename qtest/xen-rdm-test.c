@@ -931,6 +931,119 @@ static void test_hotplug_check(void)
     scenario_cleanup(&s);
 }
 
+/* A split guest of 256 MiB with a hole at 64 MiB for 00:14.0's region */
+static const char split_rdms[] = "0x4000000 4K 0000:00:14.0\n";
+#define SPLIT_OPTS "-M xenfv,xen-rdm.layout=split,xen-rdm.pci.0.host=00:14.0"
+
+/* Map the std VGA's video RAM (00:04.0, BAR 0) at @addr, as firmware does */
+static void map_vga_vram(QTestState *qts, uint32_t addr)
+{
+    const uint32_t cfg = 0x80000000 | (4 << 11);
+
+    qtest_outl(qts, 0xcf8, cfg);
+    g_assert_cmphex(qtest_inl(qts, 0xcfc), ==, 0x11111234);
+    qtest_outl(qts, 0xcf8, cfg | 0x10);
+    qtest_outl(qts, 0xcfc, addr);
+    qtest_outl(qts, 0xcf8, cfg | 0x04);
+    qtest_outw(qts, 0xcfc, 0x0003);
+}
+
+static QDict *check_device(QTestState *qts, const char *host,
+                           const char *policy)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'xen-rdm-check-device',"
+                           " 'arguments': {'host': %s, 'rdm-policy': %s}}",
+                           host, policy);
+    QDict *ret = qdict_get_qdict(rsp, "return");
+
+    g_assert_nonnull(ret);
+    qobject_ref(ret);
+    qobject_unref(rsp);
+    return ret;
+}
+
+static const char *only_region_status(QDict *ret)
+{
+    QList *regions = qdict_get_qlist(ret, "regions");
+
+    g_assert_cmpuint(qlist_size(regions), ==, 1);
+    return qdict_get_str(qobject_to(QDict, qlist_peek(regions)), "status");
+}
+
+/*
+ * Hot-plug of a device whose region is not guest RAM: in a hole of the
+ * guest's split layout, accepted as it is (nothing new planned); over
+ * video RAM the hypervisor populated in the MMIO hole (the VGA's BAR),
+ * refused under strict, a warning under relaxed; elsewhere in the MMIO
+ * hole, accepted
+ */
+static void test_hotplug_outside_ram(void)
+{
+    static const char rdms[] =
+        "0x4000000 4K 0000:00:14.0\n"
+        "0x4100000 4K 0000:00:1d.0\n"      /* in 00:14.0's hole */
+        "0xf0100000 4K 0000:00:1a.0\n"     /* over the VGA's VRAM */
+        "0xf8000000 4K 0000:00:1b.0\n";    /* the MMIO hole, nothing there */
+    g_autoptr(QDict) tool = NULL;
+    g_autoptr(QDict) before = NULL;
+    g_autoptr(QDict) after = NULL;
+    QDict *ret, *rsp;
+    QTestState *qts;
+    Scenario s;
+
+    if (!scenario_init(&s, rdms, 256 * MiB, NULL)) {
+        return;
+    }
+    tool = tool_json("--memory 256M --layout split --device 00:14.0", 0);
+    populate_split(tool, 0);
+    qts = xsq_start(&s.run, SPLIT_OPTS " -m 256M "
+                    "-device VGA,addr=04.0,romfile=");
+    before = query_rdm(qts);
+    map_vga_vram(qts, 0xf0000000);
+    xsq_assert_log_has(&s.run, "dst_gfn=0xf0000 ");
+
+    ret = check_device(qts, "00:1d.0", "strict");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "ok");
+    g_assert_cmpstr(only_region_status(ret), ==, "reserved");
+    qobject_unref(ret);
+    after = query_rdm(qts);
+    assert_regions_equal(qdict_get_qlist(after, "regions"),
+                         qdict_get_qlist(before, "regions"));
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(after, "ram")), ==,
+                     qlist_size(qdict_get_qlist(before, "ram")));
+    check_mtree_matches_plan(qts, after);
+
+    ret = check_device(qts, "00:1a.0", "strict");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "refused");
+    g_assert_cmpstr(only_region_status(ret), ==, "conflict");
+    g_assert_nonnull(strstr(qdict_get_str(ret, "reason"),
+                            "device 0000:00:1a.0 needs region "
+                            "0xf0100000-0xf0100fff with policy strict, but "
+                            "it collides with guest memory the hypervisor "
+                            "holds at 0xf0100000, outside guest RAM"));
+    qobject_unref(ret);
+    ret = check_device(qts, "00:1a.0", "relaxed");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "ok");
+    g_assert_cmpstr(only_region_status(ret), ==, "ignored");
+    qobject_unref(ret);
+
+    /* xen-pci-passthrough's own check, told strict: refused */
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments':"
+                    " {'driver': 'xen-pci-passthrough',"
+                    "  'hostaddr': '0000:00:1a.0', 'rdm-policy': 'strict'}}");
+    g_assert_nonnull(strstr(error_desc(rsp), "RDM conflict: device "
+                            "0000:00:1a.0 needs region 0xf0100000"));
+    qobject_unref(rsp);
+    qobject_unref(conflict_event(qts));
+
+    ret = check_device(qts, "00:1b.0", "strict");
+    g_assert_cmpstr(qdict_get_str(ret, "result"), ==, "ok");
+    g_assert_cmpstr(only_region_status(ret), ==, "reserved");
+    qobject_unref(ret);
+    xsq_quit_cleanly(qts);
+    scenario_cleanup(&s);
+}
+
 /* A device added without a policy: the warning QEMU gives */
 static void test_hotplug_untold_warns(void)
 {
@@ -1347,29 +1460,49 @@ static void restore_with_table(const char *file, QDict *populated,
     scenario_cleanup(&s);
 }
 
-static void test_migration(void)
+static char *state_file(void)
 {
-    g_autofree char *file = g_build_filename(g_get_tmp_dir(),
-                                             "xen-rdm-test-state-XXXXXX",
-                                             NULL);
-    g_autoptr(QDict) moved = NULL;
-    Scenario s;
-    QTestState *qts;
+    char *file = g_build_filename(g_get_tmp_dir(),
+                                  "xen-rdm-test-state-XXXXXX", NULL);
     int fd = g_mkstemp(file);
 
     g_assert_cmpint(fd, >=, 0);
     close(fd);
+    return file;
+}
 
-    /* a source whose RAM libxl moved off 00:14.0's region */
-    if (!scenario_init(&s, laptop, 4 * GiB, NULL)) {
-        return;
+/*
+ * Save a 4 GiB guest of the laptop into @file, its RAM where libxl puts
+ * it with xen-rdm-plan's @args (NULL: classic), that plan in *@tool
+ */
+static void save_laptop(const char *file, const char *args, QDict **tool)
+{
+    Scenario s;
+    QTestState *qts;
+
+    g_assert_true(scenario_init(&s, laptop, 4 * GiB, NULL));
+    if (args) {
+        *tool = tool_json(args, 0);
+        populate_as(*tool);
     }
-    moved = tool_json("--memory 4G --device 00:14.0", 0);
-    populate_as(moved);
     qts = xsq_start(&s.run, "-M xenfv -m 4096M");
     save_devices(qts, file);
     xsq_quit_cleanly(qts);
     scenario_cleanup(&s);
+}
+
+static void test_migration(void)
+{
+    g_autofree char *file = NULL;
+    g_autoptr(QDict) moved = NULL;
+    Scenario s;
+
+    if (!xsq_have_qemu()) {
+        return;
+    }
+    file = state_file();
+    /* a source whose RAM libxl moved off 00:14.0's region */
+    save_laptop(file, "--memory 4G --device 00:14.0", &moved);
     /* the guest rewrote its table to say "classic": the stream decides */
     restore_with_table(file, moved, 0xf0000000, 4 * GiB + 256 * MiB,
                        0xa3e00000);
@@ -1417,17 +1550,188 @@ static void test_migration(void)
     }
 
     /* a classic source sends no layout (as unmodified QEMU does) */
-    if (!scenario_init(&s, laptop, 4 * GiB, NULL)) {
-        return;
-    }
-    qts = xsq_start(&s.run, "-M xenfv -m 4096M");
-    save_devices(qts, file);
-    xsq_quit_cleanly(qts);
-    scenario_cleanup(&s);
+    save_laptop(file, NULL, NULL);
     /* its guest rewrote the table to claim a moved layout: classic */
     restore_with_table(file, NULL, 0xa3e00000, 8 * GiB - 0xa3e00000,
                        0xf0000000);
     unlink(file);
+}
+
+/* Save a split guest into @file; its plan (the tool's) in *@tool */
+static void save_split(const char *file, QDict **tool)
+{
+    Scenario s;
+    QTestState *qts;
+
+    g_assert_true(scenario_init(&s, split_rdms, 256 * MiB, NULL));
+    *tool = tool_json("--memory 256M --layout split --device 00:14.0", 0);
+    populate_split(*tool, 0);
+    qts = xsq_start(&s.run, SPLIT_OPTS " -m 256M");
+    save_devices(qts, file);
+    xsq_quit_cleanly(qts);
+    scenario_cleanup(&s);
+}
+
+/*
+ * A split guest restored where what it wrote differs from what libxl
+ * populated: neither its hvm_info_table nor a frame it gave back decides
+ * or refuses anything; the stream's layout does
+ */
+static void test_incoming_split_guest_wrote(void)
+{
+    static const struct {
+        const char *what, *var, *val;
+        bool balloon;
+    } cases[] = {
+        /* the last frame below the hole, given back by the balloon */
+        { "balloon", NULL, NULL, true },
+        /* the table rewritten (valid checksum) to claim more RAM */
+        { "table", "XEN_SIM_HVM_INFO_LOW", "0x10400000", false },
+        /* and the split RAM ends a 2nd hole would give */
+        { "table-high", "XEN_SIM_HVM_INFO_HIGH", "0x100200000", false },
+    };
+    g_autofree char *file = NULL;
+    g_autoptr(QDict) tool = NULL;
+
+    if (!xsq_have_qemu()) {
+        return;
+    }
+    file = state_file();
+    save_split(file, &tool);
+    for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(QDict) q = NULL;
+        QTestState *qts;
+        Scenario s;
+
+        g_test_message("restore: %s", cases[i].what);
+        g_assert_true(scenario_init(&s, split_rdms, 256 * MiB, NULL));
+        populate_split(tool, 0);
+        if (cases[i].var) {
+            xsq_set(cases[i].var, "%s", cases[i].val);
+        }
+        if (cases[i].balloon) {
+            /* [64 MiB - 4 KiB, 64 MiB) unpopulated, before the plan's hole */
+            xsq_set("XEN_SIM_HOLES", "0x3fff000+0x1000,%s",
+                    g_getenv("XEN_SIM_HOLES"));
+            xsq_set("XEN_SIM_RAM", "%" PRIu64, 256 * MiB - 4096);
+        }
+        qts = xsq_start(&s.run, SPLIT_OPTS " -m 256M -incoming file:%s",
+                        file);
+        wait_running(qts);
+        q = query_rdm(qts);
+        g_assert_cmpstr(qdict_get_str(q, "source"), ==, "migration");
+        g_assert_false(qdict_haskey(q, "mismatch"));
+        assert_regions_equal(qdict_get_qlist(q, "regions"),
+                             qdict_get_qlist(tool, "regions"));
+        g_assert_cmphex(get_u64(q, "lowmem-end"), ==,
+                        get_u64(tool, "lowmem-end"));
+        g_assert_cmpuint(qlist_size(qdict_get_qlist(q, "ram")), ==,
+                         qlist_size(qdict_get_qlist(tool, "ram")));
+        check_mtree_matches_plan(qts, q);
+        xsq_quit_cleanly(qts);
+        scenario_cleanup(&s);
+    }
+
+    /*
+     * What a QEMU without the section (unmodified QEMU) says of it: the
+     * section renamed, so that this QEMU does not know it either
+     */
+    {
+        g_autofree char *data = NULL;
+        g_autofree char *err = NULL;
+        char *sec;
+        gsize len;
+        Scenario s;
+        int rc;
+
+        g_assert_true(g_file_get_contents(file, &data, &len, NULL));
+        sec = memmem(data, len, "\x0exen-rdm-layout", 15);
+        g_assert_nonnull(sec);
+        sec[14] = 'X';
+        g_assert_true(g_file_set_contents(file, data, len, NULL));
+        g_assert_true(scenario_init(&s, split_rdms, 256 * MiB, NULL));
+        populate_split(tool, 0);
+        rc = xsq_run_qemu(true, XSQ_TIMEOUT, &err, "-xen-domid 1 "
+                          SPLIT_OPTS " -m 256M -incoming file:%s", file);
+        g_assert_cmpint(rc, ==, 1);
+        g_assert_nonnull(strstr(err, "Unknown savevm section or instance "
+                                "'xen-rdm-layouX' 0"));
+        scenario_cleanup(&s);
+    }
+    unlink(file);
+}
+
+/*
+ * The guest comes to a host with a strict region in the RAM its stream
+ * carries (the layout of the host it came from): the load fails naming
+ * the region and its device, whatever this host's table says; relaxed,
+ * a warning.  A classic guest (no layout in its stream) is refused so
+ * before it runs.
+ */
+static void test_incoming_strict_region(void)
+{
+    static const char dest_rdms[] = "0x90000000 2M 0000:00:02.0\n";
+    static const struct {
+        bool classic;           /* the stream of a classic source */
+        const char *table;      /* this host's hvm_info_table */
+        const char *policy;
+        int rc;                 /* -1: still running after 3 s */
+        const char *msg;
+    } runs[] = {
+        { false, "none", "strict", 1, "xen-rdm: the guest RAM layout in the "
+          "migration stream is not valid for this guest: RDM conflict: "
+          "region 0x90000000-0x901fffff (devices: 0000:00:02.0) with policy "
+          "strict lies in guest RAM 0x0-0xa3dfffff of the migration stream" },
+        { false, "valid", "strict", 1, "xen-rdm: the guest RAM layout in the "
+          "migration stream is not valid for this guest: RDM conflict: "
+          "region 0x90000000-0x901fffff (devices: 0000:00:02.0) with policy "
+          "strict lies in guest RAM 0x0-0xa3dfffff of the migration stream" },
+        { false, "valid", "relaxed", -1, "xen-rdm: reserved device memory "
+          "0x90000000-0x901fffff (policy relaxed) is ignored: it collides "
+          "with guest RAM 0x0-0xa3dfffff of the migration stream" },
+        { true, "none", "strict", 1, "xen-rdm: cannot lay guest RAM out as "
+          "the QEMU the guest came from did: RDM conflict: region "
+          "0x90000000-0x901fffff (devices: 0000:00:02.0) with policy strict "
+          "lies in guest RAM 0x0-0xefffffff of the migration stream" },
+    };
+    g_autofree char *moved_file = NULL;
+    g_autofree char *classic_file = NULL;
+    g_autoptr(QDict) moved = NULL;
+    Scenario s;
+
+    if (!xsq_have_qemu()) {
+        return;
+    }
+    /* a source whose RAM libxl moved off 00:14.0's region, to 0xa3e00000 */
+    moved_file = state_file();
+    save_laptop(moved_file, "--memory 4G --device 00:14.0", &moved);
+    /* a classic source: no layout in its stream */
+    classic_file = state_file();
+    save_laptop(classic_file, NULL, NULL);
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(runs); i++) {
+        g_autofree char *err = NULL;
+        int rc;
+
+        g_test_message("%s stream, hvm_info_table %s, policy %s",
+                       runs[i].classic ? "classic" : "moved",
+                       runs[i].table, runs[i].policy);
+        g_assert_true(scenario_init(&s, dest_rdms, 4 * GiB, NULL));
+        if (!runs[i].classic) {
+            populate_as(moved);
+        }
+        xsq_set("XEN_SIM_HVM_INFO", "%s", runs[i].table);
+        rc = xsq_run_qemu(true, runs[i].rc < 0 ? 3 : XSQ_TIMEOUT, &err,
+                          "-xen-domid 1 -M xenfv,xen-rdm.pci.0.host=00:02.0,"
+                          "xen-rdm.pci.0.rdm-policy=%s -m 4G "
+                          "-incoming file:%s", runs[i].policy,
+                          runs[i].classic ? classic_file : moved_file);
+        g_assert_cmpint(rc, ==, runs[i].rc);
+        g_assert_nonnull(strstr(err, runs[i].msg));
+        scenario_cleanup(&s);
+    }
+    unlink(moved_file);
+    unlink(classic_file);
 }
 
 static void test_bad_options(void)
@@ -1526,6 +1830,10 @@ int main(int argc, char **argv)
                    test_split_toolstack_mismatch);
     qtest_add_func("/xen-rdm/toolstack/hap", test_hap_from_domain);
     qtest_add_func("/xen-rdm/toolstack/migration", test_migration);
+    qtest_add_func("/xen-rdm/incoming/split-guest-wrote",
+                   test_incoming_split_guest_wrote);
+    qtest_add_func("/xen-rdm/incoming/strict-region",
+                   test_incoming_strict_region);
     qtest_add_func("/xen-rdm/split/laptop", test_split_laptop);
     qtest_add_func("/xen-rdm/split/dmar-host", test_dmar_host);
     qtest_add_func("/xen-rdm/split/overlapping", test_overlapping_split);
@@ -1539,6 +1847,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-rdm/faults/enosys-eperm", test_hypervisor_faults);
     qtest_add_func("/xen-rdm/faults/count-change", test_count_change);
     qtest_add_func("/xen-rdm/hotplug-check", test_hotplug_check);
+    qtest_add_func("/xen-rdm/hotplug-outside-ram", test_hotplug_outside_ram);
     qtest_add_func("/xen-rdm/hotplug-untold-warns",
                    test_hotplug_untold_warns);
     qtest_add_func("/xen-rdm/bad-options", test_bad_options);

@@ -1100,21 +1100,48 @@ static void test_check_device_twice_unresolved(void)
                     "unresolved:0000:00:1c.0/00.0");
 }
 
-/* The RAM a toolstack populated, checked against a plan's regions */
-static void test_populated(void)
+/*
+ * The laptop's compat plan of 4 GiB with its IGD relaxed and its xHCI
+ * strict: low RAM moved below the xHCI's region, to 0xa3e00000
+ */
+static XenRdmPlan *laptop_mixed_plan(void)
 {
     TestRdm rdms[] = { RDM_DEV(0x7b800000, 64 * MiB, IGD),
                        RDM_DEV2(0xa3eea000, 0xf000, XHCI, EHCI) };
     g_autoptr(XenRdmMap) map = make_map(rdms, ARRAY_SIZE(rdms));
     XenRdmDeviceConfig devs[] = { { IGD, XEN_RDM_POLICY_RELAXED },
                                   { XHCI, XEN_RDM_POLICY_STRICT } };
-    g_autoptr(XenRdmPlan) plan = NULL;
     XenRdmConfig cfg;
 
     config(&cfg, 4 * GiB, XEN_RDM_LAYOUT_COMPAT);
     cfg.devices = devs;
     cfg.nr_devices = ARRAY_SIZE(devs);
-    plan = plan_ok(&cfg, map);
+    return plan_ok(&cfg, map);
+}
+
+/*
+ * The regions of laptop_mixed_plan() in the RAM 0x0-0xa3dfffff of @p,
+ * which is RAM @whose: the IGD's ignored, the xHCI's reserved
+ */
+static void assert_laptop_mixed_regions(const XenRdmPlan *p,
+                                        const char *whose)
+{
+    g_autofree char *conflict = g_strdup_printf("guest RAM 0x0-0xa3dfffff "
+                                                "%s", whose);
+
+    g_assert_cmpuint(p->regions->len, ==, 2);
+    assert_region(p, 0, 0x7b800000, 64 * MiB, XEN_RDM_POLICY_RELAXED,
+                  XEN_RDM_STATUS_IGNORED);
+    g_assert_cmpstr(region(p, 0)->conflict, ==, conflict);
+    assert_region(p, 1, 0xa3eea000, 0xf000, XEN_RDM_POLICY_STRICT,
+                  XEN_RDM_STATUS_RESERVED);
+}
+
+/* The RAM a toolstack populated, checked against a plan's regions */
+static void test_populated(void)
+{
+    g_autoptr(XenRdmPlan) plan = laptop_mixed_plan();
+
     g_assert_cmphex(plan->lowmem_end, ==, 0xa3e00000);
 
     /* what libxl populated for the plan: the same, and it checks out */
@@ -1129,13 +1156,7 @@ static void test_populated(void)
         g_assert_false(p->refused);
         g_assert_cmphex(p->lowmem_end, ==, plan->lowmem_end);
         g_assert_cmphex(p->highmem_end, ==, plan->highmem_end);
-        g_assert_cmpuint(p->regions->len, ==, 2);
-        assert_region(p, 0, 0x7b800000, 64 * MiB, XEN_RDM_POLICY_RELAXED,
-                      XEN_RDM_STATUS_IGNORED);
-        g_assert_cmpstr(region(p, 0)->conflict, ==, "guest RAM "
-                        "0x0-0xa3dfffff populated by the toolstack");
-        assert_region(p, 1, 0xa3eea000, 0xf000, XEN_RDM_POLICY_STRICT,
-                      XEN_RDM_STATUS_RESERVED);
+        assert_laptop_mixed_regions(p, "populated by the toolstack");
         g_assert_cmpuint(p->e820->len, ==, 3);
         g_assert_true(xen_rdm_plan_check(p, 4 * GiB, NULL));
     }
@@ -1167,6 +1188,62 @@ static void test_populated(void)
         g_assert_cmpuint(p->e820->len, ==, 1);
         g_assert_cmphex(p->highmem_end, ==, 0);
         g_assert_true(xen_rdm_plan_check(p, 2 * GiB, NULL));
+    }
+}
+
+/*
+ * The layout of an incoming guest (a migration stream's ranges): taken
+ * as it is when it is one, refused saying why when it is not, and when a
+ * strict region of the destination lies in its RAM
+ */
+static void test_layout_incoming(void)
+{
+    const uint64_t max_end = 8 * GiB;
+    const XenRdmRange moved[] = { { 0, 0xa3e00000 },
+                                  { 4 * GiB, 4 * GiB - 0xa3e00000 } };
+    static const struct {
+        XenRdmRange ram[3];
+        size_t nr;
+        const char *msg;
+    } bad[] = {
+        { { { 0, 0xf0000000 }, { 4 * GiB, 256 * MiB } }, 2,
+          "RDM conflict: region 0xa3eea000-0xa3ef8fff (devices: "
+          "0000:00:14.0, 0000:00:1d.0) with policy strict lies in guest RAM "
+          "0x0-0xefffffff of the migration stream" },
+        { { { 0x1000, 4 * GiB } }, 1,
+          "its first RAM range does not cover the first MiB" },
+        { { { 0, 2 * GiB }, { 4 * GiB, 0 } }, 2,
+          "its RAM range 1 is empty or wraps" },
+        { { { 0, 2 * GiB }, { 2 * GiB, 2 * GiB } }, 2,
+          "its RAM range 0x80000000 overlaps, touches or is out of order" },
+        { { { 0, 2 * GiB }, { 7 * GiB, 2 * GiB } }, 2,
+          "its RAM ends at 0x240000000, beyond the 0x200000000 bytes QEMU "
+          "set aside" },
+        { { { 0, 0xf8000000 }, { 4 * GiB, 128 * MiB } }, 2,
+          "RAM range 0x0 reaches into the MMIO hole at 0xf0000000" },
+        { { { 0, 2 * GiB }, { 4 * GiB, 1 * GiB } }, 2,
+          "RAM ranges sum to 0xc0000000, not the requested 0x100000000" },
+        { { { 0, 4 * GiB } }, 0,
+          "it has 0 guest RAM ranges, not between 1 and 65536" },
+    };
+    g_autoptr(XenRdmPlan) plan = laptop_mixed_plan();
+    g_autoptr(XenRdmPlan) p = NULL;
+
+    p = xen_rdm_layout_incoming(plan, moved, ARRAY_SIZE(moved), 4 * GiB,
+                                0xf0000000, max_end, NULL);
+    g_assert_nonnull(p);
+    g_assert_cmpint(p->layout, ==, XEN_RDM_LAYOUT_TOOLSTACK);
+    g_assert_cmphex(p->lowmem_end, ==, 0xa3e00000);
+    assert_laptop_mixed_regions(p, "of the migration stream");
+
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        Error *err = NULL;
+
+        g_assert_null(xen_rdm_layout_incoming(plan, bad[i].ram, bad[i].nr,
+                                              4 * GiB, 0xf0000000, max_end,
+                                              &err));
+        g_assert_cmpstr(error_get_pretty(err), ==, bad[i].msg);
+        error_free(err);
     }
 }
 
@@ -1481,6 +1558,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rdm-plan/check-device-twice-unresolved",
                     test_check_device_twice_unresolved);
     g_test_add_func("/rdm-plan/populated", test_populated);
+    g_test_add_func("/rdm-plan/layout-incoming", test_layout_incoming);
     g_test_add_func("/rdm-plan/ram-from-ends", test_ram_from_ends);
     g_test_add_func("/rdm-plan/random-properties", test_random_properties);
     return g_test_run();

@@ -77,6 +77,13 @@ static const XenRdmRange *ram_overlapping(const GArray *ram, uint64_t start,
 XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
                                    uint64_t mmio_start)
 {
+    return xen_rdm_plan_of_ram(plan, ram, mmio_start,
+                               "populated by the toolstack");
+}
+
+XenRdmPlan *xen_rdm_plan_of_ram(const XenRdmPlan *plan, const GArray *ram,
+                                uint64_t mmio_start, const char *whose)
+{
     XenRdmPlan *out = xen_rdm_plan_new(XEN_RDM_LAYOUT_TOOLSTACK, mmio_start);
     const XenRdmRegion *first = NULL;
     guint i;
@@ -106,8 +113,8 @@ XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
             c->status = r->policy == XEN_RDM_POLICY_STRICT ?
                         XEN_RDM_STATUS_CONFLICT : XEN_RDM_STATUS_IGNORED;
             c->conflict = g_strdup_printf("guest RAM 0x%" PRIx64 "-0x%" PRIx64
-                                          " populated by the toolstack",
-                                          m->start, m->start + m->size - 1);
+                                          " %s", m->start,
+                                          m->start + m->size - 1, whose);
             if (c->status == XEN_RDM_STATUS_CONFLICT && !first) {
                 first = c;
             }
@@ -120,6 +127,58 @@ XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
     }
     xen_rdm_plan_build_e820(out);
     return out;
+}
+
+XenRdmPlan *xen_rdm_layout_incoming(const XenRdmPlan *plan,
+                                    const XenRdmRange *ranges, size_t nr,
+                                    uint64_t ram_size, uint64_t mmio_start,
+                                    uint64_t max_end, Error **errp)
+{
+    g_autoptr(GArray) ram = NULL;
+    g_autoptr(XenRdmPlan) layout = NULL;
+    uint64_t prev_end = 0;
+    size_t i;
+
+    if (!nr || nr > XEN_RDM_LAYOUT_MAX_RANGES) {
+        error_setg(errp, "it has %zu guest RAM ranges, not between 1 and %u",
+                   nr, XEN_RDM_LAYOUT_MAX_RANGES);
+        return NULL;
+    }
+    if (ranges[0].start || ranges[0].size < XEN_RDM_FIRST_MIB_END) {
+        error_setg(errp, "its first RAM range does not cover the first MiB");
+        return NULL;
+    }
+    for (i = 0; i < nr; i++) {
+        uint64_t start = ranges[i].start, end = start + ranges[i].size;
+
+        if (!ranges[i].size || end < start) {
+            error_setg(errp, "its RAM range %zu is empty or wraps", i);
+            return NULL;
+        }
+        if (i && start <= prev_end) {
+            error_setg(errp, "its RAM range 0x%" PRIx64 " overlaps, touches "
+                       "or is out of order", start);
+            return NULL;
+        }
+        if (end > max_end) {
+            error_setg(errp, "its RAM ends at 0x%" PRIx64 ", beyond the 0x%"
+                       PRIx64 " bytes QEMU set aside", end, max_end);
+            return NULL;
+        }
+        prev_end = end;
+    }
+    ram = g_array_sized_new(false, false, sizeof(XenRdmRange), nr);
+    g_array_append_vals(ram, ranges, nr);
+    layout = xen_rdm_plan_of_ram(plan, ram, mmio_start,
+                                 "of the migration stream");
+    if (!xen_rdm_plan_check(layout, ram_size, errp)) {
+        return NULL;
+    }
+    if (layout->refused) {
+        error_setg(errp, "%s", layout->reason);
+        return NULL;
+    }
+    return g_steal_pointer(&layout);
 }
 
 bool xen_rdm_ram_equal(const GArray *a, const GArray *b)

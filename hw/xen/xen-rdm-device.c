@@ -18,6 +18,7 @@
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
 #include "hw/core/qdev-prop-internal.h"
+#include "hw/xen/xen_native.h"
 #include "hw/xen/xen.h"
 #include "hw/xen/xen-rdm-device.h"
 #include "hw/xen/xen-rdm-options.h"
@@ -50,6 +51,88 @@ void xen_rdm_device_result_free(XenRdmDeviceResult *result)
 static bool xen_rdm_restricted(void)
 {
     return xen_domid_restrict && phase_check(PHASE_MACHINE_READY);
+}
+
+/* Frames asked about per mapping (a region has any number) */
+#define XEN_RDM_POPULATED_BATCH 1024
+
+/*
+ * The first frame of [@start, @start + @size) the hypervisor holds guest
+ * memory at, in *@at; false when it holds none there or cannot be asked
+ */
+static bool xen_rdm_populated_at(uint64_t start, uint64_t size, uint64_t *at)
+{
+    g_autofree xen_pfn_t *pfns = g_new(xen_pfn_t, XEN_RDM_POPULATED_BATCH);
+    g_autofree int *err = g_new(int, XEN_RDM_POPULATED_BATCH);
+    uint64_t pfn = start >> XC_PAGE_SHIFT;
+    uint64_t end = (start + size) >> XC_PAGE_SHIFT;
+
+    while (pfn < end) {
+        size_t n = MIN(end - pfn, XEN_RDM_POPULATED_BATCH), i;
+        void *map;
+
+        for (i = 0; i < n; i++) {
+            pfns[i] = pfn + i;
+        }
+        map = xenforeignmemory_map(xen_fmem, xen_domid, PROT_READ, n, pfns,
+                                   err);
+        if (!map) {
+            trace_xen_rdm_check_populated(start, size, "not asked: the "
+                                          "frames cannot be mapped");
+            return false;
+        }
+        xenforeignmemory_unmap(xen_fmem, map, n);
+        for (i = 0; i < n; i++) {
+            if (!err[i]) {
+                *at = (uint64_t)pfns[i] << XC_PAGE_SHIFT;
+                trace_xen_rdm_check_populated(start, size, "populated");
+                return true;
+            }
+        }
+        pfn += n;
+    }
+    trace_xen_rdm_check_populated(start, size, "not populated");
+    return false;
+}
+
+/*
+ * A device's region outside guest RAM must also be outside what the
+ * hypervisor populated there: video RAM a BAR in the MMIO hole maps,
+ * the pages hvmloader and the toolstack keep for themselves.  Each such
+ * region of @result becomes a conflict (policy strict, the device's
+ * refusal) or is ignored (relaxed); one in a hole of the RAM layout, or
+ * in the MMIO hole where nothing is populated, stays reserved: the
+ * device goes there as it is, nothing is planned for it.
+ */
+static void xen_rdm_check_populated(XenRdmDeviceResult *result,
+                                    uint32_t sbdf, XenRdmPolicy policy)
+{
+    guint i;
+
+    for (i = 0; i < result->regions->len; i++) {
+        XenRdmRegion *r = g_ptr_array_index(result->regions, i);
+        uint64_t at;
+
+        if (r->status != XEN_RDM_STATUS_RESERVED ||
+            !xen_rdm_populated_at(r->start, r->size, &at)) {
+            continue;
+        }
+        r->status = policy == XEN_RDM_POLICY_STRICT ?
+                    XEN_RDM_STATUS_CONFLICT : XEN_RDM_STATUS_IGNORED;
+        r->conflict = g_strdup_printf("guest memory the hypervisor holds at "
+                                      "0x%" PRIx64 ", outside guest RAM "
+                                      "(video RAM, firmware or toolstack "
+                                      "pages)", at);
+        if (r->status == XEN_RDM_STATUS_CONFLICT && !result->refusal) {
+            g_autofree char *dev = xen_rdm_sbdf_to_string(sbdf);
+
+            result->refusal = g_strdup_printf(
+                "RDM conflict: device %s needs region 0x%" PRIx64 "-0x%"
+                PRIx64 " with policy strict, but it collides with %s, which "
+                "cannot move while the guest runs", dev, r->start,
+                r->start + r->size - 1, r->conflict);
+        }
+    }
 }
 
 XenRdmDeviceResult *xen_rdm_check_host_device(uint32_t sbdf,
@@ -88,6 +171,7 @@ XenRdmDeviceResult *xen_rdm_check_host_device(uint32_t sbdf,
                                   &result->regions, &conflict)) {
         result->refusal = g_strdup(error_get_pretty(conflict));
     }
+    xen_rdm_check_populated(result, sbdf, policy);
     return g_steal_pointer(&result);
 }
 

@@ -258,11 +258,14 @@ out:
 
 /*
  * Whether the hypervisor holds guest RAM as @ram says: the first and the
- * last frame of every RAM range populated, those of every hole between
- * two ranges on the same side of 4 GiB not (a frame in a hole is either
- * unpopulated or a device's identity-mapped region: no RAM either way)
+ * last frame of every RAM range populated (unless @holes_only: a guest
+ * that has run may have given any of them back, ballooning), those of
+ * every hole between two ranges on the same side of 4 GiB not (a frame
+ * in a hole is either unpopulated or a device's identity-mapped region:
+ * no RAM either way)
  */
-static bool xen_rdm_check_frames(const GArray *ram, Error **errp)
+static bool xen_rdm_check_frames(const GArray *ram, bool holes_only,
+                                 Error **errp)
 {
     g_autofree xen_pfn_t *pfns = g_new(xen_pfn_t, 4 * ram->len);
     g_autofree int *err = g_new0(int, 4 * ram->len);
@@ -285,10 +288,16 @@ static bool xen_rdm_check_frames(const GArray *ram, Error **errp)
                 pfns[n++] = (r->start >> XC_PAGE_SHIFT) - 1;
             }
         }
+        if (holes_only) {
+            continue;
+        }
         want[n] = true;
         pfns[n++] = r->start >> XC_PAGE_SHIFT;
         want[n] = true;
         pfns[n++] = (end >> XC_PAGE_SHIFT) - 1;
+    }
+    if (!n) {
+        return true;
     }
     map = xenforeignmemory_map(xen_fmem, xen_domid, PROT_READ, n, pfns, err);
     if (!map) {
@@ -320,7 +329,10 @@ static bool xen_rdm_check_frames(const GArray *ram, Error **errp)
  * too, the RAM is the plan's, once the hypervisor's frames agree.  Any
  * other RAM with holes is an error (@fatal set): QEMU would not know
  * where the guest's RAM is.  Otherwise NULL with @errp says why the
- * table cannot be used.
+ * table cannot be used.  For an incoming guest, which has run and may
+ * have rewritten its table or given frames back, the table gives only a
+ * provisional layout until the migration stream's arrives: never
+ * @fatal, and no frame is checked.
  */
 static GArray *xen_rdm_ram_from_table(XenRdmState *s, uint64_t low_end,
                                       uint64_t high_end, bool *fatal,
@@ -354,7 +366,7 @@ static GArray *xen_rdm_ram_from_table(XenRdmState *s, uint64_t low_end,
         low_end + high_size > s->ram_size) {
         g_autofree char *planned = xen_rdm_ram_str(plan->ram);
 
-        *fatal = true;
+        *fatal = !s->incoming;
         if (plan->lowmem_end != low_end || plan->highmem_end != high_end) {
             error_setg(errp, "the toolstack populated guest RAM with holes "
                        "up to 0x%" PRIx64 " below 4 GiB and 0x%" PRIx64
@@ -362,7 +374,7 @@ static GArray *xen_rdm_ram_from_table(XenRdmState *s, uint64_t low_end,
                        "at %s", low_end, high_end, planned);
             return NULL;
         }
-        if (!xen_rdm_check_frames(plan->ram, errp)) {
+        if (!s->incoming && !xen_rdm_check_frames(plan->ram, false, errp)) {
             error_prepend(errp, "the toolstack's guest RAM is not the split "
                           "plan's %s: ", planned);
             return NULL;
@@ -514,9 +526,13 @@ bool xen_rdm_guest_ram(PCMachineState *pcms, uint64_t ram_size,
     if (!populated) {
         s->toolstack_error = g_strdup(error_get_pretty(local_err));
         error_free(local_err);
-        warn_report("xen-rdm: not using the guest's hvm_info_table: %s; "
-                    "guest RAM is laid out without it",
-                    s->toolstack_error);
+        if (s->incoming) {
+            trace_xen_rdm_incoming_table(s->toolstack_error);
+        } else {
+            warn_report("xen-rdm: not using the guest's hvm_info_table: %s; "
+                        "guest RAM is laid out without it",
+                        s->toolstack_error);
+        }
     }
 
     if (xen_rdm_requested(ms)) {
@@ -524,18 +540,25 @@ bool xen_rdm_guest_ram(PCMachineState *pcms, uint64_t ram_size,
             layout = xen_rdm_plan_populated(s->plan, populated,
                                             mmio_start);
             xen_rdm_set_layout(s, layout, XEN_RDM_LAYOUT_SOURCE_HVM_INFO);
-            if (!xen_rdm_ram_equal(s->plan->ram, populated)) {
+            if (!s->incoming && !xen_rdm_ram_equal(s->plan->ram, populated)) {
                 xen_rdm_report_mismatch(s);
             }
         } else {
             xen_rdm_set_layout(s, s->plan, XEN_RDM_LAYOUT_SOURCE_PLAN);
         }
+    }
+    if (xen_rdm_requested(ms) && !s->incoming) {
+        /*
+         * An incoming guest's regions are checked against the layout
+         * the stream brings (xen_rdm_relayout()), not this provisional one
+         */
         xen_rdm_report_regions(s->layout->regions, NULL);
         if (s->layout->refused) {
             error_setg(errp, "xen-rdm: %s", s->layout->reason);
             return false;
         }
-    } else {
+    }
+    if (!xen_rdm_requested(ms)) {
         trace_xen_rdm_not_requested();
         if (populated) {
             xen_rdm_set_layout(s, xen_rdm_plan_populated(NULL, populated,
@@ -608,66 +631,78 @@ static bool xen_rdm_layout_nr_ok(void *opaque, int version_id)
     XenRdmState *s = opaque;
 
     if (s->mig_nr_ram <= 0 ||
-        s->mig_nr_ram > XEN_RDM_QUERY_MAX_ENTRIES) {
+        s->mig_nr_ram > XEN_RDM_LAYOUT_MAX_RANGES) {
         error_report("xen-rdm: the migration stream has %" PRId32 " guest "
                      "RAM ranges, not between 1 and %u",
-                     s->mig_nr_ram, XEN_RDM_QUERY_MAX_ENTRIES);
+                     s->mig_nr_ram, XEN_RDM_LAYOUT_MAX_RANGES);
         return false;
     }
     return true;
 }
 
-/* Lay guest RAM out as @ram, which came from @source */
-static bool xen_rdm_relayout(XenRdmState *s, const GArray *ram,
-                             XenRdmLayoutSource source, Error **errp)
+/*
+ * The hypervisor holds the RAM of the guest that came in (@ram) as
+ * @ram says, where that means something for a guest that has run: no
+ * RAM at either end of a hole (its RAM frames, which the guest may have
+ * given back, are not asked about).  A difference is reported, never
+ * fatal: the guest's own hypercalls could have made it.
+ */
+static void xen_rdm_check_incoming(XenRdmState *s)
 {
-    ERRP_GUARD();
+    Error *local_err = NULL;
+
+    if (xen_rdm_check_frames(s->layout->ram, true, &local_err)) {
+        return;
+    }
+    g_free(s->mismatch);
+    s->mismatch = g_strdup_printf("the guest RAM layout the guest came with "
+                                  "is not what the hypervisor holds: %s",
+                                  error_get_pretty(local_err));
+    error_free(local_err);
+    warn_report("xen-rdm: %s", s->mismatch);
+}
+
+/* Lay guest RAM out as the @nr ranges @ranges, which came from @source */
+static bool xen_rdm_relayout(XenRdmState *s, const XenRdmRange *ranges,
+                             size_t nr, XenRdmLayoutSource source,
+                             Error **errp)
+{
     g_autoptr(XenRdmPlan) layout = NULL;
     g_autofree char *was = NULL;
     g_autofree char *now = NULL;
-    const XenRdmRange *first = &g_array_index(ram, XenRdmRange, 0);
-    const XenRdmRange *last = &g_array_index(ram, XenRdmRange, ram->len - 1);
-    uint64_t span = last->start + last->size;
+    bool moved;
 
-    if (first->start || first->size < 1 * MiB) {
-        error_setg(errp, "its first RAM range does not cover the first MiB");
+    layout = xen_rdm_layout_incoming(s->plan, ranges, nr, s->ram_size,
+                                     s->mmio_start, s->block_len, errp);
+    if (!layout) {
         return false;
     }
-    if (span < last->start || span > s->block_len) {
-        error_setg(errp, "its RAM ends at 0x%" PRIx64 ", beyond the 0x%" PRIx64
-                   " bytes QEMU set aside", span, s->block_len);
-        return false;
+    moved = !xen_rdm_ram_equal(layout->ram, s->layout->ram);
+    if (moved) {
+        was = xen_rdm_ram_str(s->layout->ram);
+        now = xen_rdm_ram_str(layout->ram);
+        warn_report("xen-rdm: guest RAM was laid out as %s (from %s), the "
+                    "guest came with %s (from %s): RAM follows the guest's "
+                    "own layout", was, XenRdmLayoutSource_str(s->source), now,
+                    XenRdmLayoutSource_str(source));
     }
-    layout = xen_rdm_plan_populated(s->plan, ram, s->mmio_start);
-    if (!xen_rdm_plan_check(layout, s->ram_size, errp)) {
-        return false;
-    }
-    if (xen_rdm_ram_equal(layout->ram, s->layout->ram)) {
-        s->source = source;
-        return true;
-    }
-    was = xen_rdm_ram_str(s->layout->ram);
-    now = xen_rdm_ram_str(layout->ram);
-    warn_report("xen-rdm: guest RAM was laid out as %s (from %s), the "
-                "guest came with %s (from %s): RAM follows the guest's own "
-                "layout", was, XenRdmLayoutSource_str(s->source), now,
-                XenRdmLayoutSource_str(source));
     xen_rdm_set_layout(s, g_steal_pointer(&layout), source);
     xen_rdm_report_regions(s->layout->regions, NULL);
-    s->map_ram(s->layout->ram);
+    if (moved) {
+        s->map_ram(s->layout->ram);
+    }
+    xen_rdm_check_incoming(s);
     return true;
 }
 
 static int xen_rdm_layout_post_load(void *opaque, int version_id)
 {
     XenRdmState *s = opaque;
-    g_autoptr(GArray) ram = g_array_new(false, false, sizeof(XenRdmRange));
+    g_autofree XenRdmRange *ram = g_steal_pointer(&s->mig_ram);
     Error *local_err = NULL;
 
-    g_array_append_vals(ram, s->mig_ram, s->mig_nr_ram);
-    g_clear_pointer(&s->mig_ram, g_free);
-    if (!xen_rdm_relayout(s, ram, XEN_RDM_LAYOUT_SOURCE_MIGRATION,
-                          &local_err)) {
+    if (!xen_rdm_relayout(s, ram, s->mig_nr_ram,
+                          XEN_RDM_LAYOUT_SOURCE_MIGRATION, &local_err)) {
         error_reportf_err(local_err, "xen-rdm: the guest RAM layout in the "
                           "migration stream is not valid for this guest: ");
         return -EINVAL;
@@ -722,9 +757,12 @@ static void xen_rdm_vm_state_change(void *opaque, bool running,
      * out the classic way (unmodified QEMU always does).
      */
     classic = xen_rdm_classic_layout(s);
-    if (!xen_rdm_relayout(s, classic->ram, XEN_RDM_LAYOUT_SOURCE_MIGRATION,
+    if (!xen_rdm_relayout(s, (XenRdmRange *)classic->ram->data,
+                          classic->ram->len, XEN_RDM_LAYOUT_SOURCE_MIGRATION,
                           &local_err)) {
-        warn_reportf_err(local_err, "xen-rdm: cannot lay guest RAM out as "
-                         "the QEMU the guest came from did: ");
+        /* a strict region of this host in it: the guest must not run */
+        error_reportf_err(local_err, "xen-rdm: cannot lay guest RAM out as "
+                          "the QEMU the guest came from did: ");
+        exit(EXIT_FAILURE);
     }
 }

@@ -20,6 +20,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/xen/xen-rdm-plan.h"
+#include "fuzz-reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,25 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define GIB         (1ULL << 30)
 #define MAX_REGIONS 24
 #define MAX_DEVS    4
-
-typedef struct Reader {
-    const uint8_t *p;
-    size_t left;
-} Reader;
-
-static unsigned byte(Reader *r)
-{
-    if (!r->left) {
-        return 0;
-    }
-    r->left--;
-    return *r->p++;
-}
-
-static uint32_t word(Reader *r)
-{
-    return byte(r) | byte(r) << 8 | byte(r) << 16 | (uint32_t)byte(r) << 24;
-}
 
 /* libxl's overlaps_rdm() */
 static bool overlaps(uint64_t start, uint64_t size, uint64_t rstart,

@@ -278,6 +278,34 @@ GArray *xen_rdm_ram_from_ends(uint64_t lowmem_end, uint64_t highmem_end,
  */
 XenRdmPlan *xen_rdm_plan_populated(const XenRdmPlan *plan, const GArray *ram,
                                    uint64_t mmio_start);
+/*
+ * The same, for RAM @whose (a conflict's text says "guest RAM S-E
+ * @whose"; xen_rdm_plan_populated(): "populated by the toolstack")
+ */
+XenRdmPlan *xen_rdm_plan_of_ram(const XenRdmPlan *plan, const GArray *ram,
+                                uint64_t mmio_start, const char *whose);
+
+/* The most RAM ranges a guest's layout can have (a migration stream's) */
+#define XEN_RDM_LAYOUT_MAX_RANGES   65536u
+
+/*
+ * The layout of guest RAM an incoming migration stream carries: the
+ * @nr ranges @ranges, untrusted, which must be between 1 and
+ * XEN_RDM_LAYOUT_MAX_RANGES, the first covering the first MiB, each
+ * non-empty, in order and apart from the next, ending at or below
+ * @max_end (the guest RAM QEMU set aside), none below 4 GiB reaching
+ * @mmio_start, adding up to @ram_size, and covering no region of @plan
+ * (NULL: none) with policy strict.  Returns it as a plan of layout
+ * XEN_RDM_LAYOUT_TOOLSTACK with @plan's regions (those of policy
+ * relaxed in its RAM "ignored"), or NULL with @errp saying what is
+ * wrong, a strict region in its RAM named with its devices.  No Xen
+ * and no migration code: what QEMU's post_load of the xen-rdm-layout
+ * section calls, and its fuzzer (tests/fuzz/fuzz-rdm-incoming.c).
+ */
+XenRdmPlan *xen_rdm_layout_incoming(const XenRdmPlan *plan,
+                                    const XenRdmRange *ranges, size_t nr,
+                                    uint64_t ram_size, uint64_t mmio_start,
+                                    uint64_t max_end, Error **errp);
 
 /* Whether two lists of RAM ranges (XenRdmRange) are the same */
 bool xen_rdm_ram_equal(const GArray *a, const GArray *b);
