@@ -153,6 +153,9 @@ KVER=$(cat "$OUT/kernel/version")
 # Debian's QEMU as a device model (and the libraries our QEMU needs),
 # SeaBIOS for hvmloader, socat for QMP.
 DOM0_PKGS="xen-utils-$XMM,xenstore-utils,qemu-system-xen,seabios,kmod,socat,procps,busybox,iproute2"
+# libvirt's Xen driver (libvirtd with libvirt_driver_libxl.so, virsh):
+# the libxl client that the libvirt-on-dom0 scenario drives
+DOM0_PKGS="$DOM0_PKGS,libvirt-daemon,libvirt-daemon-driver-xen,libvirt-clients"
 MIRROR=${E2E_MIRROR:-$(apt_debian_uri)}
 [ -n "$MIRROR" ] || die "no Debian mirror: apt has no source for bookworm main, and E2E_MIRROR is not set"
 # dom0 runs what an up-to-date Debian 12 host runs: bookworm-security's
