@@ -124,7 +124,9 @@ post_create() {
 
     step xl-mem-set xl mem-set e2e 320
     deadline=$(( $(up) + 120 ))
-    until [ "$(xl list e2e 2>/dev/null | awk "\$1 == \"e2e\" { print \$3 }")" = 320 ] ||
+    # the balloon driver stops within a page or so of the target: xl list
+    # says 319 or 320
+    until [ "$(xl list e2e 2>/dev/null | awk "\$1 == \"e2e\" { print \$3 }")" -le 320 ] 2>/dev/null ||
           [ "$(up)" -ge "$deadline" ]; do
         sleep 3
     done
@@ -223,8 +225,8 @@ checks() {
     check "xl migrate to this host succeeded" [ "$(cat xl-migrate.rc)" = 0 ]
     layout_same migrated
     check "migrated: a whole round of DMA checks on both sides of the hole" round_ok migrated
-    check "xl mem-set 320: the guest gave 64 MiB back (xl list: $(awk '$1 == "e2e" { print $3 }' xl-list-ballooned.txt) MiB)" \
-        eval '[ "$(awk "\$1 == \"e2e\" { print \$3 }" xl-list-ballooned.txt)" = 320 ]'
+    check "xl mem-set 320: the guest gave 64 MiB back, within a MiB (xl list: $(awk '$1 == "e2e" { print $3 }' xl-list-ballooned.txt) MiB)" \
+        eval 'm=$(awk "\$1 == \"e2e\" { print \$3 }" xl-list-ballooned.txt); [ -n "$m" ] && [ "$m" -ge 319 ] && [ "$m" -le 320 ]'
     check "xl save of the ballooned guest succeeded" [ "$(cat xl-save-ballooned.rc)" = 0 ]
     check "xl restore of the ballooned guest succeeded" [ "$(cat xl-restore-ballooned.rc)" = 0 ]
     layout_same ballooned-restored
