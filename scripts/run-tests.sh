@@ -39,12 +39,20 @@ python3 "$REPO/scripts/show-device-model.py" \
     --tool "$REPO/build/xen-rdm-plan" --dmar "$REPO/build/sample-host-dmar.dat" --memory 4G
 
 echo "== the Xen 4.17 toolstack series (patches/xen): libxenlight, libxlutil and hvmloader, xl's rdm= parser, hvmloader's e820"
-"$REPO/scripts/xen-build.sh"
+# on the newest Xen of the host's release whose source this machine can
+# fetch (the version e2e-prepare.sh gives dom0's tools): the host's own
+# may be one whose source its archive lists but does not serve
+XEN_VER=$("$REPO/scripts/xen-build.sh" --list-versions | awk '$3 == "served" { print $2; exit }')
+[ -n "$XEN_VER" ] || { echo "run-tests.sh: this machine can fetch the source of no Xen of the host's release (scripts/xen-build.sh --list-versions)" >&2; exit 1; }
+echo "-- xen $XEN_VER"
+"$REPO/scripts/xen-build.sh" --version "$XEN_VER"
 echo "-- every patch of the series builds on the ones before it"
-"$REPO/scripts/xen-build.sh" --no-deps --each-patch
+"$REPO/scripts/xen-build.sh" --no-deps --version "$XEN_VER" --each-patch
 "$REPO/tests/xen/run-xlu-rdm-test.sh"
 echo "-- libxl's RDM settings for the device model and its hot-plug check's answers"
 "$REPO/tests/xen/run-libxl-rdm-test.sh"
+echo "-- what libxl makes of any answer of the device model (libFuzzer, short run)"
+"$REPO/tests/xen/run-libxl-rdm-fuzz.sh" 100000
 echo "-- hvmloader's e820 code with holes in RAM (patched, then Debian's: the baseline)"
 "$REPO/tests/xen/run-hvmloader-e820-test.sh"
 
