@@ -414,10 +414,11 @@ guest_io() {
     tr -d '\r' < "${3:-guest-serial.log}" | grep -m1 "^E2E-IO $1 " |
         tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
 }
-# guest_io_all_ok WHAT: "E2E-IO WHAT ok=N/N" with N > 0
+# guest_io_all_ok WHAT [FILE]: "E2E-IO WHAT ok=N/N" with N > 0 (in FILE,
+# default guest-serial.log)
 guest_io_all_ok() {
     local v
-    v=$(guest_io "$1" ok)
+    v=$(guest_io "$1" ok "${2:-guest-serial.log}")
     [ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "${v%/*}" -gt 0 ]
 }
 # guest_hap: the guest runs under HAP: Xen's boot log says the hardware

@@ -157,10 +157,24 @@ post_create() {
 }'
 
 # round_ok NAME: the console after step NAME has a whole round of DMA
-# checks in which every transfer arrived, on both sides of the hole
+# checks in which every transfer arrived, on both sides of the hole; the
+# last whole round's results in round-NAME.log, as E2E-IO lines
 round_ok() {
-    tr -d '\r' < "guest-serial-$1.log" > "guest-serial-$1.txt"
-    awk '/^E2E-ROUND [0-9]+ begin/ { r = $2; b[r] = 1 }
+    local r lo hi w
+    r=$(tr -d '\r' < "guest-serial-$1.log" |
+        awk '/^E2E-ROUND [0-9]+ begin/ { b[$2] = 1 }
+             /^E2E-ROUND [0-9]+ end/ && b[$2] { last = $2 }
+             END { print last + 0 }')
+    tr -d '\r' < "guest-serial-$1.log" |
+        sed -n "s/^E2E-ROUND $r /E2E-IO /p" > "round-$1.log"
+    [ "$r" -gt 0 ] || return 1
+    for w in "dma low" "dma high-read" "dma high-write"; do
+        guest_io_all_ok "$w" "round-$1.log" || return 1
+    done
+    lo=$(guest_io "pages low-below" max "round-$1.log")
+    hi=$(guest_io "pages low-above" min "round-$1.log")
+    [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $((0x6000000)) ] && [ $((hi)) -gt $((0x6000fff)) ]
+}
          /^E2E-ROUND [0-9]+ end/ && b[$2] { last = $2 }
          END { print last + 0 }' "guest-serial-$1.txt" > "round-$1.txt"
     local r
@@ -190,18 +204,10 @@ layout_same() {
 }
 # qmp_py_ram FILE: query-xen-rdm's RAM ranges as start+size,...
 qmp_py_ram() {
-    python3 -c '
-import json, sys
-r = None
-for line in open(sys.argv[1]):
-    try:
-        o = json.loads(line)
-    except ValueError:
-        continue
-    if isinstance(o.get("return"), dict) and "ram" in o["return"]:
-        r = o["return"]
-if r:
-    print(",".join("0x%x+0x%x" % (x["start"], x["size"]) for x in r["ram"]))' "$1" 2>/dev/null
+    qmp_py "$1" '
+if isinstance(o.get("return"), dict) and "ram" in o["return"]:
+    print(",".join("0x%x+0x%x" % (x["start"], x["size"]) for x in o["return"]["ram"]))
+    ok = True' | tail -1
 }
 
 checks() {
