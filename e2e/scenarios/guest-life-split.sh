@@ -175,19 +175,6 @@ round_ok() {
     hi=$(guest_io "pages low-above" min "round-$1.log")
     [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $((0x6000000)) ] && [ $((hi)) -gt $((0x6000fff)) ]
 }
-         /^E2E-ROUND [0-9]+ end/ && b[$2] { last = $2 }
-         END { print last + 0 }' "guest-serial-$1.txt" > "round-$1.txt"
-    local r
-    r=$(cat "round-$1.txt")
-    [ "$r" -gt 0 ] || return 1
-    for w in "dma low" "dma high-read" "dma high-write"; do
-        v=$(grep -m1 "^E2E-ROUND $r $w " "guest-serial-$1.txt" | tr ' ' '\n' | sed -n 's/^ok=//p')
-        [ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "${v%/*}" -gt 0 ] || return 1
-    done
-    lo=$(grep -m1 "^E2E-ROUND $r pages low-below " "guest-serial-$1.txt" | tr ' ' '\n' | sed -n 's/^max=//p')
-    hi=$(grep -m1 "^E2E-ROUND $r pages low-above " "guest-serial-$1.txt" | tr ' ' '\n' | sed -n 's/^min=//p')
-    [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $((0x6000000)) ] && [ $((hi)) -gt $((0x6000fff)) ]
-}
 # layout_same NAME: after step NAME our QEMU maps the RAM it mapped when
 # the guest was created (query-xen-rdm's ram, no RAM in the hole, RAM on
 # both sides), and says where the layout came from
