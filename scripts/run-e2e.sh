@@ -748,8 +748,11 @@ run_scenario() {
 check_results() {
     local run=$1 secs=$2
     local before=$FAILED
+    rm -f "$run/tap-counts" "$run/checks-done"
     (
         cd "$run/results" || exit 1
+        # the counters also when a check stops the shell (set -u, say)
+        trap 'echo "N=$N FAILED=$FAILED" > ../tap-counts' EXIT
         export DM
         DM_KIND=$(cat dm-kind 2>/dev/null)
         LIBXL_KIND=$(cat libxl-kind 2>/dev/null)
@@ -792,11 +795,17 @@ check_results() {
         if declare -F checks >/dev/null; then
             checks
         fi
-        echo "N=$N FAILED=$FAILED" > ../tap-counts
+        : > ../checks-done
     )
     # the subshell's counters
     if [ -f "$run/tap-counts" ]; then
         . "$run/tap-counts"
+    fi
+    # checks that stopped half-way are a failure, not a pass
+    if [ ! -f "$run/checks-done" ]; then
+        N=$((N + 1))
+        FAILED=$((FAILED + 1))
+        echo "not ok $N - $SCENARIO: the checks ran to their end (they stopped at an error, above)"
     fi
     local verdict=PASS
     [ "$FAILED" -gt "$before" ] && verdict=FAIL
