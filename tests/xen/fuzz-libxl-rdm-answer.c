@@ -2,8 +2,12 @@
  * fuzz-libxl-rdm-answer: libFuzzer target for what libxl with
  * patches/xen makes of the device model's RDM answers:
  *   - to query-xen-rdm once the device model runs:
- *     device_model_check_rdm() of libxl_dm.c, with qmp_map_get_u64(),
- *     rdm_libxl_has_start(), qmp_ram_ranges_str() and rdm_libxl_ram_str();
+ *     device_model_check_rdm() of libxl_dm.c, with its parts
+ *     rdm_check_ram_built(), rdm_check_ram_restored() and
+ *     rdm_check_regions(), and qmp_map_get_u64(), qmp_ram_range_get(),
+ *     overlaps_rdm(), rdm_libxl_has_start(), qmp_ram_ranges_str() and
+ *     rdm_libxl_ram_str(), for a guest libxl built and for a restored
+ *     one (lowmem_end 0);
  *   - to xen-rdm-check-device before a hot-plug:
  *     pci_add_read_rdm_check() of libxl_pci.c;
  * taken as they are out of the tree scripts/xen-build.sh patched
@@ -13,7 +17,8 @@
  * configuration libxl checks against, and to the answer, a tree of JSON
  * values (what libxl reads of any answer yajl parsed, not yajl itself).
  * Every answer must be taken or refused with a code the callers handle,
- * a query-xen-rdm answer taken only when its RAM ends are libxl's, and a
+ * a query-xen-rdm answer taken only when its RAM ends are libxl's (a
+ * restored guest's: when no strict region lies in its RAM), and a
  * refused device never marked as checked; no sanitizer report.
  *
  * Copyright (c) 2026 The xen-rdm project authors
@@ -36,17 +41,6 @@
 #include "libxl-standins.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* libxl_internal.h's build state, with what the check uses of it */
-typedef struct {
-    uint64_t start, end;
-    unsigned int flags, nid;
-} test_vmemrange;
-typedef struct libxl__domain_build_state {
-    test_vmemrange *vmemranges;
-    uint32_t num_vmemranges;
-    uint64_t lowmem_end, highmem_end;
-} libxl__domain_build_state;
 
 #include LIBXL_FUNCTIONS
 
@@ -153,6 +147,31 @@ static bool map_int(const libxl__json_object *o, const char *key,
     return o;
 }
 
+/* whether a strict region of @d_config lies in a RAM range of @answer */
+static bool strict_in_ram(const libxl_domain_config *d_config,
+                          const libxl__json_object *answer)
+{
+    const libxl__json_object *ram, *range;
+    long long start, size;
+    int i, j;
+
+    ram = libxl__json_map_get("ram", answer, JSON_ARRAY);
+    for (i = 0; (range = libxl__json_array_get(ram, i)); i++) {
+        if (!map_int(range, "start", &start) ||
+            !map_int(range, "size", &size))
+            abort(); /* taken, so well-formed */
+        for (j = 0; j < d_config->num_rdms; j++) {
+            const libxl_device_rdm *r = &d_config->rdms[j];
+
+            if (r->policy == LIBXL_RDM_RESERVE_POLICY_STRICT &&
+                (uint64_t)start < r->start + r->size &&
+                r->start < (uint64_t)start + (uint64_t)size)
+                return true;
+        }
+    }
+    return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     input in = { data, size };
@@ -171,8 +190,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     b = take(&in);
     d_config.b_info.u.hvm.rdm.layout = b & 1 ? LIBXL_RDM_RESERVE_LAYOUT_SPLIT
                                              : LIBXL_RDM_RESERVE_LAYOUT_COMPAT;
-    state.lowmem_end = take_number(&in);
-    state.highmem_end = take_number(&in);
+    /* lowmem_end 0: a restore, a migration in, a soft reset */
+    state.lowmem_end = b & 0x80 ? 0 : take_number(&in);
+    state.highmem_end = b & 0x80 ? 0 : take_number(&in);
     state.num_vmemranges = (b >> 1) % 5;
     for (i = 0; i < (int)state.num_vmemranges; i++) {
         ranges[i].start = take_number(&in);
@@ -194,11 +214,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = device_model_check_rdm(NULL, 1, &d_config, &state, answer);
     if (rc != 0 && rc != ERROR_FAIL && rc != ERROR_QEMU_API)
         abort();
-    /* taken: the RAM the device model maps ends where libxl's does */
+    /*
+     * taken: the RAM the device model maps ends where libxl's does; for a
+     * restored guest, no strict region lies in it
+     */
     if (!rc && (!map_int(answer, "lowmem-end", &low) ||
-                !map_int(answer, "highmem-end", &high) ||
-                (uint64_t)low != state.lowmem_end ||
-                (uint64_t)high != state.highmem_end))
+                !map_int(answer, "highmem-end", &high)))
+        abort();
+    if (!rc && state.lowmem_end &&
+        ((uint64_t)low != state.lowmem_end ||
+         (uint64_t)high != state.highmem_end))
+        abort();
+    if (!rc && !state.lowmem_end && strict_in_ram(&d_config, answer))
         abort();
 
     memset(&pas, 0, sizeof(pas));

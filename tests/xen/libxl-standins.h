@@ -120,6 +120,18 @@ typedef struct pci_add_state {
     bool dm_rdm_policy;
 } pci_add_state;
 
+/* libxl_internal.h's build state, with what the functions use of it */
+typedef struct {
+    uint64_t start, end;
+    unsigned int flags, nid;
+} test_vmemrange;
+typedef struct libxl__domain_build_state {
+    const char *dm_runas;
+    test_vmemrange *vmemranges;
+    uint32_t num_vmemranges;
+    uint64_t lowmem_end, highmem_end;
+} libxl__domain_build_state;
+
 /* every string GCSPRINTF made, freed by standins_free() */
 static void standins_free(void)
 {

@@ -33,7 +33,8 @@ build() {
     (cd "$T/$kind" && cc -m32 -O1 -g -Wall -Werror -std=gnu99 -I. "$@" \
         -o test-hvmloader-e820 "$REPO/tests/xen/test-hvmloader-e820.c" e820.c)
 }
-build patched "$PATCHED" -DHVMLOADER_PATCHED
+# the series' e820.h includes xen-tools/hvmloader-e820.h of the tree
+build patched "$PATCHED" -DHVMLOADER_PATCHED -I"$XEN/src/tools/include"
 build debian "$DEBIAN"
 PROBE=$T/patched/test-hvmloader-e820
 

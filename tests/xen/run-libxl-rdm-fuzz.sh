@@ -4,7 +4,8 @@
 # The libFuzzer target tests/xen/fuzz-libxl-rdm-answer.c: what libxl of
 # the tree built with our Xen series (scripts/xen-build.sh, build/xen/src)
 # makes of the device model's answers to query-xen-rdm
-# (device_model_check_rdm() and its helpers, libxl_dm.c) and to
+# (device_model_check_rdm() and its helpers, libxl_dm.c, for a guest
+# libxl built and a restored one) and to
 # xen-rdm-check-device (pci_add_read_rdm_check(), libxl_pci.c), taken out
 # of the patched files by tests/xen/extract-c-function.sh and built with
 # clang's libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -24,8 +25,10 @@ command -v clang >/dev/null ||
     { echo "Bail out! clang missing (scripts/setup.sh installs it for the fuzz build)"; exit 1; }
 mkdir -p "$T/corpus"
 {
-    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" qmp_map_get_u64 \
-        rdm_libxl_has_start qmp_ram_ranges_str rdm_libxl_ram_str device_model_check_rdm
+    "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" overlaps_rdm \
+        qmp_map_get_u64 qmp_ram_range_get rdm_libxl_has_start qmp_ram_ranges_str \
+        rdm_libxl_ram_str rdm_check_ram_built rdm_check_ram_restored rdm_check_regions \
+        device_model_check_rdm
     "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_pci.c" pci_add_read_rdm_check
 } > "$T/libxl-functions.c" || { echo "Bail out! the functions are not in $LIGHT"; exit 1; }
 clang -O1 -g -Wall -Werror -Wno-unused-parameter -Wno-unused-function \

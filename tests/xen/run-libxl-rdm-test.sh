@@ -25,7 +25,9 @@ mkdir -p "$T/lib"
 ln -sf "$OUT/libxenlight.so.4.17.0" "$T/lib/libxenlight.so.4.17"
 {
     "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" dm_rdm_machine_opts \
-        device_model_probe_cmdline
+        device_model_probe_cmdline overlaps_rdm qmp_map_get_u64 qmp_ram_range_get \
+        qmp_ram_ranges_str rdm_libxl_ram_str rdm_libxl_has_start rdm_check_ram_built \
+        rdm_check_ram_restored rdm_check_regions device_model_check_rdm
     "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_pci.c" pci_add_read_rdm_check \
         pci_add_qmp_check_rdm_cb
 } > "$T/libxl-functions.c" || { echo "Bail out! the functions are not in $LIGHT"; exit 1; }

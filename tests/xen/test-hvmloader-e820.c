@@ -497,6 +497,63 @@ static void test_build_table(void)
 }
 
 #ifdef HVMLOADER_PATCHED
+/*
+ * hvmloader's own entries at their most (a BIOS reservation below
+ * 0xA0000, ACPI, the IGD OpRegion splitting the special pages) are the
+ * HVMLOADER_E820_OWN_ENTRIES libxl counts on (xen-tools/hvmloader-e820.h),
+ * and the toolstack's map of HVMLOADER_E820_TOOLSTACK_ENTRIES then fills
+ * SeaBIOS's SEABIOS_E820_MAX exactly
+ */
+static void test_own_entries(void)
+{
+    static struct e820entry table[E820MAX + 64];
+    static struct ent e[E820MAX];
+    volatile unsigned int nr = 0;
+    volatile int bugged = 0;
+    unsigned int i, n = 0;
+
+    /*
+     * RAM from 1 MiB and a 4 KiB region after it, again and again, then
+     * RAM above 4GB: HVMLOADER_E820_TOOLSTACK_ENTRIES entries
+     */
+    for ( i = 0; n + 1 < HVMLOADER_E820_TOOLSTACK_ENTRIES; i++ )
+    {
+        e[n].start = n ? e[n - 1].end : MB(1);
+        e[n].end = MB(64) * (i + 1);
+        e[n].type = RAM;
+        n++;
+        e[n].start = e[n - 1].end;
+        e[n].end = e[n - 1].end + 0x1000;
+        e[n].type = RES;
+        n++;
+    }
+    e[n].start = GB(4);
+    e[n].end = GB(4) + MB(512);
+    e[n].type = RAM;
+    n++;
+    set_guest(e, n, e[n - 3].end, GB(4) + MB(512));
+    adjust_memory_map();
+
+    igd_opregion_pgbase = 0xfd000;
+    bug_armed = 1;
+    if ( setjmp(bug_jmp) == 0 )
+        nr = build_e820_table(table, 0x9f000, 0xe0000);
+    else
+        bugged = 1;
+    bug_armed = 0;
+    igd_opregion_pgbase = 0;
+    ok(!bugged && nr - memory_map.nr_map == HVMLOADER_E820_OWN_ENTRIES,
+       "hvmloader's own entries at their most: %u, the %u of "
+       "xen-tools/hvmloader-e820.h (%s)",
+       bugged ? 0 : nr - memory_map.nr_map, HVMLOADER_E820_OWN_ENTRIES,
+       bugged ? last_line : "no BUG");
+    ok(!bugged && memory_map.nr_map == HVMLOADER_E820_TOOLSTACK_ENTRIES &&
+       nr == SEABIOS_E820_MAX,
+       "a toolstack map of HVMLOADER_E820_TOOLSTACK_ENTRIES (%u): %u "
+       "entries for SeaBIOS, which keeps %u", memory_map.nr_map, nr,
+       SEABIOS_E820_MAX);
+}
+
 static void test_ram_helpers(void)
 {
     static const struct ent low_rmrr[] = {
@@ -563,6 +620,7 @@ int main(int argc, char **argv)
     test_map_limits();
     test_build_table();
 #ifdef HVMLOADER_PATCHED
+    test_own_entries();
     test_ram_helpers();
 #endif
     printf("1..%d\n", n);

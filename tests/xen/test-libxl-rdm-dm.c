@@ -115,10 +115,6 @@ static void dm_args_chroot(flexarray_t *dm_args, const char *chroot_dir,
 }
 
 /* device_model_user: the user libxl runs the device model as */
-typedef struct libxl__domain_build_state {
-    const char *dm_runas;
-} libxl__domain_build_state;
-
 static void dm_args_runas(flexarray_t *dm_args,
                           const libxl__domain_build_state *state,
                           const libxl__qemu_available_opts *qemu_opts)
@@ -230,6 +226,193 @@ static const libxl__json_object opt_runwith =
 static const libxl__json_object opt_machine =
     OPTION("machine", &machine_params);
 static const libxl__json_object opt_boot = OPTION("boot", &no_params);
+
+/* ---- the device model's answer to query-xen-rdm */
+
+#define INT(n) { .type = JSON_INTEGER, .integer = (n) }
+#define RANGE(start, size) { .type = JSON_MAP, .keys = { "start", "size" }, \
+    .items = { &(libxl__json_object)INT(start), \
+               &(libxl__json_object)INT(size) } }
+#define REGION(start, size, policy, status) { .type = JSON_MAP, \
+    .keys = { "start", "size", "policy", "status", "devices" }, \
+    .items = { &(libxl__json_object)INT(start), \
+               &(libxl__json_object)INT(size), \
+               &(libxl__json_object)STR(policy), \
+               &(libxl__json_object)STR(status), \
+               &(libxl__json_object){ .type = JSON_ARRAY, .items = { \
+                   &(libxl__json_object)STR("0000:00:14.0") } } } }
+
+/*
+ * The guest RAM of a restored 4 GiB guest as the device model took it
+ * from the migration stream: [0, 0xa0000000) and [4 GiB, 0x160000000).
+ */
+static const libxl__json_object restored_ram = {
+    .type = JSON_ARRAY, .items = {
+        &(libxl__json_object)RANGE(0, 0xa0000000LL),
+        &(libxl__json_object)RANGE(0x100000000LL, 0x60000000LL),
+    },
+};
+
+static const libxl__json_object source_migration = STR("migration");
+static const libxl__json_object restored_lowmem_end = INT(0xa0000000LL);
+static const libxl__json_object restored_highmem_end = INT(0x160000000LL);
+
+/* an answer with the ends of that RAM, @ram and @regions */
+static libxl__json_object rdm_answer(const libxl__json_object *ram,
+                                     const libxl__json_object *regions)
+{
+    libxl__json_object a = {
+        .type = JSON_MAP,
+        .keys = { "source", "lowmem-end", "highmem-end", "regions", "ram" },
+        .items = { &source_migration, &restored_lowmem_end,
+                   &restored_highmem_end, regions, ram },
+    };
+    return a;
+}
+
+/* device_model_check_rdm() of @answer for @rdms (policy in each) */
+static int check_rdm(const libxl__domain_build_state *state,
+                     libxl_device_rdm *rdms, int nr,
+                     const libxl__json_object *answer)
+{
+    libxl_domain_config d_config;
+
+    memset(&d_config, 0, sizeof(d_config));
+    memset(logged, 0, sizeof(logged));
+    d_config.b_info.u.hvm.rdm.layout = LIBXL_RDM_RESERVE_LAYOUT_COMPAT;
+    d_config.rdms = rdms;
+    d_config.num_rdms = nr;
+    return device_model_check_rdm(NULL, 7, &d_config, state, answer);
+}
+
+/*
+ * A restore, a migration in, a soft reset: libxl__build_hvm() did not run
+ * (lowmem_end 0), the layout is the one the device model took from the
+ * migration stream.  Checked: the answer is well-formed, the device model
+ * knows this host's regions and no other, no strict region is in its
+ * RAM.
+ */
+static void test_check_restored(void)
+{
+    const libxl__domain_build_state restored = { 0 };
+    /* a USB buffer above low RAM, strict; IGD memory in it, relaxed */
+    libxl_device_rdm rdms[] = {
+        { .start = 0xa3eea000, .size = 0xf000,
+          .policy = LIBXL_RDM_RESERVE_POLICY_STRICT },
+        { .start = 0x7b800000, .size = 0x4000000,
+          .policy = LIBXL_RDM_RESERVE_POLICY_RELAXED },
+    };
+    const libxl__json_object usb_reserved =
+        REGION(0xa3eea000, 0xf000, "strict", "reserved");
+    const libxl__json_object igd_ignored =
+        REGION(0x7b800000, 0x4000000, "relaxed", "ignored");
+    const libxl__json_object both = {
+        .type = JSON_ARRAY, .items = { &usb_reserved, &igd_ignored },
+    };
+    const libxl__json_object usb_only = {
+        .type = JSON_ARRAY, .items = { &usb_reserved },
+    };
+    const libxl__json_object usb_in_ram = {
+        .type = JSON_ARRAY, .items = {
+            &(libxl__json_object)RANGE(0, 0xb0000000LL),
+            &(libxl__json_object)RANGE(0x100000000LL, 0x50000000LL),
+        },
+    };
+    const libxl__json_object empty_range = {
+        .type = JSON_ARRAY, .items = {
+            &(libxl__json_object)RANGE(0, 0xa0000000LL),
+            &(libxl__json_object)RANGE(0x100000000LL, 0),
+        },
+    };
+    libxl__json_object answer;
+    int rc;
+
+    answer = rdm_answer(&restored_ram, &both);
+    rc = check_rdm(&restored, rdms, 2, &answer);
+    ok(rc == 0 && strstr(logged[XTL_INFO], "restored"),
+       "restored guest, its RAM clear of the strict region: accepted"
+       " (rc %d, %s)", rc, logged[XTL_INFO]);
+    ok(strstr(logged[XTL_WARN], "0x7b800000-0x7f7fffff") != NULL,
+       "restored guest: the relaxed region left in its RAM is a warning"
+       " (%s)", logged[XTL_WARN]);
+
+    answer = rdm_answer(&usb_in_ram, &both);
+    rc = check_rdm(&restored, rdms, 2, &answer);
+    ok(rc == ERROR_FAIL &&
+       strstr(logged[XTL_ERROR], "0xa3eea000-0xa3ef8fff (policy strict)")
+       && strstr(logged[XTL_ERROR], "0x0-0xafffffff"),
+       "restored guest with RAM over the strict region: refused, naming"
+       " the region and the RAM (rc %d, %s)", rc, logged[XTL_ERROR]);
+
+    rdms[1].policy = LIBXL_RDM_RESERVE_POLICY_STRICT;
+    answer = rdm_answer(&restored_ram, &both);
+    rc = check_rdm(&restored, rdms, 2, &answer);
+    ok(rc == ERROR_FAIL && strstr(logged[XTL_ERROR], "0x7b800000"),
+       "restored guest, a region strict on this host in its RAM: refused,"
+       " whatever the device model says of it (rc %d, %s)", rc,
+       logged[XTL_ERROR]);
+    rdms[1].policy = LIBXL_RDM_RESERVE_POLICY_RELAXED;
+
+    answer = rdm_answer(&restored_ram, &usb_only);
+    rc = check_rdm(&restored, rdms, 2, &answer);
+    ok(rc == ERROR_FAIL && strstr(logged[XTL_ERROR],
+                                  "0x7b800000-0x7f7fffff, which the device"
+                                  " model does not know"),
+       "restored guest: a region of this host the device model does not"
+       " know refuses (rc %d, %s)", rc, logged[XTL_ERROR]);
+
+    answer = rdm_answer(&restored_ram, &both);
+    rc = check_rdm(&restored, rdms, 1, &answer);
+    ok(rc == ERROR_FAIL && strstr(logged[XTL_ERROR], "which libxl does"
+                                  " not"),
+       "restored guest: a region the device model knows and this host"
+       " does not refuses (rc %d, %s)", rc, logged[XTL_ERROR]);
+
+    answer = rdm_answer(&empty_range, &both);
+    rc = check_rdm(&restored, rdms, 2, &answer);
+    ok(rc == ERROR_QEMU_API &&
+       strstr(logged[XTL_ERROR], "query-xen-rdm") != NULL,
+       "restored guest: a RAM range of size 0 is not an answer (rc %d)",
+       rc);
+
+    answer = rdm_answer(&restored_ram, &both);
+    answer.keys[4] = NULL;
+    rc = check_rdm(&restored, rdms, 2, &answer);
+    ok(rc == ERROR_QEMU_API,
+       "restored guest: an answer without ram is not an answer (rc %d)",
+       rc);
+}
+
+/* a guest libxl built: the ends still compared, then the same regions */
+static void test_check_built(void)
+{
+    libxl__domain_build_state built = {
+        .lowmem_end = 0xa0000000, .highmem_end = 0x160000000,
+    };
+    libxl_device_rdm rdms[] = {
+        { .start = 0xa3eea000, .size = 0xf000,
+          .policy = LIBXL_RDM_RESERVE_POLICY_STRICT },
+    };
+    const libxl__json_object usb = {
+        .type = JSON_ARRAY, .items = {
+            &(libxl__json_object)REGION(0xa3eea000, 0xf000, "strict",
+                                        "reserved"),
+        },
+    };
+    libxl__json_object answer = rdm_answer(&restored_ram, &usb);
+    int rc;
+
+    rc = check_rdm(&built, rdms, 1, &answer);
+    ok(rc == 0 && strstr(logged[XTL_INFO], "layout is libxl's"),
+       "built guest, the same RAM and regions: accepted (rc %d, %s)", rc,
+       logged[XTL_INFO]);
+    built.lowmem_end = 0x80000000;
+    rc = check_rdm(&built, rdms, 1, &answer);
+    ok(rc == ERROR_FAIL &&
+       strstr(logged[XTL_ERROR], "lowmem_end 0x80000000") != NULL,
+       "built guest, RAM ending elsewhere: refused (rc %d, %s)", rc,
+       logged[XTL_ERROR]);
+}
 
 /* what the probe found in ANSWER, for a guest on xenfv or not */
 static libxl__qemu_available_opts probe(const libxl__json_object *answer,
@@ -345,6 +528,10 @@ int main(void)
 
     /* -run-with for dm_restrict and device_model_user when QEMU has it */
     test_probe_runwith();
+
+    /* query-xen-rdm of a guest libxl built, restored or migrated in */
+    test_check_built();
+    test_check_restored();
 
     /* rdm_mem_boundary: libxl applies any value above 4 GiB as 4 GiB */
     test_boundary(2048, 2ULL << 30);
