@@ -185,6 +185,11 @@ fi
 sha256sum "$HVMLOADER" > "$R/hvmloader-sha256.txt" 2>&1
 
 DM_LINE=
+if [ -x "$IN/qemu-plain/bin/qemu-system-x86_64" ]; then
+    # unmodified QEMU, for a scenario's steps (run-e2e.sh SHIP_PLAIN)
+    mkdir -p /opt/e2e-qemu-plain/bin
+    cp "$IN/qemu-plain/bin/qemu-system-x86_64" /opt/e2e-qemu-plain/bin/
+fi
 if [ -x "$IN/qemu/bin/qemu-system-x86_64" ]; then
     # started as libxl starts it, the binary itself: it has VNC and finds
     # Debian's firmware, option ROMs and keymaps (its --firmwarepath)

@@ -578,7 +578,7 @@ run_scenario() {
     DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900 QEMU_RDM_OPTS=
     DM_ARGS= GUEST_ARGS=
     GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G OUTER_ARGS= DOM0_STEPS= DOM0_EXTRA=
-    INSTALL_RUN=0
+    INSTALL_RUN=0 SHIP_PLAIN=0
     unset -f checks
     # shellcheck disable=SC1090
     . "$file"
@@ -661,6 +661,15 @@ run_scenario() {
             echo "DM_MACHINE_OPTS='$QEMU_RDM_OPTS'" >> "$run/in/scenario.env"
             echo "# $SCENARIO: device model gets -machine $QEMU_RDM_OPTS"
         fi
+    fi
+    if [ "$SHIP_PLAIN" = 1 ]; then
+        # unmodified QEMU beside the pair's device model, for a scenario
+        # that moves the guest between them (dom0-run.sh: /opt/e2e-qemu-plain)
+        [ -x "$PLAIN" ] ||
+            { notok "$SCENARIO: unmodified QEMU is built ($PLAIN: scripts/qemu-build.sh --plain)"; return; }
+        mkdir -p "$run/in/qemu-plain/bin"
+        strip -o "$run/in/qemu-plain/bin/qemu-system-x86_64" "$PLAIN" 2>/dev/null ||
+            cp "$PLAIN" "$run/in/qemu-plain/bin/"
     fi
     tar cf "$run/in.tar" -C "$run/in" .
 
