@@ -117,7 +117,11 @@ else
 fi
 
 step_begin extract
-if stamp_ok extract "$debs_hash" && [ -f "$OUT/xen/xen.elf" ] && [ -f "$OUT/kernel/vmlinuz" ]; then
+# the kernel modules kept beside drivers/xen and drivers/virtio: the
+# guests' disk drivers (virtio-blk; xen-blkfront, pv-qdisk's PV guest)
+KMODS="drivers/block/virtio_blk drivers/block/xen-blkfront"
+extract_hash=$(echo "$debs_hash $KMODS" | hash_of)
+if stamp_ok extract "$extract_hash" && [ -f "$OUT/xen/xen.elf" ] && [ -f "$OUT/kernel/vmlinuz" ]; then
     step_end extract cached
 else
     rm -rf "$OUT/xen" "$OUT/kernel" "$OUT/kx"
@@ -129,21 +133,25 @@ else
     KVER=$(basename "$OUT"/kx/linux/lib/modules/*)
     echo "$KVER" > "$OUT/kernel/version"
     # Only the modules dom0 needs: Xen drivers, virtio (the harness's
-    # disks), pciback.  The rest of the 400 MB stays out of the initramfs.
+    # disks), pciback, and the guests' disk drivers.  The rest of the
+    # 400 MB stays out of the initramfs.
     mkdir -p "$OUT/kernel/modules/lib/modules/$KVER/kernel/drivers/block"
     for d in drivers/xen drivers/virtio; do
         mkdir -p "$OUT/kernel/modules/lib/modules/$KVER/kernel/$(dirname $d)"
         cp -a "$OUT/kx/linux/lib/modules/$KVER/kernel/$d" \
               "$OUT/kernel/modules/lib/modules/$KVER/kernel/$d"
     done
-    cp "$OUT/kx/linux/lib/modules/$KVER/kernel/drivers/block/virtio_blk.ko" \
-       "$OUT/kernel/modules/lib/modules/$KVER/kernel/drivers/block/"
+    for m in $KMODS; do
+        cp "$OUT/kx/linux/lib/modules/$KVER/kernel/$m.ko" \
+           "$OUT/kernel/modules/lib/modules/$KVER/kernel/drivers/block/" ||
+            die "kernel module $m.ko missing in $KPKG"
+    done
     cp "$OUT"/kx/linux/lib/modules/$KVER/modules.builtin* \
        "$OUT"/kx/linux/lib/modules/$KVER/modules.order \
        "$OUT/kernel/modules/lib/modules/$KVER/"
     depmod -b "$OUT/kernel/modules" "$KVER"
     rm -rf "$OUT/kx"
-    stamp_set extract "$debs_hash"
+    stamp_set extract "$extract_hash"
     step_end extract "xen.elf, vmlinuz ($KVER), dom0 modules"
 fi
 KVER=$(cat "$OUT/kernel/version")
@@ -274,14 +282,15 @@ else
         ln -sf busybox "$G/bin/$a"
     done
     install -m 0755 "$REPO/e2e/guest/init" "$G/init"
-    # the guest I/O checks (static: the initramfs has no C library) and
-    # the virtio-blk driver they use
+    # the guest I/O checks (static: the initramfs has no C library), the
+    # virtio-blk driver they use and the PV block frontend (pv-qdisk)
     gcc -static -O2 -Wall -Werror -o "$G/bin/e2e-io" "$REPO/e2e/guest/e2e-io.c" ||
         die "cannot build e2e/guest/e2e-io.c (gcc, libc6-dev)"
     mkdir -p "$G/modules"
     for m in drivers/virtio/virtio_ring drivers/virtio/virtio \
              drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci_modern_dev \
-             drivers/virtio/virtio_pci drivers/block/virtio_blk; do
+             drivers/virtio/virtio_pci drivers/block/virtio_blk \
+             drivers/block/xen-blkfront; do
         cp "$OUT/kernel/modules/lib/modules/$KVER/kernel/$m.ko" "$G/modules/" ||
             die "kernel module $m.ko missing"
     done
