@@ -3,13 +3,14 @@
 # (build/qemu/obj-plain, shipped to dom0 by SHIP_PLAIN) on the same host
 # (xl migrate -C CONFIG: the receiving side starts the device model that
 # CONFIG names).  Xen has an RMRR at 128 MiB for 00:1f.3.
-#   1. A classic guest (256 MiB, no rdm=: libxl moves nothing) created on
+#   1. A classic guest (384 MiB, mmio_hole=3840: 256 MiB below 4 GiB and
+#      128 MiB above, no rdm=: libxl moves nothing) created on
 #      ours migrates to unmodified QEMU and back: the stream of a classic
 #      guest has no xen-rdm-layout section, so both load it; after each
 #      move the guest runs under the expected binary and its DMA checks
 #      pass below and above 4 GiB, and back on ours QEMU maps the
 #      created guest's RAM.
-#   2. A second guest, e2e-moved (rdm="strategy=host", rdm_mem_boundary
+#   2. A second guest, e2e-moved (the same, rdm="strategy=host", rdm_mem_boundary
 #      100: libxl ends its low RAM at 128 MiB), created on ours, cannot
 #      go to unmodified QEMU: its stream carries the xen-rdm-layout
 #      section, which unmodified QEMU refuses ("Unknown savevm section
@@ -19,8 +20,9 @@
 DESC="migration to unmodified QEMU and back for a classic guest, refused for one whose low RAM libxl moved"
 XEN_RMRR="0x8000-0x800f=0:1f.3"
 SHIP_PLAIN=1
-GUEST_CFG='memory = 256
-maxmem = 256'
+GUEST_CFG='memory = 384
+maxmem = 384
+mmio_hole = 3840'
 EXPECT_CREATE=checks
 TIMEOUT=1800
 GUEST_TIMEOUT=480
@@ -149,7 +151,7 @@ checks() {
     check "created: the device model is ours ($(cat dm-created.txt 2>/dev/null))" \
         grep -qx /opt/e2e-qemu/bin/qemu-system-x86_64 dm-created.txt
     check "created: query-xen-rdm: the classic layout" \
-        qmp_ret qmp-query-xen-rdm-created.json "r['lowmem-end'] == 0x10000000 and len(r['ram']) == 1"
+        qmp_ret qmp-query-xen-rdm-created.json "r['lowmem-end'] == 0x10000000 and [x['start'] for x in r['ram']] == [0, 0x100000000]"
     check "created: a whole round of DMA checks below and above 4 GiB" round_ok guest-serial-created.log
     check "xl migrate to unmodified QEMU succeeded" [ "$(cat xl-migrate-to-plain.rc)" = 0 ]
     check "on unmodified QEMU: its device model is the plain binary ($(cat dm-on-plain.txt 2>/dev/null)), which has no query-xen-rdm" \
