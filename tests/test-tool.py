@@ -506,6 +506,10 @@ class ToolTest(ToolCase):
                  ':3: unknown vga "vesa"'),
                 ('type = "hvm"\nmemory = 1024\npci = [ "00:02" ]\n',
                  ':3: pci entry "00:02": invalid PCI device address'),
+                # an empty entry: g_strsplit() gives no part (found by
+                # fuzz-xl-config under UBSan)
+                ('type = "hvm"\nmemory = 1024\npci = [ "", "00:14.0@5" ]\n',
+                 ':3: pci entry "": empty PCI device address'),
                 ('type = "hvm"\nmemory = 1024\n'
                  'pci = [ "00:02.0", "0:2.0,rdm_policy=relaxed" ]\n',
                  ':3: pci entry "0:2.0,rdm_policy=relaxed": device '

@@ -327,6 +327,7 @@ static bool xl_pci(XenRdmXlConfig *xl, const Value *list, const char *path,
         g_autofree char *bdf = NULL;
         XenRdmDeviceConfig dev = { .policy = XEN_RDM_POLICY_STRICT };
         Error *local_err = NULL;
+        const char *first;
         char *at;
 
         if (v->kind != VALUE_STRING) {
@@ -335,8 +336,9 @@ static bool xl_pci(XenRdmXlConfig *xl, const Value *list, const char *path,
             return false;
         }
         parts = g_strsplit(v->string, ",", -1);
-        bdf = g_strdup(g_str_has_prefix(parts[0], "bdf=") ? parts[0] + 4
-                                                          : parts[0]);
+        /* an empty entry splits into no part at all */
+        first = parts[0] ? parts[0] : "";
+        bdf = g_strdup(g_str_has_prefix(first, "bdf=") ? first + 4 : first);
         at = strchr(bdf, '@');
         if (at) {
             *at = '\0';
