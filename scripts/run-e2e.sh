@@ -421,6 +421,29 @@ guest_io_all_ok() {
     v=$(guest_io "$1" ok "${2:-guest-serial.log}")
     [ -n "$v" ] && [ "${v%/*}" = "${v#*/}" ] && [ "${v%/*}" -gt 0 ]
 }
+# dma_round_ok CONSOLE OUT: CONSOLE has a whole round of the guest's
+# repeated DMA checks (e2e_dma_every) in which every transfer arrived,
+# below and above 4 GiB; the last whole round's results go to OUT as
+# E2E-IO lines (for guest_io)
+dma_round_ok() {
+    local r w
+    r=$(tr -d '\r' < "$1" |
+        awk '/^E2E-ROUND [0-9]+ begin/ { b[$2] = 1 }
+             /^E2E-ROUND [0-9]+ end/ && b[$2] { last = $2 }
+             END { print last + 0 }')
+    tr -d '\r' < "$1" | sed -n "s/^E2E-ROUND $r /E2E-IO /p" > "$2"
+    [ "$r" -gt 0 ] || return 1
+    for w in "dma low" "dma high-read" "dma high-write"; do
+        guest_io_all_ok "$w" "$2" || return 1
+    done
+}
+# qmp_py_ram FILE: query-xen-rdm's RAM ranges as start+size,...
+qmp_py_ram() {
+    qmp_py "$1" '
+if isinstance(o.get("return"), dict) and "ram" in o["return"]:
+    print(",".join("0x%x+0x%x" % (x["start"], x["size"]) for x in o["return"]["ram"]))
+    ok = True' | tail -1
+}
 # guest_hap: the guest runs under HAP: Xen's boot log says the hardware
 # has it, enabled (xl's hap defaults to 1, so every HVM guest then uses it)
 guest_hap() {

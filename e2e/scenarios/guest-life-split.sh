@@ -160,17 +160,8 @@ post_create() {
 # checks in which every transfer arrived, on both sides of the hole; the
 # last whole round's results in round-NAME.log, as E2E-IO lines
 round_ok() {
-    local r lo hi w
-    r=$(tr -d '\r' < "guest-serial-$1.log" |
-        awk '/^E2E-ROUND [0-9]+ begin/ { b[$2] = 1 }
-             /^E2E-ROUND [0-9]+ end/ && b[$2] { last = $2 }
-             END { print last + 0 }')
-    tr -d '\r' < "guest-serial-$1.log" |
-        sed -n "s/^E2E-ROUND $r /E2E-IO /p" > "round-$1.log"
-    [ "$r" -gt 0 ] || return 1
-    for w in "dma low" "dma high-read" "dma high-write"; do
-        guest_io_all_ok "$w" "round-$1.log" || return 1
-    done
+    local lo hi
+    dma_round_ok "guest-serial-$1.log" "round-$1.log" || return 1
     lo=$(guest_io "pages low-below" max "round-$1.log")
     hi=$(guest_io "pages low-above" min "round-$1.log")
     [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo)) -lt $((0x6000000)) ] && [ $((hi)) -gt $((0x6000fff)) ]
@@ -189,19 +180,9 @@ layout_same() {
     check "$n: info mtree -f: no RAM at 0x6000000, RAM below it and at ${HOLE_AFTER}" \
         eval '! mtree_ram_covers qmp-mtree-f-$n.json 0x6000000 && mtree_ram_covers qmp-mtree-f-$n.json 0x5ffffff && mtree_ram_covers qmp-mtree-f-$n.json $HOLE_AFTER'
 }
-# qmp_py_ram FILE: query-xen-rdm's RAM ranges as start+size,...
-qmp_py_ram() {
-    qmp_py "$1" '
-if isinstance(o.get("return"), dict) and "ram" in o["return"]:
-    print(",".join("0x%x+0x%x" % (x["start"], x["size"]) for x in o["return"]["ram"]))
-    ok = True' | tail -1
-}
-
-checks() {
-    if [ "$LIBXL_KIND" != patched ]; then
-        check "Debian's libxl cannot populate the split layout: this scenario needs our libxl (libxl-kind $LIBXL_KIND)" false
-        return
-    fi
+# check_split_created: the created guest as split-rmrr-in-low-ram's
+# (HOLE_AFTER: where RAM starts again after the hole), and its DMA round
+check_split_created() {
     check "xl create succeeded" [ "$(cat xl-create.rc)" = 0 ]
     if guest_hap; then
         HOLE_AFTER=0x6200000
@@ -211,6 +192,14 @@ checks() {
         check_split_populated 0x6000000 0x6000fff 0x10000000 0x108001000 0x18000000
     fi
     check "created: a whole round of DMA checks on both sides of the hole" round_ok created
+}
+
+checks() {
+    if [ "$LIBXL_KIND" != patched ]; then
+        check "Debian's libxl cannot populate the split layout: this scenario needs our libxl (libxl-kind $LIBXL_KIND)" false
+        return
+    fi
+    check_split_created
     check "xl save succeeded" [ "$(cat xl-save.rc)" = 0 ]
     check "xl restore succeeded" [ "$(cat xl-restore.rc)" = 0 ]
     layout_same restored

@@ -121,26 +121,9 @@ post_create() {
     timeout 60 xl destroy e2e-moved
 }'
 
-# round_ok FILE: FILE has a whole round of DMA checks in which every
-# transfer arrived, below and above 4 GiB
-round_ok() {
-    local r w
-    r=$(tr -d '\r' < "$1" |
-        awk '/^E2E-ROUND [0-9]+ begin/ { b[$2] = 1 }
-             /^E2E-ROUND [0-9]+ end/ && b[$2] { last = $2 }
-             END { print last + 0 }')
-    tr -d '\r' < "$1" | sed -n "s/^E2E-ROUND $r /E2E-IO /p" > "$1.round"
-    [ "$r" -gt 0 ] || return 1
-    for w in "dma low" "dma high-read" "dma high-write"; do
-        guest_io_all_ok "$w" "$1.round" || return 1
-    done
-}
-qmp_py_ram() {
-    qmp_py "$1" '
-if isinstance(o.get("return"), dict) and "ram" in o["return"]:
-    print(",".join("0x%x+0x%x" % (x["start"], x["size"]) for x in o["return"]["ram"]))
-    ok = True' | tail -1
-}
+# round_ok FILE: FILE has a whole round of DMA checks below and above
+# 4 GiB
+round_ok() { dma_round_ok "$1" "$1.round"; }
 
 checks() {
     if [ "$DM" != ours ]; then
