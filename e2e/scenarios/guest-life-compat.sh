@@ -13,9 +13,11 @@
 # guest-life-split:
 #   1. xl save and xl restore;
 #   2. xl migrate to the same host;
-#   3. xl mem-set to 240 MiB, then xl save and xl restore (the balloon
-#      takes memory the kernel itself can use, below 4 GiB here: 32 MiB
-#      and 56 MiB made it run out of memory);
+#   3. xl mem-set to 240 MiB, and the first and last page above 4 GiB
+#      taken from the guest as well (guest-life-split's range_ends), then
+#      xl save and xl restore (the balloon takes memory the kernel itself
+#      can use, below 4 GiB here: 32 MiB and 56 MiB made it run out of
+#      memory);
 #   4. xl save, then xl restore with policy=strict in the configuration:
 #      the same guest on a host that holds the region at 64 MiB strict,
 #      which its RAM covers.  The restore must fail naming the region
@@ -32,7 +34,9 @@ GUEST_CFG='memory = 256
 maxmem = 256
 rdm = "strategy=host,policy=relaxed"
 rdm_mem_boundary = 100'
-GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_dma_every=15"
+# memmap=4K$ADDR: the first and the last page above 4 GiB, which the
+# guest kernel leaves alone and range_ends takes from it
+GUEST_ARGS='xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_dma_every=15 memmap=4K$0x100000000 memmap=4K$0x107fff000'
 DOM0_STEPS="$DOM0_STEPS"'
 pre_create() {
     truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img
@@ -75,6 +79,7 @@ post_create() {
         sleep 3
     done
     layout ballooned
+    range_ends remove ballooned
     phase migrated
     step xl-save-ballooned xl -vvv save e2e /tmp/e2e.save
     step xl-restore-ballooned xl -vvv restore /tmp/guest.cfg /tmp/e2e.save
@@ -82,6 +87,7 @@ post_create() {
     running || return
     sleep 5
     layout ballooned-restored
+    range_ends probe ballooned-restored
     wait_round 400
     phase ballooned-restored
 
@@ -142,9 +148,11 @@ checks() {
     check "migrated: a whole round of DMA checks" round_ok migrated
     check "xl mem-set 240: the guest gave 16 MiB back, within a MiB (xl list: $(awk '$1 == "e2e" { print $3 }' xl-list-ballooned.txt) MiB)" \
         eval 'm=$(awk "\$1 == \"e2e\" { print \$3 }" xl-list-ballooned.txt); [ -n "$m" ] && [ "$m" -ge 239 ] && [ "$m" -le 240 ]'
+    check_range_ends "0x100000000 0x107fff000"
     check "xl save of the ballooned guest succeeded" [ "$(cat xl-save-ballooned.rc)" = 0 ]
     check "xl restore of the ballooned guest succeeded" [ "$(cat xl-restore-ballooned.rc)" = 0 ]
     layout_same ballooned-restored
+    check_range_ends_restored
     check "ballooned and restored: a whole round of DMA checks" round_ok ballooned-restored
     check "xl save succeeded (before the strict restore)" [ "$(cat xl-save-again.rc)" = 0 ]
     echo "# $SCENARIO: the strict restore said:"

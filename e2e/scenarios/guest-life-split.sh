@@ -13,7 +13,9 @@
 #   2. xl migrate to the same host (a stand-in for ssh that runs the
 #      receiving xl locally);
 #   3. xl mem-set to 320 MiB (the guest's balloon driver gives 64 MiB
-#      back), then xl save and xl restore of the ballooned guest;
+#      back), and the pages at the ends of the guest's RAM ranges taken
+#      from it as well (range_ends below), then xl save and xl restore
+#      of the ballooned guest;
 #   4. xl pci-attach of the e1000, strict: its region lies in the hole
 #      the guest already has, so QEMU accepts it and Xen assigns it.
 # Debian's libxl cannot populate the split layout (its xl drops the rdm=
@@ -31,7 +33,11 @@ TIMEOUT=2400
 GUEST_TIMEOUT=480
 GUEST_HOLD=3600
 DM_ARGS='"-drive", "file=/tmp/e2e-disk.img,if=none,id=e2edisk,format=raw", "-device", "virtio-blk-pci,drive=e2edisk"'
-GUEST_ARGS="xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_dma_hole=0x6000000 e2e_dma_every=15"
+# memmap=4K$ADDR: pages the guest kernel leaves alone, which range_ends
+# takes from it: the last page before the hole, the first after it
+# (0x6200000 under HAP, 0x6001000 without), the first and the last above
+# 4 GiB (0x1081ff000 under HAP, 0x108000000 without)
+GUEST_ARGS='xen_emul_unplug=never nokaslr movablecore=128M e2e_dma=vda e2e_dma_hole=0x6000000 e2e_dma_every=15 memmap=4K$0x5fff000 memmap=4K$0x6200000 memmap=4K$0x6001000 memmap=4K$0x100000000 memmap=4K$0x1081ff000 memmap=4K$0x108000000'
 DOM0_STEPS='
 pre_create() {
     truncate -s 8M /tmp/e2e-disk.img && ls -l /tmp/e2e-disk.img
@@ -93,6 +99,68 @@ layout() {
     timeout -k 5 30 xl list > "$R/xl-list-$1.txt" 2>&1
     cp /var/log/xen/qemu-dm-e2e.log "$R/qemu-dm-$1.log" 2>/dev/null
 }
+# range_ends remove|probe NAME: the first and the last page of each RAM
+# range in query-xen-rdm-NAME.json (but for page 0 and the last page of
+# low RAM, which hold the firmware'"'"'s tables) that the guest kernel
+# leaves alone (its memmap=4K$ADDR arguments).  remove takes each from
+# the guest as its balloon driver would give it back (the hypervisor'"'"'s
+# decrease_reservation, one page), after a probe; remove and probe then
+# probe whether the hypervisor has it (a foreign mapping of the page).
+# A line per page in range-ends-NAME.txt: ADDR present|absent [removed
+# RC] [now present|absent]
+range_ends() {
+    timeout -k 5 60 python3 - "$1" "$R/qmp-query-xen-rdm-$2.json" "$(timeout -k 5 30 xl domid e2e)" \
+        "$GUEST_ARGS" > "$R/range-ends-$2.txt" 2>&1 <<"EOF"
+import ctypes, glob, json, re, sys
+from ctypes import POINTER, c_int, c_size_t, c_uint, c_uint32, c_ulong, c_void_p
+mode, qmp, domid, args = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+lay = None
+for line in open(qmp, errors="replace"):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(o, dict) and isinstance(o.get("return"), dict) and "ram" in o["return"]:
+        lay = o["return"]
+if lay is None:
+    sys.exit("no query-xen-rdm answer in " + qmp)
+kept = {int(a, 16) for a in re.findall(r"memmap=4K\$(0x[0-9a-fA-F]+)", args)}
+pages = []
+for g in lay["ram"]:
+    s, e = g["start"], g["start"] + g["size"]
+    pages += [p for p in (s, e - 4096)
+              if p in kept and p != 0 and p + 4096 != lay["lowmem-end"]]
+def lib(name):
+    return ctypes.CDLL(sorted(glob.glob("/usr/lib/*/lib%s.so.[0-9]*" % name))[0])
+fm = lib("xenforeignmemory")
+fm.xenforeignmemory_open.restype = c_void_p
+fm.xenforeignmemory_map.restype = c_void_p
+fm.xenforeignmemory_map.argtypes = [c_void_p, c_uint32, c_int, c_size_t,
+                                    POINTER(c_ulong), POINTER(c_int)]
+fm.xenforeignmemory_unmap.argtypes = [c_void_p, c_void_p, c_size_t]
+fmh = fm.xenforeignmemory_open(None, 0)
+def probe(p):
+    gfn, err = (c_ulong * 1)(p >> 12), (c_int * 1)(0)
+    a = fm.xenforeignmemory_map(fmh, domid, 1, 1, gfn, err)
+    if a:
+        fm.xenforeignmemory_unmap(fmh, a, 1)
+    return "present" if a and err[0] == 0 else "absent"
+if mode == "remove":
+    xc = lib("xenctrl")
+    xc.xc_interface_open.restype = c_void_p
+    xc.xc_domain_decrease_reservation_exact.argtypes = [
+        c_void_p, c_uint32, c_ulong, c_uint, POINTER(c_ulong)]
+    xch = xc.xc_interface_open(None, None, 0)
+for p in pages:
+    out = ["0x%x" % p, probe(p)]
+    if mode == "remove":
+        rc = xc.xc_domain_decrease_reservation_exact(
+            xch, domid, 1, 0, (c_ulong * 1)(p >> 12))
+        out += ["removed", str(rc), "now", probe(p)]
+    print(" ".join(out))
+EOF
+    log "range_ends $1 $2: $(tr "\n" ";" < "$R/range-ends-$2.txt")"
+}
 # step NAME COMMAND...: bounded, its log and status in $R
 step() {
     n=$1; shift
@@ -131,6 +199,7 @@ post_create() {
         sleep 3
     done
     layout ballooned
+    range_ends remove ballooned
     phase migrated
     step xl-save-ballooned xl -vvv save e2e /tmp/e2e.save
     # with the configuration it was created with: memory below maxmem
@@ -142,6 +211,7 @@ post_create() {
     running || return
     sleep 5
     layout ballooned-restored
+    range_ends probe ballooned-restored
     wait_round 400
 
     d=$(timeout -k 5 30 xl domid e2e)
@@ -180,6 +250,29 @@ layout_same() {
     check "$n: info mtree -f: no RAM at 0x6000000, RAM below it and at ${HOLE_AFTER}" \
         eval '! mtree_ram_covers qmp-mtree-f-$n.json 0x6000000 && mtree_ram_covers qmp-mtree-f-$n.json 0x5ffffff && mtree_ram_covers qmp-mtree-f-$n.json $HOLE_AFTER'
 }
+# range_ends_listed NAME: the pages range-ends-NAME.txt lists
+range_ends_listed() {
+    [ -f "range-ends-$1.txt" ] && awk '/^0x/ { printf "%s%s", s, $1; s = " " }' "range-ends-$1.txt"
+}
+# check_range_ends "ADDR...": the ballooned guest has lost the first and
+# last pages of its RAM ranges, ADDR...: each was populated, taken
+# (decrease_reservation returned 0) and is gone (range-ends-ballooned.txt)
+check_range_ends() {
+    local ends=$1
+    echo "# $SCENARIO: range ends taken from the ballooned guest:"
+    diag < range-ends-ballooned.txt
+    check "ballooned: the hypervisor gave back the pages at the ends of the RAM ranges ($ends): each present, removed, then absent" \
+        eval '[ "$(range_ends_listed ballooned)" = "$ends" ] &&
+              [ "$(awk "\$2 == \"present\" && \$3 == \"removed\" && \$4 == 0 && \$6 == \"absent\"" range-ends-ballooned.txt | wc -l)" = "$(echo $ends | wc -w)" ]'
+}
+# check_range_ends_restored: the restored guest still has none of them
+# (range-ends-ballooned-restored.txt: the same pages, each absent)
+check_range_ends_restored() {
+    check "ballooned and restored: the hypervisor has none of the pages taken ($(range_ends_listed ballooned-restored))" \
+        eval '[ -n "$(range_ends_listed ballooned)" ] &&
+              [ "$(range_ends_listed ballooned-restored)" = "$(range_ends_listed ballooned)" ] &&
+              [ "$(awk "\$2 == \"absent\"" range-ends-ballooned-restored.txt | wc -l)" = "$(range_ends_listed ballooned | wc -w)" ]'
+}
 # check_split_created: the created guest as split-rmrr-in-low-ram's
 # (HOLE_AFTER: where RAM starts again after the hole), and its DMA round
 check_split_created() {
@@ -209,9 +302,15 @@ checks() {
     check "migrated: a whole round of DMA checks on both sides of the hole" round_ok migrated
     check "xl mem-set 320: the guest gave 64 MiB back, within a MiB (xl list: $(awk '$1 == "e2e" { print $3 }' xl-list-ballooned.txt) MiB)" \
         eval 'm=$(awk "\$1 == \"e2e\" { print \$3 }" xl-list-ballooned.txt); [ -n "$m" ] && [ "$m" -ge 319 ] && [ "$m" -le 320 ]'
+    if guest_hap; then
+        check_range_ends "0x5fff000 0x6200000 0x100000000 0x1081ff000"
+    else
+        check_range_ends "0x5fff000 0x6001000 0x100000000 0x108000000"
+    fi
     check "xl save of the ballooned guest succeeded" [ "$(cat xl-save-ballooned.rc)" = 0 ]
     check "xl restore of the ballooned guest succeeded" [ "$(cat xl-restore-ballooned.rc)" = 0 ]
     layout_same ballooned-restored
+    check_range_ends_restored
     check "ballooned and restored: a whole round of DMA checks on both sides of the hole" round_ok ballooned-restored
     check "the device's region lies in the guest's hole: QEMU answers ok" \
         qmp_ret qmp-check-device.json "r['result'] == 'ok'"
