@@ -17,3 +17,9 @@ esac
 SRC=$XEN/src
 OUT=$XEN/out
 SO=$XEN_RELEASE
+# LIBDIRS: the tree's library directories (LD_LIBRARY_PATH=$T/lib:$LIBDIRS
+# runs a test with them), which the linker also searches for what our
+# libxenlight needs (-Wl,-rpath-link: Xen 4.20's libxenctrl.so.4.20 is
+# not on a Debian 12 host)
+LIBDIRS=
+for d in "$SRC"/tools/libs/*/; do LIBDIRS="${LIBDIRS:+$LIBDIRS:}$d"; done

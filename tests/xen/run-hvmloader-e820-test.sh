@@ -92,11 +92,15 @@ run() {
     *) "$runner" "$T/$kind/test-hvmloader-e820" "$@" ;;
     esac
 }
+# the baseline is Debian's source, or the tree xen-build.sh --source-tree
+# built on
+base_name="Debian's source"
+[ -d "$DEBIAN/../../../debian" ] || base_name="the unpatched source"
 status=0
 for r in $RUNNERS; do
     echo "# hvmloader's e820.c with $SERIES ($r)"
     run "$r" patched || status=1
-    echo "# the same in Debian's source ($(basename "$(dirname "$(dirname "$(dirname "$DEBIAN")")")")): the baseline ($r)"
+    echo "# the same in $base_name ($(basename "$(dirname "$(dirname "$(dirname "$DEBIAN")")")")): the baseline ($r)"
     run "$r" debian --debian-baseline || status=1
 done
 exit $status

@@ -37,11 +37,10 @@ ln -sf "$OUT/libxenlight.so.$SO.0" "$T/lib/libxenlight.so.$SO"
 "$REPO/tests/xen/extract-c-block.sh" "$LIGHT/libxl_dm.c" 'if (state->dm_runas) {' \
     > "$T/libxl-dm-runas.c" ||
     { echo "Bail out! libxl_dm.c has no chroot or runas arguments"; exit 1; }
-cc -O1 -g -Wall -Werror -Wno-unused-parameter -I"$SRC/tools/include" \
+cc -O1 -g -Wall -Werror -Wno-unused-parameter -I"$SRC/tools/include" -Wl,-rpath-link,"$LIBDIRS" \
     -DLIBXL_FUNCTIONS="\"$T/libxl-functions.c\"" \
     -DLIBXL_DM_CHROOT="\"$T/libxl-dm-chroot.c\"" -DLIBXL_DM_RUNAS="\"$T/libxl-dm-runas.c\"" -o "$T/test-libxl-rdm-dm" \
     "$REPO/tests/xen/test-libxl-rdm-dm.c" "$OUT/libxenlight.so.$SO.0"
-libs=$T/lib
-for d in "$SRC"/tools/libs/*/; do libs="$libs:$d"; done
+libs=$T/lib:$LIBDIRS
 echo "# libxl's RDM settings for the device model, its hot-plug check and the probe's -run-with, with $SERIES"
 LD_LIBRARY_PATH=$libs "$T/test-libxl-rdm-dm"

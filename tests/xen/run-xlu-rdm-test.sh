@@ -17,10 +17,9 @@ mkdir -p "$T/lib"
 # the libraries by their sonames: ours, then the rest of the build's
 ln -sf "$OUT/libxlutil.so.$SO.0" "$T/lib/libxlutil.so.$SO"
 ln -sf "$OUT/libxenlight.so.$SO.0" "$T/lib/libxenlight.so.$SO"
-cc -O1 -g -Wall -Werror -I"$SRC/tools/include" -o "$T/test-xlu-rdm" \
+cc -O1 -g -Wall -Werror -I"$SRC/tools/include" -Wl,-rpath-link,"$LIBDIRS" -o "$T/test-xlu-rdm" \
     "$REPO/tests/xen/test-xlu-rdm.c" "$OUT/libxlutil.so.$SO.0" "$OUT/libxenlight.so.$SO.0"
-libs=$T/lib
-for d in "$SRC"/tools/libs/*/; do libs="$libs:$d"; done
+libs=$T/lib:$LIBDIRS
 echo "# xl's rdm= parser, libxlutil with $SERIES"
 LD_LIBRARY_PATH=$libs "$T/test-xlu-rdm"
 deb=/usr/lib/x86_64-linux-gnu/libxlutil.so.$SO.0
