@@ -3,11 +3,14 @@
 #
 # The Xen 4.20 toolstack series (patches/xen-4.20/) from the Xen 4.17 one
 # (patches/xen/), its one source: patches/xen-4.20/from-4.17 says, in
-# order, which 4.17 patch the 4.20 series takes ("take"), which it drops
-# because Xen 4.20 has it ("drop", with the upstream commit), and which
-# patch of its own it adds ("own", a file in patches/xen-4.20/own/, for
-# what only 4.20 needs).  Every 4.17 patch of patches/xen/series is named
-# there once, in the series' order.  patches/xen-4.20/cover-letter.txt is
+# order, which 4.17 patch the 4.20 series takes ("take": merged onto
+# 4.20's files), which it takes ported by hand ("port": a patch whose
+# merge conflicts; the 4.20 series' patch of its subject is the port,
+# kept by --update and checked against the 4.17 patch like the others),
+# which it drops because Xen 4.20 has it ("drop", with the upstream
+# commit), and which patch of its own it adds ("own", a file in
+# patches/xen-4.20/own/, for what only 4.20 needs).  Every 4.17 patch of
+# patches/xen/series is named there once, in the series' order.  patches/xen-4.20/cover-letter.txt is
 # the cover letter's subject (first line) and text.  See
 # docs/xen-libxl.rst, "The Xen 4.20 series".
 #
@@ -18,7 +21,7 @@
 #               4.17 tree's files, then put each patch the 4.20 series
 #               takes on the 4.20 tree's files with git cherry-pick (a
 #               three-way merge: only context and offsets may differ),
-#               each it owns with git am -3, and
+#               each it ports or owns with git am -3, and
 #               write the result (git format-patch) and its series to
 #               patches/xen-4.20/; fails naming the patch that does not
 #               apply
