@@ -202,7 +202,7 @@ port() {
                 trap - EXIT
                 say "the scratch tree is kept in $tree (XEN_SERIES_KEEP)"
             fi
-            die "patch $n of the 4.20 series ($p) does not apply to $P20 with a three-way merge: port it by hand as an own patch (patches/xen-4.20/own/, from-4.17), see docs/xen-libxl.rst"
+            die "patch $n of the 4.20 series ($p) does not apply to $P20 with a three-way merge: port it by hand (XEN_SERIES_KEEP=1 keeps the merge's tree; the port's patch goes to patches/xen-4.20/ and from-4.17 says "port" for it), see docs/xen-libxl.rst"
         }
     done
     last_date=$(git log -1 --format=%aD)
