@@ -234,6 +234,14 @@ xen_apt_list() {
         [ -n "$uri" ] || [ "$CODENAME" = "$HOST_CODENAME" ] ||
             uri=$(apt_debian_uri "$HOST_CODENAME${suite#"$CODENAME"}")
         [ -n "$uri" ] || continue
+        # another release's suite that another list already has as
+        # deb-src (trixie, QEMU's source): apt warns of a source
+        # configured twice
+        if [ "$CODENAME" != "$HOST_CODENAME" ] &&
+            apt_deb_src_entries | grep -qxF "$suite $uri/" &&
+            ! grep -qx "Suites: $suite" "$XEN_APT_LIST" 2>/dev/null; then
+            continue
+        fi
         printf '\nTypes: deb-src\nURIs: %s\nSuites: %s\nComponents: main\n' "$uri" "$suite"
         echo "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
     done
