@@ -175,8 +175,12 @@ host_xen_version() {
 }
 # tree_version DIR: upstream-X.Y.Z of the Xen tree DIR (xen/Makefile)
 tree_version() {
-    sed -n 's/^export XEN_\(VERSION\|SUBVERSION\) *= *\([0-9]*\)$/\2/p; s/^export XEN_EXTRAVERSION *?= *\([.0-9]*\).*/\1/p' \
-        "$1/xen/Makefile" | tr -d '\n' | sed 's/^\([0-9]*\)\([0-9]\{2\}\)/\1.\2/; s/^/upstream-/'
+    v=$(sed -n 's/^export XEN_VERSION *= *\([0-9]*\)$/\1/p' "$1/xen/Makefile")
+    sv=$(sed -n 's/^export XEN_SUBVERSION *= *\([0-9]*\)$/\1/p' "$1/xen/Makefile")
+    ev=$(sed -n 's/^export XEN_EXTRAVERSION *?= *\([.0-9]*\).*/\1/p' "$1/xen/Makefile")
+    [ -n "$v" ] && [ -n "$sv" ] ||
+        die "$1/xen/Makefile names no XEN_VERSION and XEN_SUBVERSION: give the version with --version"
+    echo "upstream-$v.$sv$ev"
 }
 if [ -n "$SOURCE_TREE" ]; then
     [ -n "$XEN_VERSION" ] || XEN_VERSION=$(tree_version "$SOURCE_TREE")
