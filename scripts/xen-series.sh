@@ -185,10 +185,18 @@ port() {
     for p in $(new_sources); do
         n=$((n + 1))
         c=$(awk -v p="$p" '$1 == p { print $2 }' "$WORK/commits")
+        # the hand port: the 4.20 series' patch of the same subject, while
+        # it corresponds to the 4.17 patch; else the merge again (which,
+        # when it conflicts, stops for the port to be made again)
+        q=
         if [ -n "$c" ] && is_port "$p"; then
-            # the hand port: the 4.20 series' patch of the same subject
-            q=$(ported_patch "$p") ||
-                die "from-4.17 ports $(basename "$p") by hand, but patches/xen-4.20/ has no patch with its subject: port it (see docs/xen-libxl.rst)"
+            q=$(ported_patch "$p") &&
+                python3 "$REPO/scripts/patch-correspond.py" --pair "$q" "$p" 2> /dev/null || {
+                say "patches/xen-4.20/ has no port of $(basename "$p") that corresponds to it: merging it again"
+                q=
+            }
+        fi
+        if [ -n "$q" ]; then
             git am -q -3 --committer-date-is-author-date "$q" > "$WORK/am.log" 2>&1
         elif [ -n "$c" ]; then
             GIT_COMMITTER_DATE=$(git log -1 --format=%aD "$c") \
@@ -202,7 +210,7 @@ port() {
                 trap - EXIT
                 say "the scratch tree is kept in $tree (XEN_SERIES_KEEP)"
             fi
-            die "patch $n of the 4.20 series ($p) does not apply to $P20 with a three-way merge: port it by hand (XEN_SERIES_KEEP=1 keeps the merge's tree; the port's patch goes to patches/xen-4.20/ and from-4.17 says "port" for it), see docs/xen-libxl.rst"
+            die "patch $n of the 4.20 series ($p) does not apply to $P20 with a three-way merge: port it by hand (XEN_SERIES_KEEP=1 keeps the merge's tree; the port's patch goes to patches/xen-4.20/ and from-4.17 says \"port\" for it), see docs/xen-libxl.rst"
         }
     done
     last_date=$(git log -1 --format=%aD)
@@ -215,73 +223,8 @@ port() {
 # correspond: patches/xen-4.20/series against its sources, by author,
 # subject, message and changes (context and line numbers left out)
 correspond() {
-    local sources
-    sources=$(new_sources)
-    python3 - "$NEW" $sources <<'EOF'
-import re, sys, email
-new_dir, sources = sys.argv[1], sys.argv[2:]
-
-def parse(path):
-    text = open(path, encoding='utf-8').read()
-    head, _, rest = text.partition('\n---\n')
-    msg = email.message_from_string(head + '\n')
-    subject = re.sub(r'^\[PATCH[^]]*\]\s*', '', ' '.join(msg['Subject'].split()))
-    body = msg.get_payload().strip('\n')
-    # per file, its removed and added lines in order; each hunk read as
-    # long as its header says (a signature's "-- " is no removed line)
-    changes, cur, old, new = [], None, 0, 0
-    for line in rest.split('\n'):
-        if old > 0 or new > 0:
-            if line.startswith('-'):
-                old -= 1
-                cur.append(line)
-            elif line.startswith('+'):
-                new -= 1
-                cur.append(line)
-            elif not line.startswith('\\'):
-                old, new = old - 1, new - 1
-            continue
-        m = re.match(r'diff --git a/\S+ b/(\S+)$', line)
-        h = re.match(r'@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@', line)
-        if m:
-            cur = [m.group(1)]
-            changes.append(cur)
-        elif h and cur is not None:
-            old = int(h.group(1) or 1)
-            new = int(h.group(2) or 1)
-        elif cur is not None and line.startswith(('new file', 'deleted file')):
-            cur.append(line.split(' mode')[0])
-    return msg['From'], subject, body, changes
-
-series = [l.split()[0] for l in open(new_dir + '/series')
-          if l.strip() and not l.startswith('#')]
-bad = 0
-def fail(text):
-    global bad
-    bad += 1
-    print('xen-series.sh: ' + text, file=sys.stderr)
-if len(series) != len(sources):
-    fail('patches/xen-4.20/series lists %d patches, from-4.17 takes or owns %d'
-         % (len(series), len(sources)))
-for i, (name, src) in enumerate(zip(series, sources), 1):
-    try:
-        got = parse(new_dir + '/' + name)
-    except OSError as e:
-        fail('patch %d: %s' % (i, e))
-        continue
-    want = parse(src)
-    short = src.split('/patches/', 1)[-1]
-    for what, a, b in (('author', want[0], got[0]), ('subject', want[1], got[1]),
-                       ('message', want[2], got[2])):
-        if a != b:
-            fail('patch %d (%s): its %s is not the one of %s' % (i, name, what, short))
-    if want[3] != got[3]:
-        files = sorted({c[0] for c in want[3] if c not in got[3]} |
-                       {c[0] for c in got[3] if c not in want[3]})
-        fail('patch %d (%s): its changes are not those of %s (beyond context '
-             'and line numbers) in: %s' % (i, name, short, ' '.join(files) or 'the order of its files'))
-sys.exit(1 if bad else 0)
-EOF
+    # shellcheck disable=SC2046
+    python3 "$REPO/scripts/patch-correspond.py" "$NEW" $(new_sources)
 }
 
 case $MODE in
