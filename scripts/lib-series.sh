@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 #
 # What scripts/qemu-series.sh and scripts/xen-series.sh share (bash;
 # source it).
