@@ -132,19 +132,8 @@ BUILD_DEPS="build-essential pkgconf python3 python3-dev dpkg-dev rsync xz-utils
     autoconf-archive uuid-dev libncurses-dev libglib2.0-dev libpixman-1-dev
     zlib1g-dev liblzma-dev libbz2-dev"
 
-ensure_deps() {
-    missing=
-    for p in $BUILD_DEPS; do
-        pkg_installed "$p" || missing="$missing $p"
-    done
-    [ -z "$missing" ] && return
-    say "installing build dependencies:$missing"
-    # a machine that never ran apt-get update has no package lists yet
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing || {
-        $SUDO apt-get update -q >/dev/null
-        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-    } || die "cannot install the build dependencies:$missing"
-}
+# shellcheck disable=SC2086
+ensure_deps() { apt_install_missing xen-build.sh $BUILD_DEPS; }
 
 # The Debian version of xen to build on: --version, else what dpkg says
 # the host has installed (libxenmisc4.17 and xen-utils-4.17, which must
