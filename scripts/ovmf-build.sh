@@ -20,10 +20,12 @@
 #                 in apt ("package NAME installed|missing", "apt-source
 #                 FILE present|would-add|not-needed")
 #
-# edk2's DEBUG target: its debug messages go to I/O port 0xe9 (edk2's
-# PcdDebugIoPort for Xen), which Xen prints in its console, `xl dmesg`,
-# each line prefixed with the domain ("(d1) "), where they say where the
-# firmware put its own memory.
+# edk2's DEBUG target with DEBUG_ON_HYPERVISOR_CONSOLE: its debug messages
+# go to I/O port 0xe9 (edk2's PcdDebugIoPort for Xen) without first
+# reading the port to see whether a debug console is there (Xen takes
+# writes to it and refuses reads), and Xen prints them in its console,
+# `xl dmesg`, each line prefixed with the domain ("(d1) "), where they say
+# where the firmware put its own memory.
 #
 # Work dir: build/ovmf/ in the repository (gitignored):
 #   build/ovmf/dl/            the .dsc and tarballs, checked against apt's
@@ -192,7 +194,8 @@ if [ "$(cat "$SRC/.xen-rdm-tree" 2>/dev/null)" != "$inputs" ]; then
     mv "$SRC.new" "$SRC"
 fi
 
-stamp="edk2 $VERSION $TARGET $inputs"
+BUILD_DEFINES="-D DEBUG_ON_HYPERVISOR_CONSOLE"
+stamp="edk2 $VERSION $TARGET $BUILD_DEFINES $inputs"
 if [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$OUT/OVMF-xen.fd" ]; then
     say "$OUT/OVMF-xen.fd is up to date"
     echo "OVMF=$OUT/OVMF-xen.fd"
@@ -200,7 +203,7 @@ if [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$OUT/OVMF-xen.fd" 
 fi
 
 # ---------------------------------------------------------------- build
-say "building OvmfPkg/OvmfXen.dsc (X64, GCC5, $TARGET, $JOBS jobs)"
+say "building OvmfPkg/OvmfXen.dsc (X64, GCC5, $TARGET, $BUILD_DEFINES, $JOBS jobs)"
 start=$(date +%s)
 (
     cd "$SRC"
@@ -209,7 +212,8 @@ start=$(date +%s)
     make -C BaseTools -j "$JOBS" > "$WORK/basetools.log" 2>&1 ||
         { echo "ovmf-build.sh: error: BaseTools failed: $WORK/basetools.log" >&2; exit 1; }
     . ./edksetup.sh > /dev/null
-    build -a X64 -t GCC5 -b "$TARGET" -p OvmfPkg/OvmfXen.dsc -n "$JOBS" \
+    # shellcheck disable=SC2086
+    build -a X64 -t GCC5 -b "$TARGET" -p OvmfPkg/OvmfXen.dsc -n "$JOBS" $BUILD_DEFINES \
         > "$WORK/build-$TARGET.log" 2>&1 ||
         { tail -20 "$WORK/build-$TARGET.log" >&2
           echo "ovmf-build.sh: error: the edk2 build failed: $WORK/build-$TARGET.log" >&2; exit 1; }
