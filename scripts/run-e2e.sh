@@ -499,6 +499,101 @@ print(p["4k"], p["2m"], p["1g"])')
 }
 # hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
 hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
+# ovmf_pei_memory: "BEGIN END" (hex, END exclusive) of the memory OVMF's
+# PEI core was given (its DEBUG build's "PeiInstallPeiMemory MemoryBegin
+# B, MemoryLength L" in xl dmesg, the guest's port 0xe9 lines)
+ovmf_pei_memory() {
+    sed -n 's/.*PeiInstallPeiMemory MemoryBegin 0x\([0-9A-Fa-f]*\), MemoryLength 0x\([0-9A-Fa-f]*\).*/\1 \2/p' \
+        xl-dmesg.txt | tail -1 | { read -r b l && printf '0x%x 0x%x\n' $((0x$b)) $((0x$b + 0x$l)); }
+}
+# efi_memmap: the UEFI memory map the guest kernel printed (efi=debug;
+# e2e/guest/init's "== efi" section) as "TYPE START END" lines, END
+# inclusive, TYPE without blanks (Conventional, Boot_Data, Reserved, ...)
+efi_memmap() {
+    tr -d '\r' < guest-serial.log |
+        sed -n 's/.*efi: mem[0-9]*: \[\([A-Za-z ]*[A-Za-z]\) *|.*range=\[\(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2 \3/p' |
+        while read -r line; do
+            set -- $line
+            t=$1; shift
+            while [ $# -gt 2 ]; do t=${t}_$1; shift; done
+            echo "$t $1 $2"
+        done
+}
+# efi_ram_total: bytes of the UEFI map's memory (every type but Reserved,
+# Unusable and MMIO)
+efi_ram_total() {
+    local t s e total=0
+    while read -r t s e; do
+        case $t in Reserved|Unusable|MMIO*) continue ;; esac
+        total=$((total + e - s + 1))
+    done < <(efi_memmap)
+    echo "$total"
+}
+# efi_ram_overlaps START LAST: a memory entry of the UEFI map (as
+# efi_ram_total counts them) has a byte of [START, LAST]
+efi_ram_overlaps() {
+    local t s e
+    while read -r t s e; do
+        case $t in Reserved|Unusable|MMIO*) continue ;; esac
+        [ $((s)) -le $(( $2 )) ] && [ $(( $1 )) -le $((e)) ] && return 0
+    done < <(efi_memmap)
+    return 1
+}
+# hvmloader_reserved_overlaps START END: a RESERVED entry of hvmloader's
+# E820 table has a byte of [START, END)
+hvmloader_reserved_overlaps() {
+    grep -A40 'E820 table' xl-dmesg.txt |
+        sed -n 's/.*\]: \([0-9a-f]*\):\([0-9a-f]*\) - \([0-9a-f]*\):\([0-9a-f]*\): RESERVED$/\1\2 \3\4/p' |
+        while read -r s e; do
+            if [ $((0x$s)) -lt $(( $2 )) ] && [ $(( $1 )) -lt $((0x$e)) ]; then echo y; fi
+        done | grep -q y
+}
+# check_ovmf_booted: hvmloader loaded OVMF, OVMF ran (its debug output)
+# and booted the guest's kernel through UEFI
+check_ovmf_booted() {
+    check "hvmloader loaded OVMF (xl dmesg: Loading OVMF)" grep -q 'Loading OVMF' xl-dmesg.txt
+    check "OVMF ran: its debug output in xl dmesg (PeiInstallPeiMemory)" \
+        grep -q 'PeiInstallPeiMemory MemoryBegin' xl-dmesg.txt
+    check "the guest kernel booted through UEFI (/sys/firmware/efi)" \
+        eval 'tr -d "\r" < guest-serial.log | grep -q "^== efi (/sys/firmware/efi present)"'
+    echo "# $SCENARIO: UEFI memory map the guest kernel was handed:"
+    efi_memmap | diag
+}
+# check_ovmf_pei_clear LOWMEM_END [START LAST]...: OVMF's PEI memory ends
+# at or below LOWMEM_END, overlaps no RESERVED entry of hvmloader's E820
+# table and none of the regions [START, LAST]
+check_ovmf_pei_clear() {
+    local low=$(($1)) pei b e rs rl
+    shift
+    pei=$(ovmf_pei_memory)
+    b=${pei% *} e=${pei#* }
+    echo "# $SCENARIO: OVMF's PEI memory: [${b:-?}, ${e:-?})"
+    check "OVMF's PEI memory [${b:-?}, ${e:-?}) lies below lowmem_end $(printf 0x%x $low)" \
+        eval '[ -n "$pei" ] && [ $((e)) -le $low ] && [ $((b)) -lt $((e)) ]'
+    check "OVMF's PEI memory overlaps no RESERVED entry of hvmloader's E820" \
+        eval '[ -n "$pei" ] && ! hvmloader_reserved_overlaps $b $e'
+    while [ $# -ge 2 ]; do
+        rs=$1 rl=$2
+        check "OVMF's PEI memory is clear of the region $rs-$rl" \
+            eval '[ -n "$pei" ] && { [ $((e)) -le $((rs)) ] || [ $((rl)) -lt $((b)) ]; }'
+        shift 2
+    done
+}
+# check_ovmf_ram_adds_up [START LAST]...: the UEFI map's memory is
+# hvmloader's E820 RAM (the guest's memory but 384 KiB of the first MB)
+# plus what OVMF counts as memory in the first MB, and holds no byte of
+# the regions [START, LAST]
+check_ovmf_ram_adds_up() {
+    local efi hvm rs rl
+    efi=$(efi_ram_total) hvm=$(hvmloader_ram_total)
+    check "UEFI map: memory $efi bytes, hvmloader's E820 RAM $hvm bytes (within the first MB's 1 MiB)" \
+        eval '[ "${efi:-0}" -gt 0 ] && [ "${hvm:-0}" -gt 0 ] && [ $((efi - hvm)) -le $((1 << 20)) ] && [ $((hvm - efi)) -le $((1 << 20)) ]'
+    while [ $# -ge 2 ]; do
+        rs=$1 rl=$2
+        check "UEFI map: no memory in the region $rs-$rl" eval '! efi_ram_overlaps $rs $rl'
+        shift 2
+    done
+}
 # hvmloader_ram_total: bytes of the RAM entries of hvmloader's E820 table
 hvmloader_ram_total() {
     grep -A40 'E820 table' xl-dmesg.txt |
@@ -601,7 +696,7 @@ run_scenario() {
     DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900 QEMU_RDM_OPTS=
     DM_ARGS= GUEST_ARGS=
     GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G OUTER_ARGS= DOM0_STEPS= DOM0_EXTRA=
-    INSTALL_RUN=0 SHIP_PLAIN=0
+    INSTALL_RUN=0 SHIP_PLAIN=0 SHIP_OVMF=0 OUTER_QEMU=debian
     unset -f checks
     # shellcheck disable=SC1090
     . "$file"
@@ -694,6 +789,17 @@ run_scenario() {
         strip -o "$run/in/qemu-plain/bin/qemu-system-x86_64" "$PLAIN" 2>/dev/null ||
             cp "$PLAIN" "$run/in/qemu-plain/bin/"
     fi
+    if [ "$SHIP_OVMF" = 1 ]; then
+        # OVMF for Xen HVM guests (scripts/ovmf-build.sh: built once, a
+        # check after that), as /e2e-in/OVMF-xen.fd in dom0 for the
+        # guest's bios_path_override
+        local ovmf
+        ovmf=$("$REPO/scripts/ovmf-build.sh" 2> "$run/ovmf-build.log" | sed -n 's/^OVMF=//p')
+        [ -f "$ovmf" ] ||
+            { notok "$SCENARIO: OVMF for Xen is built (scripts/ovmf-build.sh: $(tail -1 "$run/ovmf-build.log"))"; return; }
+        cp "$ovmf" "$run/in/OVMF-xen.fd"
+        echo "# $SCENARIO: firmware: $(cat "$(dirname "$ovmf")/version") OvmfXen ($ovmf)"
+    fi
     tar cf "$run/in.tar" -C "$run/in" .
 
     local xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M"
@@ -709,11 +815,24 @@ run_scenario() {
     # once: dom0's kernel stopped after "hpet_acpi_add" under TCG) is not
     # the scenario's doing: it is reported and the boot retried once.
     local attempt stall up_limit=${E2E_DOM0_UP:-300}
+    # the outer machine: the host's QEMU, or bookworm-backports' QEMU 10
+    # (scripts/e2e-outer-qemu.sh) for a scenario that says OUTER_QEMU=backports
+    local outer=(qemu-system-x86_64) bpo
+    case $OUTER_QEMU in
+    debian) ;;
+    backports)
+        bpo=$("$REPO/scripts/e2e-outer-qemu.sh" 2> "$run/outer-qemu.log" | sed -n 's/^OUTER_QEMU=//p')
+        [ -x "$bpo" ] ||
+            { notok "$SCENARIO: bookworm-backports' QEMU for the outer machine (scripts/e2e-outer-qemu.sh: $(tail -1 "$run/outer-qemu.log"))"; return; }
+        outer=("$bpo" -L "${bpo%/bin/*}/share/qemu")
+        echo "# $SCENARIO: outer machine: $(tail -1 "$run/outer-qemu.log")" ;;
+    *) notok "$SCENARIO: OUTER_QEMU is debian or backports, not '$OUTER_QEMU'"; return ;;
+    esac
     t0=$(date +%s)
     for attempt in 1 2; do
         stall=0
         truncate -s 0 "$run/out.img"; truncate -s 256M "$run/out.img"
-        qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-smap -smp "${E2E_SMP:-2}" \
+        "${outer[@]}" -machine q35 -accel tcg -cpu max,-smap -smp "${E2E_SMP:-2}" \
             -m "$OUTER_MEM" -nodefaults -display none -vga none -monitor none -no-reboot \
             -device intel-iommu,intremap=on \
             -kernel "$E2E/xen/xen.elf" -append "$xen_args" \
