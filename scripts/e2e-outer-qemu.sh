@@ -1,60 +1,74 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The outer machine's QEMU for the end-to-end scenarios that need a newer
-# one than Debian 12's 7.2 (scenario variable OUTER_QEMU=backports, see
-# docs/e2e.rst): qemu-system-x86 from bookworm-backports, QEMU 10.0,
-# extracted (dpkg -x, not installed: the host keeps its own QEMU for every
-# other scenario) under build/e2e/outer-qemu/VERSION/.
+# The outer machine's QEMU for the end-to-end scenarios that boot UEFI
+# guests (scenario variable OUTER_QEMU=fixed, see docs/e2e.rst): QEMU
+# 10.0 from Debian's source (the tree scripts/qemu-build.sh fetched and
+# checked, build/qemu/pristine-*) with TCG for x86_64 and the patches of
+# e2e/outer-qemu/, built in build/e2e/outer-qemu/.
 #
 # Debian 12's QEMU 7.2 aborts under a UEFI guest of the nested Xen
-# ("tcg_handle_interrupt: assertion failed: (qemu_mutex_iothread_locked())":
-# its SVM emulation raises the virtual interrupt of a VMRUN through
-# cpu_interrupt() without the lock); QEMU 10.0 sets it directly.
+# ("tcg_handle_interrupt: assertion failed"), and QEMU 10.0's emulation
+# of SVM checks a read of CR8 against the CR0-read intercept, so Xen,
+# which intercepts CR0 reads, is asked to emulate edk2's "mov rax, cr8"
+# and crashes the guest (e2e/outer-qemu/0001-*.patch).
 #
-# usage: scripts/e2e-outer-qemu.sh [--no-deps]
-#   --no-deps  do not touch apt (bookworm-backports already configured)
-# Prints the binary's path on its last line: OUTER_QEMU=<path>; its
-# firmware directory is <path>/../../share/qemu (-L).
+# usage: scripts/e2e-outer-qemu.sh [--jobs N]
+# Prints the binary's path on its last line: OUTER_QEMU=<path>; it finds
+# the firmware and option ROMs of the host's QEMU (its --firmwarepath is
+# Debian's).
 set -eu
 
 die() { echo "e2e-outer-qemu.sh: error: $*" >&2; exit 1; }
 say() { echo "e2e-outer-qemu.sh: $*" >&2; }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-DO_DEPS=1
+JOBS=$(nproc 2>/dev/null || echo 2)
 case ${1:-} in
---no-deps) DO_DEPS=0 ;;
+--jobs) [ $# -ge 2 ] && [ -n "${2##*[!0-9]*}" ] || die "--jobs needs a number"; JOBS=$2 ;;
 '') ;;
-*) die "unknown argument: $1 (--no-deps)" ;;
+*) die "unknown argument: $1 (--jobs N)" ;;
 esac
 
-# SUDO, ensure_apt_sources (bookworm-backports from the mirror the
-# machine's apt configuration uses)
-. "$REPO/scripts/lib-apt.sh"
-[ "$DO_DEPS" = 1 ] && ensure_apt_sources >&2
+PRISTINE=$(ls -d "$REPO"/build/qemu/pristine-* 2>/dev/null | sort -V | tail -1)
+[ -n "$PRISTINE" ] && [ -f "$PRISTINE/.xen-rdm-extracted" ] ||
+    die "no Debian QEMU source in build/qemu/pristine-*: run scripts/qemu-build.sh first"
+WORK=$REPO/build/e2e/outer-qemu
+SRC=$WORK/src
+OBJ=$WORK/obj
+PATCHES=$REPO/e2e/outer-qemu
 
-PKGS="qemu-system-x86 qemu-system-common qemu-system-data"
-version=$(apt-cache madison qemu-system-x86 2>/dev/null |
-          awk -F'|' '$3 ~ /bookworm-backports/ { gsub(/ /, "", $2); print $2; exit }')
-[ -n "$version" ] ||
-    die "apt lists no qemu-system-x86 in bookworm-backports (scripts/lib-apt.sh adds that suite; run without --no-deps)"
-dir=$REPO/build/e2e/outer-qemu/${version#*:}
-bin=$dir/root/usr/bin/qemu-system-x86_64
-if [ ! -x "$bin" ]; then
-    say "getting QEMU $version from bookworm-backports ($PKGS)"
-    rm -rf "$dir.tmp"; mkdir -p "$dir.tmp/debs"
-    for p in $PKGS; do
-        (cd "$dir.tmp/debs" && apt-get download -q "$p=$version" >&2) ||
-            die "apt-get download $p=$version failed"
+inputs=$( (cat "$PRISTINE/.xen-rdm-extracted"; cat "$PATCHES"/*.patch) | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$SRC/.xen-rdm-tree" 2>/dev/null)" != "$inputs" ]; then
+    say "preparing $SRC ($(cat "$PRISTINE/.xen-rdm-extracted") and e2e/outer-qemu/)"
+    rm -rf "$SRC.new"; mkdir -p "$WORK"
+    rsync -a --exclude=/build "$PRISTINE/" "$SRC.new/"
+    for p in "$PATCHES"/*.patch; do
+        (cd "$SRC.new" && GIT_CEILING_DIRECTORIES=$WORK git apply -p1 "$p") ||
+            die "$(basename "$p") does not apply to $(cat "$PRISTINE/.xen-rdm-extracted")"
     done
-    for d in "$dir.tmp"/debs/*.deb; do
-        dpkg-deb -x "$d" "$dir.tmp/root" || die "dpkg-deb -x $d failed"
-    done
-    rm -rf "$dir"; mv "$dir.tmp" "$dir"
+    echo "$inputs" > "$SRC.new/.xen-rdm-tree"
+    mkdir -p "$SRC"
+    # by content: unchanged files keep their mtimes (incremental)
+    rsync -rlpc --delete "$SRC.new/" "$SRC/"
+    rm -rf "$SRC.new"
 fi
-missing=$(ldd "$bin" 2>&1 | sed -n 's/^[[:space:]]*\([^ ]*\) => not found$/\1/p' | tr '\n' ' ')
-[ -z "$missing" ] ||
-    die "$bin needs libraries this host lacks: $missing(install the Debian 12 packages that have them)"
-"$bin" --version | head -1 >&2
-echo "OUTER_QEMU=$bin"
+
+CONFIGURE_ARGS="--target-list=x86_64-softmmu --without-default-features
+    --enable-tcg --disable-kvm --disable-xen --disable-docs --disable-tools
+    --disable-user --disable-werror --python=/usr/bin/python3
+    --disable-download --disable-install-blobs
+    --firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu"
+cfg=$(echo "$CONFIGURE_ARGS" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.xen-rdm-configure" 2>/dev/null)" != "$cfg" ]; then
+    rm -rf "$OBJ"; mkdir -p "$OBJ"
+    say "configuring in $OBJ"
+    # shellcheck disable=SC2086
+    (cd "$OBJ" && "$SRC/configure" $CONFIGURE_ARGS) > "$WORK/configure.log" 2>&1 ||
+        { tail -20 "$WORK/configure.log" >&2; die "configure failed ($WORK/configure.log)"; }
+    echo "$cfg" > "$OBJ/.xen-rdm-configure"
+fi
+ninja -C "$OBJ" -j "$JOBS" qemu-system-x86_64 > "$WORK/build.log" 2>&1 ||
+    { tail -20 "$WORK/build.log" >&2; die "the build failed ($WORK/build.log)"; }
+"$OBJ/qemu-system-x86_64" --version | head -1 >&2
+echo "OUTER_QEMU=$OBJ/qemu-system-x86_64"

@@ -815,18 +815,24 @@ run_scenario() {
     # once: dom0's kernel stopped after "hpet_acpi_add" under TCG) is not
     # the scenario's doing: it is reported and the boot retried once.
     local attempt stall up_limit=${E2E_DOM0_UP:-300}
-    # the outer machine: the host's QEMU, or bookworm-backports' QEMU 10
-    # (scripts/e2e-outer-qemu.sh) for a scenario that says OUTER_QEMU=backports
-    local outer=(qemu-system-x86_64) bpo
+    # the outer machine: the host's QEMU, or QEMU 10.0 built with the fix
+    # of e2e/outer-qemu/ (scripts/e2e-outer-qemu.sh) for a scenario that
+    # says OUTER_QEMU=fixed
+    local outer=(qemu-system-x86_64) bin d
     case $OUTER_QEMU in
     debian) ;;
-    backports)
-        bpo=$("$REPO/scripts/e2e-outer-qemu.sh" 2> "$run/outer-qemu.log" | sed -n 's/^OUTER_QEMU=//p')
-        [ -x "$bpo" ] ||
-            { notok "$SCENARIO: bookworm-backports' QEMU for the outer machine (scripts/e2e-outer-qemu.sh: $(tail -1 "$run/outer-qemu.log"))"; return; }
-        outer=("$bpo" -L "${bpo%/bin/*}/share/qemu")
-        echo "# $SCENARIO: outer machine: $(tail -1 "$run/outer-qemu.log")" ;;
-    *) notok "$SCENARIO: OUTER_QEMU is debian or backports, not '$OUTER_QEMU'"; return ;;
+    fixed)
+        bin=$("$REPO/scripts/e2e-outer-qemu.sh" 2> "$run/outer-qemu.log" | sed -n 's/^OUTER_QEMU=//p')
+        outer=("$bin")
+        # Debian's firmware and option ROMs (the build tree's own
+        # qemu-bundle has none)
+        for d in /usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu; do
+            outer+=(-L "$d")
+        done
+        [ -x "$bin" ] ||
+            { notok "$SCENARIO: the outer machine's QEMU is built (scripts/e2e-outer-qemu.sh: $(tail -1 "$run/outer-qemu.log"))"; return; }
+        echo "# $SCENARIO: outer machine: $(tail -1 "$run/outer-qemu.log") with e2e/outer-qemu/" ;;
+    *) notok "$SCENARIO: OUTER_QEMU is debian or fixed, not '$OUTER_QEMU'"; return ;;
     esac
     t0=$(date +%s)
     for attempt in 1 2; do

@@ -18,7 +18,7 @@
 DESC="a UEFI guest (OvmfXen) whose low RAM libxl moved below an RMRR at 128 MiB"
 XEN_RMRR="0x8000-0x800f=0:1f.3"
 SHIP_OVMF=1
-OUTER_QEMU=backports
+OUTER_QEMU=fixed
 GUEST_CFG='memory = 256
 maxmem = 256
 rdm = "strategy=host"

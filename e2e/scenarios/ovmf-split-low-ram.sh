@@ -22,7 +22,7 @@
 DESC="a UEFI guest (OvmfXen) in the split layout, a hole in the top 64 MiB of low RAM: the firmware's PEI memory clear of it"
 XEN_RMRR="0x6000-0x6000=0:1f.3;0xf000-0xf000=0:1f.3"
 SHIP_OVMF=1
-OUTER_QEMU=backports
+OUTER_QEMU=fixed
 GUEST_CFG='memory = 384
 maxmem = 384
 mmio_hole = 3840
