@@ -40,6 +40,25 @@ list_packages() {
     done
 }
 
+# apt_install_missing WHO PKG...: install those of PKG... that are not
+# installed (no recommends); a machine that never ran apt-get update has
+# no package lists yet: update once and try again.  Fails naming them.
+apt_install_missing() {
+    who=$1; shift
+    missing=
+    for p in "$@"; do
+        pkg_installed "$p" || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "$who: installing build dependencies:$missing"
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing || {
+        $SUDO apt-get update -q >/dev/null
+        # shellcheck disable=SC2086
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    } || apt_die "$who: cannot install the build dependencies:$missing"
+}
+
 # list_apt_source FILE NEEDED: "apt-source FILE present|would-add|not-needed"
 # (NEEDED: 1 when the build would add FILE were it absent)
 list_apt_source() {

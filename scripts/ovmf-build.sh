@@ -9,34 +9,33 @@
 # See docs/ovmf.rst.
 #
 # usage: scripts/ovmf-build.sh [--no-deps] [--version V] [--jobs N]
-#                              [--release]
 #
 #   --no-deps     do not touch apt (build dependencies already there)
 #   --version V   build Debian's edk2 source V instead of the host's
 #                 (the version of its ovmf package, else the one apt
 #                 would install)
-#   --release     build edk2's RELEASE target (no debug output) instead
-#                 of DEBUG, in its own output directory
 #   --jobs N      parallel build jobs (default: nproc)
 #   --list-deps   change nothing: print the edk2 version it builds
 #                 ("source edk2 VERSION") and what the build would change
 #                 in apt ("package NAME installed|missing", "apt-source
 #                 FILE present|would-add|not-needed")
 #
-# The DEBUG build writes edk2's debug messages to I/O port 0xe9 (edk2's
-# PcdDebugIoPort for Xen), which Xen prints in its console, `xl dmesg`,
-# each line prefixed with the domain ("(d1) ").
+# edk2's DEBUG target with DEBUG_ON_HYPERVISOR_CONSOLE: its debug messages
+# go to I/O port 0xe9 (edk2's PcdDebugIoPort for Xen) without first
+# reading the port to see whether a debug console is there (Xen takes
+# writes to it and refuses reads), and Xen prints them in its console,
+# `xl dmesg`, each line prefixed with the domain ("(d1) "), where they say
+# where the firmware put its own memory.
 #
 # Work dir: build/ovmf/ in the repository (gitignored):
 #   build/ovmf/dl/            the .dsc and tarballs, checked against apt's
 #                             signed Sources index
 #   build/ovmf/pristine-V/    dpkg-source -x (Debian's patches applied)
 #   build/ovmf/src/           pristine + patches/ovmf/series, built there
-#   build/ovmf/out/OVMF-xen.fd        the DEBUG firmware, and
-#   build/ovmf/out/version            "edk2 V DEBUG"
-#   build/ovmf/out-release/...        the same for --release
-# A second run with the same inputs (the version, the series, the
-# target) builds nothing.
+#   build/ovmf/out/OVMF-xen.fd  the firmware, and
+#   build/ovmf/out/version      "edk2 V DEBUG"
+# A second run with the same inputs (the version and the series) builds
+# nothing.
 #
 # Prints the firmware's path on its last line: OVMF=<path>
 set -eu
@@ -59,18 +58,17 @@ while [ $# -gt 0 ]; do
     --list-deps) LIST_DEPS=1; shift ;;
     --version) [ $# -ge 2 ] || die "--version needs a Debian version of edk2"
                VERSION=$2; shift 2 ;;
-    --release) TARGET=RELEASE; shift ;;
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"
             case $2 in ''|*[!0-9]*|0) die "--jobs needs a number of jobs, not '$2'" ;; esac
             JOBS=$2; shift 2 ;;
-    -h|--help) sed -n '3,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,/^set -eu$/p' "$0" | sed '$d'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
 
 # ---------------------------------------------------------------- apt
-# SUDO, pkg_installed, list_packages, list_apt_source, apt_debian_uri,
-# apt_source_fetch, apt_source_unserved
+# SUDO, apt_install_missing, list_packages, list_apt_source,
+# apt_debian_uri, apt_deb_src_entries, apt_source_fetch, apt_source_unserved
 . "$REPO/scripts/lib-apt.sh"
 
 CODENAME=$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-bookworm}")
@@ -109,6 +107,12 @@ apt_list() {
     for suite in $CODENAME $CODENAME-security; do
         uri=$(apt_debian_uri "$suite")
         [ -n "$uri" ] || continue
+        # a deb-src entry another list has (scripts/xen-build.sh's): apt
+        # warns of a source configured twice
+        if apt_deb_src_entries | grep -qxF "$suite $uri/" &&
+            ! grep -qx "Suites: $suite" "$APT_LIST" 2>/dev/null; then
+            continue
+        fi
         printf '\nTypes: deb-src\nURIs: %s\nSuites: %s\nComponents: main\n' "$uri" "$suite"
         echo "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
     done
@@ -126,26 +130,17 @@ fi
 ensure_source() {
     source_ok && return
     list=$(apt_list)
-    echo "$list" | grep -q '^URIs:' ||
-        die "apt has no source for Debian $CODENAME (main): cannot tell which mirror serves edk2's source"
-    if [ "$(cat "$APT_LIST" 2>/dev/null)" != "$list" ]; then
+    if [ "$(cat "$APT_LIST" 2>/dev/null)" != "$list" ] && echo "$list" | grep -q '^URIs:'; then
         say "apt source (deb-src $(echo "$list" | sed -n 's/^Suites: //p' | tr '\n' ' ')) in $APT_LIST"
         echo "$list" | $SUDO tee "$APT_LIST" >/dev/null
     fi
     $SUDO apt-get update -q >/dev/null
     source_ok ||
-        die "apt serves no edk2 source $VERSION ($VERSION_FROM) even with $APT_LIST (the versions it serves: $(apt-cache showsrc edk2 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' '))"
+        die "apt serves no edk2 source $VERSION ($VERSION_FROM) from the deb-src entries it has for $CODENAME (the versions it serves: $(apt-cache showsrc edk2 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' '))"
 }
 
-ensure_deps() {
-    missing=
-    for p in $BUILD_DEPS; do
-        pkg_installed "$p" || missing="$missing $p"
-    done
-    [ -z "$missing" ] && return
-    say "installing build dependencies:$missing"
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-}
+# shellcheck disable=SC2086
+ensure_deps() { apt_install_missing ovmf-build.sh $BUILD_DEPS; }
 
 # ---------------------------------------------------------------- source
 mkdir -p "$WORK"
@@ -173,7 +168,6 @@ fi
 # ---------------------------------------------------------------- tree
 SRC=$WORK/src
 OUT=$WORK/out
-[ "$TARGET" = RELEASE ] && OUT=$WORK/out-release
 inputs=$( {
     echo "edk2 $VERSION"
     cat "$SERIES_DIR/series"
@@ -200,7 +194,8 @@ if [ "$(cat "$SRC/.xen-rdm-tree" 2>/dev/null)" != "$inputs" ]; then
     mv "$SRC.new" "$SRC"
 fi
 
-stamp="edk2 $VERSION $TARGET $inputs"
+BUILD_DEFINES="-D DEBUG_ON_HYPERVISOR_CONSOLE"
+stamp="edk2 $VERSION $TARGET $BUILD_DEFINES $inputs"
 if [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$OUT/OVMF-xen.fd" ]; then
     say "$OUT/OVMF-xen.fd is up to date"
     echo "OVMF=$OUT/OVMF-xen.fd"
@@ -208,7 +203,7 @@ if [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$OUT/OVMF-xen.fd" 
 fi
 
 # ---------------------------------------------------------------- build
-say "building OvmfPkg/OvmfXen.dsc (X64, GCC5, $TARGET, $JOBS jobs)"
+say "building OvmfPkg/OvmfXen.dsc (X64, GCC5, $TARGET, $BUILD_DEFINES, $JOBS jobs)"
 start=$(date +%s)
 (
     cd "$SRC"
@@ -217,7 +212,8 @@ start=$(date +%s)
     make -C BaseTools -j "$JOBS" > "$WORK/basetools.log" 2>&1 ||
         { echo "ovmf-build.sh: error: BaseTools failed: $WORK/basetools.log" >&2; exit 1; }
     . ./edksetup.sh > /dev/null
-    build -a X64 -t GCC5 -b "$TARGET" -p OvmfPkg/OvmfXen.dsc -n "$JOBS" \
+    # shellcheck disable=SC2086
+    build -a X64 -t GCC5 -b "$TARGET" -p OvmfPkg/OvmfXen.dsc -n "$JOBS" $BUILD_DEFINES \
         > "$WORK/build-$TARGET.log" 2>&1 ||
         { tail -20 "$WORK/build-$TARGET.log" >&2
           echo "ovmf-build.sh: error: the edk2 build failed: $WORK/build-$TARGET.log" >&2; exit 1; }

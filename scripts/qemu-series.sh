@@ -40,8 +40,8 @@ MODE=
 PRISTINE=
 JOBS=2
 
-say() { echo "qemu-series.sh: $*" >&2; }
-die() { say "error: $*"; exit 1; }
+# say, die, compare_series, format_series
+. "$REPO/scripts/lib-series.sh"
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -168,34 +168,9 @@ if manifest | awk -v n="$n" '$1 < 1 || $1 > n { exit 1 }'; then :; else
     die "patches/qemu/files names a patch number the series does not have (1..$n)"
 fi
 
-git format-patch -q --zero-commit --no-signature --cover-letter \
-    -o "$OUT" "$base..HEAD"
-# the cover letter: our subject and text, the last patch's date
-cover=$(ls "$OUT"/0000-*.patch)
-[ -n "$cover" ] || die "git format-patch wrote no cover letter"
-python3 - "$cover" "$COVER" "$last_date" <<'EOF'
-import sys
-path, cover, date = sys.argv[1:]
-lines = open(cover).read().split('\n')
-subject, blurb = lines[0], '\n'.join(lines[1:]).strip('\n')
-text = open(path).read()
-text = text.replace('*** SUBJECT HERE ***', subject)
-text = text.replace('*** BLURB HERE ***', blurb)
-out = []
-for line in text.split('\n'):
-    if line.startswith('Date: '):
-        line = 'Date: ' + date
-    out.append(line)
-open(path, 'w').write('\n'.join(out))
-EOF
-[ "$cover" = "$OUT/0000-cover-letter.patch" ] || mv "$cover" "$OUT/0000-cover-letter.patch"
-# threading headers name a time-based Message-Id: leave them out
-sed -i '/^Message-Id: /d; /^In-Reply-To: /d; /^References: /d' "$OUT"/*.patch
-{
-    echo "# QEMU series, applied in order by scripts/qemu-build.sh; made by"
-    echo "# scripts/qemu-series.sh --update from patches/qemu/files and the sources"
-    (cd "$OUT" && ls [0-9]*.patch | grep -v '^0000-')
-} > "$OUT/series"
+format_series "$base" "$OUT" "$COVER" "$last_date" \
+    "QEMU series, applied in order by scripts/qemu-build.sh; made by" \
+    "scripts/qemu-series.sh --update from patches/qemu/files and the sources"
 
 # Apply the series patch by patch to a copy of the pristine tree, build
 # and checkpatch after each (--build-each)
@@ -237,19 +212,7 @@ build_each() {
 case $MODE in
 check|build-each)
     rc=0
-    for f in "$OUT"/*; do
-        b=$(basename "$f")
-        if [ ! -f "$SERIES_DIR/$b" ]; then
-            say "patches/qemu/$b is missing"; rc=1
-        elif ! cmp -s "$f" "$SERIES_DIR/$b"; then
-            say "patches/qemu/$b is not what the sources give:"
-            diff -u "$SERIES_DIR/$b" "$f" | head -40 >&2 || true
-            rc=1
-        fi
-    done
-    for f in "$SERIES_DIR"/*.patch; do
-        [ -f "$OUT/$(basename "$f")" ] || { say "patches/qemu/$(basename "$f") is not in the series the sources give"; rc=1; }
-    done
+    compare_series "$OUT" "$SERIES_DIR" patches/qemu "the sources give" || rc=1
     if [ "$rc" = 0 ]; then
         say "patches/qemu/ is what the sources give ($n patches and the cover letter)"
     else

@@ -10,12 +10,24 @@
 # libxl_rdm_reserve field makes depend on the patched libxl.h, and
 # hvmloader.  See docs/xen-libxl.rst.
 #
-# usage: scripts/xen-build.sh [--no-deps] [--version V] [--jobs N]
-#                             [--plain | --each-patch | --check]
+# usage: scripts/xen-build.sh [--no-deps] [--version V] [--source-tree DIR]
+#                             [--jobs N] [--plain | --each-patch | --check]
 #
 #   --no-deps     do not touch apt (build dependencies already there)
 #   --version V   build on Debian's xen source V instead of the host's
-#                 (e2e-prepare.sh: the end-to-end dom0's version)
+#                 (e2e-prepare.sh: the end-to-end dom0's version).  Its
+#                 MAJOR.MINOR picks the series: 4.17 patches/xen/ (Debian
+#                 12), 4.20 patches/xen-4.20/ (Debian 13, made by
+#                 scripts/xen-series.sh) in build/xen-4.20/, whose source
+#                 comes from deb-src entries for trixie and
+#                 trixie-security on the mirrors the machine's apt
+#                 configuration uses for them, else for its own release's
+#                 suites
+#   --source-tree DIR  build on the unpacked Xen tree DIR (upstream's, e.g.
+#                 git archive RELEASE-4.20.4) instead of Debian's source
+#                 package, for a machine whose mirror does not serve it;
+#                 the version is the tree's ("upstream-4.20.4") unless
+#                 --version names one.  apt is not asked for the source
 #   --check       fetch the source and check that the series applies to
 #                 it, build nothing (fails naming the patch that does not)
 #   --list-deps   change nothing: print the Debian version of Xen it
@@ -44,7 +56,8 @@
 # anything is copied, configured or built: a version it does not apply to
 # is refused, naming the patch, within a minute.
 #
-# Work dir: build/xen/ in the repository (gitignored):
+# Work dir: build/xen/ in the repository (gitignored; build/xen-4.20/
+# for Xen 4.20, its libraries *.so.4.20.0):
 #   build/xen/dl/          the downloaded .dsc and tarballs
 #   build/xen/pristine-*/  dpkg-source -x result (Debian's patches applied)
 #   build/xen/src/         pristine + patches/xen/series, built in place
@@ -83,6 +96,7 @@ PLAIN=0
 EACH=0
 CHECK=0
 XEN_VERSION=
+SOURCE_TREE=
 LIMIT=
 JOBS=$(nproc 2>/dev/null || echo 2)
 
@@ -98,7 +112,12 @@ while [ $# -gt 0 ]; do
     --version)
         [ $# -ge 2 ] || die "--version needs a Debian version of xen (e.g. 4.17.7+13-g2445b30a44-0+deb12u1)"
         XEN_VERSION=$2; shift 2 ;;
-    -h|--help) sed -n '3,62p' "$0"; exit 0 ;;
+    --source-tree)
+        [ $# -ge 2 ] || die "--source-tree needs an unpacked Xen source tree"
+        [ -f "$2/xen/Makefile" ] && [ -d "$2/tools/libs/light" ] ||
+            die "--source-tree $2: not a Xen source tree (no xen/Makefile or tools/libs/light)"
+        SOURCE_TREE=$(cd "$2" && pwd); shift 2 ;;
+    -h|--help) sed -n '3,/^set -eu$/p' "$0" | sed '$d'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
@@ -113,19 +132,8 @@ BUILD_DEPS="build-essential pkgconf python3 python3-dev dpkg-dev rsync xz-utils
     autoconf-archive uuid-dev libncurses-dev libglib2.0-dev libpixman-1-dev
     zlib1g-dev liblzma-dev libbz2-dev"
 
-ensure_deps() {
-    missing=
-    for p in $BUILD_DEPS; do
-        pkg_installed "$p" || missing="$missing $p"
-    done
-    [ -z "$missing" ] && return
-    say "installing build dependencies:$missing"
-    # a machine that never ran apt-get update has no package lists yet
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing || {
-        $SUDO apt-get update -q >/dev/null
-        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-    } || die "cannot install the build dependencies:$missing"
-}
+# shellcheck disable=SC2086
+ensure_deps() { apt_install_missing xen-build.sh $BUILD_DEPS; }
 
 # The Debian version of xen to build on: --version, else what dpkg says
 # the host has installed (libxenmisc4.17 and xen-utils-4.17, which must
@@ -154,7 +162,19 @@ host_xen_version() {
     esac
     echo "$v"
 }
-if [ -n "$XEN_VERSION" ]; then
+# tree_version DIR: upstream-X.Y.Z of the Xen tree DIR (xen/Makefile)
+tree_version() {
+    v=$(sed -n 's/^export XEN_VERSION *= *\([0-9]*\)$/\1/p' "$1/xen/Makefile")
+    sv=$(sed -n 's/^export XEN_SUBVERSION *= *\([0-9]*\)$/\1/p' "$1/xen/Makefile")
+    ev=$(sed -n 's/^export XEN_EXTRAVERSION *?= *\([.0-9]*\).*/\1/p' "$1/xen/Makefile")
+    [ -n "$v" ] && [ -n "$sv" ] ||
+        die "$1/xen/Makefile names no XEN_VERSION and XEN_SUBVERSION: give the version with --version"
+    echo "upstream-$v.$sv$ev"
+}
+if [ -n "$SOURCE_TREE" ]; then
+    [ -n "$XEN_VERSION" ] || XEN_VERSION=$(tree_version "$SOURCE_TREE")
+    XEN_VERSION_FROM="the tree $SOURCE_TREE"
+elif [ -n "$XEN_VERSION" ]; then
     XEN_VERSION_FROM="named with --version"
 elif [ -n "$(installed_xen)" ]; then
     XEN_VERSION_FROM="the version this host runs"
@@ -164,9 +184,20 @@ fi
 XEN_VERSION=$(host_xen_version) || exit 1
 # the release's major.minor (4.17), which names Debian's per-version
 # packages, library sonames and paths (/usr/lib/xen-4.17)
-XEN_MM=$(echo "$XEN_VERSION" | sed -n 's/^\([0-9]*:\)\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\)[.~+-].*/\2/p')
+XEN_MM=$(echo "${XEN_VERSION#upstream-}" | sed -n 's/^\([0-9]*:\)\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\)[.~+-].*/\2/p')
 [ -n "$XEN_MM" ] ||
     die "xen version '$XEN_VERSION' does not start with MAJOR.MINOR"
+
+# Per Xen release: its series and work dir and, for a release other than
+# the host's Debian's, the Debian release whose suites have its source
+SERIES_DIR=$REPO/patches/xen
+XEN_CODENAME=
+case $XEN_MM in
+4.17) ;;
+4.20) SERIES_DIR=$REPO/patches/xen-4.20 WORK=$REPO/build/xen-4.20 XEN_CODENAME=trixie ;;
+*) die "no series for Xen $XEN_MM (xen $XEN_VERSION, $XEN_VERSION_FROM): patches/xen/ is for 4.17, patches/xen-4.20/ for 4.20; name one of those with --version" ;;
+esac
+SERIES_NAME=${SERIES_DIR#"$REPO"/}
 
 # deb-src for the release's main and security suites (bookworm and
 # bookworm-security on Debian 12), from the mirrors the machine's apt
@@ -174,6 +205,13 @@ XEN_MM=$(echo "$XEN_VERSION" | sed -n 's/^\([0-9]*:\)\{0,1\}\([0-9][0-9]*\.[0-9]
 # with its security updates runs the security suite's xen
 XEN_APT_LIST=/etc/apt/sources.list.d/xen-rdm-xen-build.sources
 CODENAME=$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-bookworm}")
+HOST_CODENAME=$CODENAME
+# another Debian release's Xen (4.20 on Debian 12: trixie's): its suites,
+# in a list of its own, which the host's list never replaces
+if [ -n "$XEN_CODENAME" ] && [ "$XEN_CODENAME" != "$CODENAME" ]; then
+    CODENAME=$XEN_CODENAME
+    XEN_APT_LIST=/etc/apt/sources.list.d/xen-rdm-xen-build-$CODENAME.sources
+fi
 XEN_SUITES="$CODENAME $CODENAME-security"
 xen_source_ok() {
     apt-cache showsrc xen 2>/dev/null | grep -qxF "Version: $XEN_VERSION"
@@ -184,19 +222,36 @@ xen_apt_list() {
     echo "# machine's apt configuration uses for them."
     for suite in $XEN_SUITES; do
         uri=$(apt_debian_uri "$suite")
+        # a suite apt has no entry for: the archive of the host's own
+        # (trixie-security from bookworm-security's)
+        [ -n "$uri" ] || [ "$CODENAME" = "$HOST_CODENAME" ] ||
+            uri=$(apt_debian_uri "$HOST_CODENAME${suite#"$CODENAME"}")
         [ -n "$uri" ] || continue
+        # another release's suite that another list already has as
+        # deb-src (trixie, QEMU's source): apt warns of a source
+        # configured twice
+        if [ "$CODENAME" != "$HOST_CODENAME" ] &&
+            apt_deb_src_entries | grep -qxF "$suite $uri/" &&
+            ! grep -qx "Suites: $suite" "$XEN_APT_LIST" 2>/dev/null; then
+            continue
+        fi
         printf '\nTypes: deb-src\nURIs: %s\nSuites: %s\nComponents: main\n' "$uri" "$suite"
         echo "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
     done
 }
 ensure_xen_source() {
-    xen_source_ok && return
+    # another release's suites are listed even when apt already lists the
+    # version (trixie's Sources for QEMU's source): the security suite's
+    # archive may serve files the main one does not
+    xen_source_ok && [ "$CODENAME" = "$HOST_CODENAME" ] && return
     list=$(xen_apt_list)
     echo "$list" | grep -q '^URIs:' ||
         die "apt has no source for Debian $XEN_SUITES (main): cannot tell which mirror serves Xen's source"
     if [ "$(cat "$XEN_APT_LIST" 2>/dev/null)" != "$list" ]; then
         say "apt source (deb-src $(echo "$list" | sed -n 's/^Suites: //p' | tr '\n' ' ')) in $XEN_APT_LIST"
         echo "$list" | $SUDO tee "$XEN_APT_LIST" >/dev/null
+    elif xen_source_ok; then
+        return
     fi
     $SUDO apt-get update -q >/dev/null
     xen_source_ok ||
@@ -256,7 +311,6 @@ extract_source() {
     echo "$XEN_VERSION" > "$PRISTINE/.xen-rdm-extracted"
 }
 
-SERIES_DIR=$REPO/patches/xen
 # the series' patches in order (only the first $LIMIT when set)
 series_patches() {
     [ "$PLAIN" = 1 ] && return
@@ -264,7 +318,7 @@ series_patches() {
     k=0
     while read -r p rest; do
         case $p in ''|'#'*) continue ;; esac
-        [ -f "$SERIES_DIR/$p" ] || die "patches/xen/series names $p, which does not exist"
+        [ -f "$SERIES_DIR/$p" ] || die "$SERIES_NAME/series names $p, which does not exist"
         k=$((k + 1))
         [ -n "$LIMIT" ] && [ "$k" -gt "$LIMIT" ] && break
         echo "$p"
@@ -341,11 +395,17 @@ prepare_tree() {
 
 # ------------------------------------------------------------ main
 mkdir -p "$WORK"
-ensure_xen_source
-check_source_served
-[ "$DO_DEPS" = 1 ] && [ "$CHECK" = 0 ] && ensure_deps
-fetch_source
-extract_source
+if [ -n "$SOURCE_TREE" ]; then
+    [ "$DO_DEPS" = 1 ] && [ "$CHECK" = 0 ] && ensure_deps
+    PRISTINE=$SOURCE_TREE
+    say "Xen source: the tree $SOURCE_TREE ($XEN_VERSION), not Debian's"
+else
+    ensure_xen_source
+    check_source_served
+    [ "$DO_DEPS" = 1 ] && [ "$CHECK" = 0 ] && ensure_deps
+    fetch_source
+    extract_source
+fi
 # the whole series must apply before anything is built
 apply_series
 if [ "$CHECK" = 1 ]; then
@@ -381,8 +441,11 @@ CONFIGURE_ARGS="--disable-stubdom --prefix=/usr --includedir=/usr/include
     --with-system-ovmf=/usr/share/ovmf/OVMF.fd
     --with-system-seabios=/usr/share/seabios/bios-256k.bin"
 # hvmloader's SMBIOS BIOS date, as debian/rules sets it: the changelog's
-export SMBIOS_REL_DATE
-SMBIOS_REL_DATE=$(LC_ALL=C date -u -d "$(dpkg-parsechangelog -l "$PRISTINE/debian/changelog" -S Date)" +%m/%d/%Y)
+# (a tree without one, --source-tree's, leaves it to hvmloader's Makefile)
+if [ -f "$PRISTINE/debian/changelog" ]; then
+    export SMBIOS_REL_DATE
+    SMBIOS_REL_DATE=$(LC_ALL=C date -u -d "$(dpkg-parsechangelog -l "$PRISTINE/debian/changelog" -S Date)" +%m/%d/%Y)
+fi
 cfg_hash=$(echo "$CONFIGURE_ARGS ${MAKE_ARGS[*]}" | sha256sum | cut -d' ' -f1)
 
 # configure once, then make what the tree's changes need

@@ -66,8 +66,9 @@ def messages():
         # the tool's own lines, to stderr or to a buffered copy of it
         for m in re.finditer(r'fprintf\(\w+, "xen-rdm-plan: ', src):
             yield os.path.relpath(f, REPO), c_format(src, m.end() - 15)
-    # libxl's messages added by the series
-    for f in sorted(glob.glob(os.path.join(REPO, "patches/xen/*.patch"))):
+    # libxl's messages added by the series, of Xen 4.17 and of 4.20
+    for f in sorted(glob.glob(os.path.join(REPO, "patches/xen/*.patch")) +
+                    glob.glob(os.path.join(REPO, "patches/xen-4.20/*.patch"))):
         added = "\n".join(l[1:] for l in open(f).read().splitlines()
                           if l.startswith("+") and not l.startswith("+++"))
         for m in C_CALL.finditer(added):

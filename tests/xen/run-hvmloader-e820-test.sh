@@ -7,7 +7,8 @@
 # (build/xen/pristine-*), the baseline, whose checks pass when its bugs
 # show.  Each e820.c is compiled as it is, 32-bit as hvmloader (-m32,
 # gcc-multilib), with tests/xen/hvmloader-shim/ in place of hvmloader's
-# config.h and util.h.  Prints TAP per run.
+# config.h and util.h.  Prints TAP per run.  XEN_RELEASE=4.20 tests the
+# 4.20 build (build/xen-4.20/; its baseline the tree it was built on).
 #
 # The 32-bit programs run natively where the kernel runs i386 programs
 # (CONFIG_IA32_EMULATION, not switched off by ia32_emulation=0), and
@@ -17,7 +18,8 @@
 # has neither way fails, naming what is missing.
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-XEN=$REPO/build/xen
+# XEN, SRC, OUT, SO, SERIES (XEN_RELEASE=4.20: the 4.20 build)
+. "$REPO/tests/xen/lib-xen-release.sh"
 T=$XEN/test/hvmloader
 PATCHED=$XEN/src/tools/firmware/hvmloader
 DEBIAN=$(ls -d "$XEN"/pristine-*/tools/firmware/hvmloader 2>/dev/null | head -1)
@@ -90,11 +92,15 @@ run() {
     *) "$runner" "$T/$kind/test-hvmloader-e820" "$@" ;;
     esac
 }
+# the baseline is Debian's source, or the tree xen-build.sh --source-tree
+# built on
+base_name="Debian's source"
+[ -d "$DEBIAN/../../../debian" ] || base_name="the unpatched source"
 status=0
 for r in $RUNNERS; do
-    echo "# hvmloader's e820.c with patches/xen ($r)"
+    echo "# hvmloader's e820.c with $SERIES ($r)"
     run "$r" patched || status=1
-    echo "# the same in Debian's source ($(basename "$(dirname "$(dirname "$(dirname "$DEBIAN")")")")): the baseline ($r)"
+    echo "# the same in $base_name ($(basename "$(dirname "$(dirname "$(dirname "$DEBIAN")")")")): the baseline ($r)"
     run "$r" debian --debian-baseline || status=1
 done
 exit $status

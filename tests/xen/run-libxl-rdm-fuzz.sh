@@ -10,13 +10,15 @@
 # of the patched files by tests/xen/extract-c-function.sh and built with
 # clang's libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer.
 # Runs it RUNS times (default 100000) from an empty corpus and prints TAP.
+# XEN_RELEASE=4.20 fuzzes the 4.20 build (build/xen-4.20/).
 #
 # usage: tests/xen/run-libxl-rdm-fuzz.sh [RUNS]
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-100000}
-SRC=$REPO/build/xen/src
-T=$REPO/build/xen/test/libxl-rdm-fuzz
+# XEN, SRC, OUT, SO, SERIES (XEN_RELEASE=4.20: the 4.20 build)
+. "$REPO/tests/xen/lib-xen-release.sh"
+T=$XEN/test/libxl-rdm-fuzz
 LIGHT=$SRC/tools/libs/light
 case $RUNS in ''|*[!0-9]*) echo "Bail out! RUNS must be a number, not '$RUNS'"; exit 1 ;; esac
 [ -f "$LIGHT/libxl_dm.c" ] ||
@@ -36,7 +38,7 @@ clang -O1 -g -Wall -Werror -Wno-unused-parameter -Wno-unused-function \
     -I"$SRC/tools/include" -DLIBXL_FUNCTIONS="\"$T/libxl-functions.c\"" \
     -o "$T/fuzz-libxl-rdm-answer" "$REPO/tests/xen/fuzz-libxl-rdm-answer.c" ||
     { echo "Bail out! fuzz-libxl-rdm-answer does not build"; exit 1; }
-echo "# libxl's reading of the device model's RDM answers, with patches/xen: $RUNS runs"
+echo "# libxl's reading of the device model's RDM answers, with $SERIES: $RUNS runs"
 if "$T/fuzz-libxl-rdm-answer" -runs="$RUNS" -max_len=4096 -error_exitcode=1 \
         "$T/corpus" > "$T/fuzz.log" 2>&1; then
     echo "ok 1 - fuzz-libxl-rdm-answer: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$T/fuzz.log" | tail -1), no crash, no sanitizer report"

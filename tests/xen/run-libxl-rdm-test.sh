@@ -12,17 +12,18 @@
 # dm_restrict's chroot and device_model_user, by
 # tests/xen/extract-c-block.sh; all built in
 # tests/xen/test-libxl-rdm-dm.c against the tree's libxl.h and
-# libxenlight.  Prints TAP.
+# libxenlight.  Prints TAP.  XEN_RELEASE=4.20 tests the 4.20 build
+# (build/xen-4.20/).
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-SRC=$REPO/build/xen/src
-OUT=$REPO/build/xen/out
-T=$REPO/build/xen/test/libxl-rdm
+# XEN, SRC, OUT, SO, SERIES (XEN_RELEASE=4.20: the 4.20 build)
+. "$REPO/tests/xen/lib-xen-release.sh"
+T=$XEN/test/libxl-rdm
 LIGHT=$SRC/tools/libs/light
-[ -f "$OUT/libxenlight.so.4.17.0" ] && [ -f "$LIGHT/libxl_dm.c" ] ||
+[ -f "$OUT/libxenlight.so.$SO.0" ] && [ -f "$LIGHT/libxl_dm.c" ] ||
     { echo "Bail out! no libxenlight built in $OUT: run scripts/xen-build.sh"; exit 1; }
 mkdir -p "$T/lib"
-ln -sf "$OUT/libxenlight.so.4.17.0" "$T/lib/libxenlight.so.4.17"
+ln -sf "$OUT/libxenlight.so.$SO.0" "$T/lib/libxenlight.so.$SO"
 {
     "$REPO/tests/xen/extract-c-function.sh" "$LIGHT/libxl_dm.c" dm_rdm_machine_opts \
         device_model_probe_cmdline overlaps_rdm qmp_map_get_u64 qmp_ram_range_get \
@@ -36,11 +37,10 @@ ln -sf "$OUT/libxenlight.so.4.17.0" "$T/lib/libxenlight.so.4.17"
 "$REPO/tests/xen/extract-c-block.sh" "$LIGHT/libxl_dm.c" 'if (state->dm_runas) {' \
     > "$T/libxl-dm-runas.c" ||
     { echo "Bail out! libxl_dm.c has no chroot or runas arguments"; exit 1; }
-cc -O1 -g -Wall -Werror -Wno-unused-parameter -I"$SRC/tools/include" \
+cc -O1 -g -Wall -Werror -Wno-unused-parameter -I"$SRC/tools/include" -Wl,-rpath-link,"$LIBDIRS" \
     -DLIBXL_FUNCTIONS="\"$T/libxl-functions.c\"" \
     -DLIBXL_DM_CHROOT="\"$T/libxl-dm-chroot.c\"" -DLIBXL_DM_RUNAS="\"$T/libxl-dm-runas.c\"" -o "$T/test-libxl-rdm-dm" \
-    "$REPO/tests/xen/test-libxl-rdm-dm.c" "$OUT/libxenlight.so.4.17.0"
-libs=$T/lib
-for d in "$SRC"/tools/libs/*/; do libs="$libs:$d"; done
-echo "# libxl's RDM settings for the device model, its hot-plug check and the probe's -run-with, with patches/xen"
+    "$REPO/tests/xen/test-libxl-rdm-dm.c" "$OUT/libxenlight.so.$SO.0"
+libs=$T/lib:$LIBDIRS
+echo "# libxl's RDM settings for the device model, its hot-plug check and the probe's -run-with, with $SERIES"
 LD_LIBRARY_PATH=$libs "$T/test-libxl-rdm-dm"
