@@ -510,7 +510,9 @@ ovmf_pei_memory() {
 # e2e/guest/init's "== efi" section) as "TYPE START END" lines, END
 # inclusive, TYPE without blanks (Conventional, Boot_Data, Reserved, ...)
 efi_memmap() {
+    # the first listing only: the kernel prints the runtime entries again
     tr -d '\r' < guest-serial.log |
+        awk '/efi: mem00:/ { n++ } n == 1 && /efi: mem[0-9]*:/' |
         sed -n 's/.*efi: mem[0-9]*: \[\([A-Za-z ]*[A-Za-z]\) *|.*range=\[\(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2 \3/p' |
         while read -r line; do
             set -- $line
@@ -548,6 +550,29 @@ hvmloader_reserved_overlaps() {
             if [ $((0x$s)) -lt $(( $2 )) ] && [ $(( $1 )) -lt $((0x$e)) ]; then echo y; fi
         done | grep -q y
 }
+# hvmloader_high_ram_end: the end (hex) of the RAM entry of hvmloader's
+# E820 table that starts at 4 GiB
+hvmloader_high_ram_end() {
+    grep -A40 'E820 table' xl-dmesg.txt |
+        sed -n 's/.*\]: 00000001:00000000 - \([0-9a-f]*\):\([0-9a-f]*\): RAM$/0x\1\2/p' | head -1
+}
+# check_ovmf_high_ram HIGHMEM_END SIZE: with OVMF, hvmloader moves the
+# pages of the firmware's 2 MiB from the top of RAM: its E820 table's RAM
+# above 4 GiB ends below libxl's HIGHMEM_END, by no more than 2 MiB, the
+# guest has that RAM, and hvmloader's RAM, the first MB's 384 KiB it
+# leaves out and the pages it moved are the guest's SIZE
+check_ovmf_high_ram() {
+    local high=$(($1)) size=$(($2)) h total
+    h=$(hvmloader_high_ram_end)
+    total=$(hvmloader_ram_total)
+    echo "# $SCENARIO: hvmloader's RAM above 4 GiB ends at ${h:-?}, libxl's highmem_end $(printf 0x%x $high)"
+    check "hvmloader E820: RAM from 4 GiB to ${h:-?}, within 2 MiB below libxl's highmem_end $(printf 0x%x $high) (the firmware's pages)" \
+        eval '[ -n "$h" ] && [ $((h)) -le $high ] && [ $((high - h)) -le $((2 << 20)) ]'
+    check "guest e820: RAM 0x100000000-$(printf 0x%x $((${h:-0} - 1)))" \
+        eval '[ -n "$h" ] && guest_memmap "System RAM" 0x100000000 $((h - 1))'
+    check "hvmloader's RAM ($total bytes), the 384 KiB below 1 MiB and the pages moved for the firmware make the guest's $size bytes" \
+        eval '[ -n "$h" ] && [ $((total + (384 << 10) + high - h)) = $size ]'
+}
 # check_ovmf_booted: hvmloader loaded OVMF, OVMF ran (its debug output)
 # and booted the guest's kernel through UEFI
 check_ovmf_booted() {
@@ -580,13 +605,12 @@ check_ovmf_pei_clear() {
     done
 }
 # check_ovmf_ram_adds_up [START LAST]...: the UEFI map's memory is
-# hvmloader's E820 RAM (the guest's memory but 384 KiB of the first MB)
-# plus what OVMF counts as memory in the first MB, and holds no byte of
-# the regions [START, LAST]
+# hvmloader's E820 RAM but for what OVMF keeps reserved for itself (less
+# than 1 MiB), and holds no byte of the regions [START, LAST]
 check_ovmf_ram_adds_up() {
     local efi hvm rs rl
     efi=$(efi_ram_total) hvm=$(hvmloader_ram_total)
-    check "UEFI map: memory $efi bytes, hvmloader's E820 RAM $hvm bytes (within the first MB's 1 MiB)" \
+    check "UEFI map: memory $efi bytes, hvmloader's E820 RAM $hvm bytes, apart by less than 1 MiB (what OVMF keeps reserved)" \
         eval '[ "${efi:-0}" -gt 0 ] && [ "${hvm:-0}" -gt 0 ] && [ $((efi - hvm)) -le $((1 << 20)) ] && [ $((hvm - efi)) -le $((1 << 20)) ]'
     while [ $# -ge 2 ]; do
         rs=$1 rl=$2

@@ -21,6 +21,8 @@
 # our libxl, and says so otherwise.
 DESC="a UEFI guest (OvmfXen) in the split layout, a hole in the top 64 MiB of low RAM: the firmware's PEI memory clear of it"
 XEN_RMRR="0x6000-0x6000=0:1f.3;0xf000-0xf000=0:1f.3"
+# OVMF's debug output (xl dmesg) would overrun Xen's default console ring
+XEN_EXTRA="conring_size=8M"
 SHIP_OVMF=1
 OUTER_QEMU=fixed
 GUEST_CFG='memory = 384
