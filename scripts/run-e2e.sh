@@ -499,133 +499,6 @@ print(p["4k"], p["2m"], p["1g"])')
 }
 # hvmloader_e820 LINE-REGEX: the hvmloader E820 table in `xl dmesg` has it
 hvmloader_e820() { grep -A20 'E820 table' xl-dmesg.txt | grep -qiE "$1"; }
-# ovmf_pei_memory: "BEGIN END" (hex, END exclusive) of the memory OVMF's
-# PEI core was given (its DEBUG build's "PeiInstallPeiMemory MemoryBegin
-# B, MemoryLength L" in xl dmesg, the guest's port 0xe9 lines)
-ovmf_pei_memory() {
-    sed -n 's/.*PeiInstallPeiMemory MemoryBegin 0x\([0-9A-Fa-f]*\), MemoryLength 0x\([0-9A-Fa-f]*\).*/\1 \2/p' \
-        xl-dmesg.txt | tail -1 | { read -r b l && printf '0x%x 0x%x\n' $((0x$b)) $((0x$b + 0x$l)); }
-}
-# efi_memmap: the UEFI memory map the guest kernel printed (efi=debug;
-# e2e/guest/init's "== efi" section) as "TYPE START END" lines, END
-# inclusive, TYPE without blanks (Conventional, Boot_Data, Reserved, ...)
-efi_memmap() {
-    # the first listing only: the kernel prints the runtime entries again
-    tr -d '\r' < guest-serial.log |
-        awk '/efi: mem00:/ { n++ } n == 1 && /efi: mem[0-9]*:/' |
-        sed -n 's/.*efi: mem[0-9]*: \[\([A-Za-z ]*[A-Za-z]\) *|.*range=\[\(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2 \3/p' |
-        while read -r line; do
-            set -- $line
-            t=$1; shift
-            while [ $# -gt 2 ]; do t=${t}_$1; shift; done
-            echo "$t $1 $2"
-        done
-}
-# efi_ram_total: bytes of the UEFI map's memory (every type but Reserved,
-# Unusable and MMIO)
-efi_ram_total() {
-    local t s e total=0
-    while read -r t s e; do
-        case $t in Reserved|Unusable|MMIO*) continue ;; esac
-        total=$((total + e - s + 1))
-    done < <(efi_memmap)
-    echo "$total"
-}
-# efi_ram_overlaps START LAST: a memory entry of the UEFI map (as
-# efi_ram_total counts them) has a byte of [START, LAST]
-efi_ram_overlaps() {
-    local t s e
-    while read -r t s e; do
-        case $t in Reserved|Unusable|MMIO*) continue ;; esac
-        [ $((s)) -le $(( $2 )) ] && [ $(( $1 )) -le $((e)) ] && return 0
-    done < <(efi_memmap)
-    return 1
-}
-# hvmloader_reserved_overlaps START END: a RESERVED entry of hvmloader's
-# E820 table has a byte of [START, END)
-hvmloader_reserved_overlaps() {
-    grep -A40 'E820 table' xl-dmesg.txt |
-        sed -n 's/.*\]: \([0-9a-f]*\):\([0-9a-f]*\) - \([0-9a-f]*\):\([0-9a-f]*\): RESERVED$/\1\2 \3\4/p' |
-        while read -r s e; do
-            if [ $((0x$s)) -lt $(( $2 )) ] && [ $(( $1 )) -lt $((0x$e)) ]; then echo y; fi
-        done | grep -q y
-}
-# hvmloader_high_ram_end: the end (hex) of the RAM entry of hvmloader's
-# E820 table that starts at 4 GiB
-hvmloader_high_ram_end() {
-    grep -A40 'E820 table' xl-dmesg.txt |
-        sed -n 's/.*\]: 00000001:00000000 - \([0-9a-f]*\):\([0-9a-f]*\): RAM$/0x\1\2/p' | head -1
-}
-# check_ovmf_high_ram HIGHMEM_END SIZE: with OVMF, hvmloader moves the
-# pages of the firmware's 2 MiB from the top of RAM: its E820 table's RAM
-# above 4 GiB ends below libxl's HIGHMEM_END, by no more than 2 MiB, the
-# guest has that RAM, and hvmloader's RAM, the first MB's 384 KiB it
-# leaves out and the pages it moved are the guest's SIZE
-check_ovmf_high_ram() {
-    local high=$(($1)) size=$(($2)) h total
-    h=$(hvmloader_high_ram_end)
-    total=$(hvmloader_ram_total)
-    echo "# $SCENARIO: hvmloader's RAM above 4 GiB ends at ${h:-?}, libxl's highmem_end $(printf 0x%x $high)"
-    check "hvmloader E820: RAM from 4 GiB to ${h:-?}, within 2 MiB below libxl's highmem_end $(printf 0x%x $high) (the firmware's pages)" \
-        eval '[ -n "$h" ] && [ $((h)) -le $high ] && [ $((high - h)) -le $((2 << 20)) ]'
-    check "guest e820: RAM 0x100000000-$(printf 0x%x $((${h:-0} - 1)))" \
-        eval '[ -n "$h" ] && guest_memmap "System RAM" 0x100000000 $((h - 1))'
-    check "hvmloader's RAM ($total bytes), the 384 KiB below 1 MiB and the pages moved for the firmware make the guest's $size bytes" \
-        eval '[ -n "$h" ] && [ $((total + (384 << 10) + high - h)) = $size ]'
-}
-# check_dma_high_ok: the guest's DMA into and from RAM above 4 GiB works
-# (a device model that maps that RAM: RDM-aware)
-check_dma_high_ok() {
-    check "RDM-aware QEMU: DMA into RAM above 4 GiB arrives: $(guest_io "dma high-read" ok)" \
-        guest_io_all_ok "dma high-read"
-    check "RDM-aware QEMU: DMA from RAM above 4 GiB reads what the guest wrote: $(guest_io "dma high-write" ok)" \
-        guest_io_all_ok "dma high-write"
-}
-# check_ovmf_booted: hvmloader loaded OVMF, OVMF ran (its debug output)
-# and booted the guest's kernel through UEFI
-check_ovmf_booted() {
-    check "hvmloader loaded OVMF (xl dmesg: Loading OVMF)" grep -q 'Loading OVMF' xl-dmesg.txt
-    check "OVMF ran: its debug output in xl dmesg (PeiInstallPeiMemory)" \
-        grep -q 'PeiInstallPeiMemory MemoryBegin' xl-dmesg.txt
-    check "the guest kernel booted through UEFI (/sys/firmware/efi)" \
-        eval 'tr -d "\r" < guest-serial.log | grep -q "^== efi (/sys/firmware/efi present)"'
-    echo "# $SCENARIO: UEFI memory map the guest kernel was handed:"
-    efi_memmap | diag
-}
-# check_ovmf_pei_clear LOWMEM_END [START LAST]...: OVMF's PEI memory ends
-# at or below LOWMEM_END, overlaps no RESERVED entry of hvmloader's E820
-# table and none of the regions [START, LAST]
-check_ovmf_pei_clear() {
-    local low=$(($1)) pei b e rs rl
-    shift
-    pei=$(ovmf_pei_memory)
-    b=${pei% *} e=${pei#* }
-    echo "# $SCENARIO: OVMF's PEI memory: [${b:-?}, ${e:-?})"
-    check "OVMF's PEI memory [${b:-?}, ${e:-?}) lies below lowmem_end $(printf 0x%x $low)" \
-        eval '[ -n "$pei" ] && [ $((e)) -le $low ] && [ $((b)) -lt $((e)) ]'
-    check "OVMF's PEI memory overlaps no RESERVED entry of hvmloader's E820" \
-        eval '[ -n "$pei" ] && ! hvmloader_reserved_overlaps $b $e'
-    while [ $# -ge 2 ]; do
-        rs=$1 rl=$2
-        check "OVMF's PEI memory is clear of the region $rs-$rl" \
-            eval '[ -n "$pei" ] && { [ $((e)) -le $((rs)) ] || [ $((rl)) -lt $((b)) ]; }'
-        shift 2
-    done
-}
-# check_ovmf_ram_adds_up [START LAST]...: the UEFI map's memory is
-# hvmloader's E820 RAM but for what OVMF keeps reserved for itself (less
-# than 1 MiB), and holds no byte of the regions [START, LAST]
-check_ovmf_ram_adds_up() {
-    local efi hvm rs rl
-    efi=$(efi_ram_total) hvm=$(hvmloader_ram_total)
-    check "UEFI map: memory $efi bytes, hvmloader's E820 RAM $hvm bytes, apart by less than 1 MiB (what OVMF keeps reserved)" \
-        eval '[ "${efi:-0}" -gt 0 ] && [ "${hvm:-0}" -gt 0 ] && [ $((efi - hvm)) -le $((1 << 20)) ] && [ $((hvm - efi)) -le $((1 << 20)) ]'
-    while [ $# -ge 2 ]; do
-        rs=$1 rl=$2
-        check "UEFI map: no memory in the region $rs-$rl" eval '! efi_ram_overlaps $rs $rl'
-        shift 2
-    done
-}
 # hvmloader_ram_total: bytes of the RAM entries of hvmloader's E820 table
 hvmloader_ram_total() {
     grep -A40 'E820 table' xl-dmesg.txt |
@@ -728,7 +601,7 @@ run_scenario() {
     DESC= XEN_RMRR= XEN_EXTRA= GUEST_CFG= EXPECT_CREATE=ok TIMEOUT=900 QEMU_RDM_OPTS=
     DM_ARGS= GUEST_ARGS=
     GUEST_TIMEOUT=480 GUEST_HOLD=15 OUTER_MEM=3G OUTER_ARGS= DOM0_STEPS= DOM0_EXTRA=
-    INSTALL_RUN=0 SHIP_PLAIN=0 SHIP_OVMF=0 OUTER_QEMU=debian
+    INSTALL_RUN=0 SHIP_PLAIN=0
     unset -f checks
     # shellcheck disable=SC1090
     . "$file"
@@ -821,17 +694,6 @@ run_scenario() {
         strip -o "$run/in/qemu-plain/bin/qemu-system-x86_64" "$PLAIN" 2>/dev/null ||
             cp "$PLAIN" "$run/in/qemu-plain/bin/"
     fi
-    if [ "$SHIP_OVMF" = 1 ]; then
-        # OVMF for Xen HVM guests (scripts/ovmf-build.sh: built once, a
-        # check after that), as /e2e-in/OVMF-xen.fd in dom0 for the
-        # guest's bios_path_override
-        local ovmf
-        ovmf=$("$REPO/scripts/ovmf-build.sh" 2> "$run/ovmf-build.log" | sed -n 's/^OVMF=//p')
-        [ -f "$ovmf" ] ||
-            { notok "$SCENARIO: OVMF for Xen is built (scripts/ovmf-build.sh: $(tail -1 "$run/ovmf-build.log"))"; return; }
-        cp "$ovmf" "$run/in/OVMF-xen.fd"
-        echo "# $SCENARIO: firmware: $(cat "$(dirname "$ovmf")/version") OvmfXen ($ovmf)"
-    fi
     tar cf "$run/in.tar" -C "$run/in" .
 
     local xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M"
@@ -847,30 +709,11 @@ run_scenario() {
     # once: dom0's kernel stopped after "hpet_acpi_add" under TCG) is not
     # the scenario's doing: it is reported and the boot retried once.
     local attempt stall up_limit=${E2E_DOM0_UP:-300}
-    # the outer machine: the host's QEMU, or QEMU 10.0 built with the fix
-    # of e2e/outer-qemu/ (scripts/e2e-outer-qemu.sh) for a scenario that
-    # says OUTER_QEMU=fixed
-    local outer=(qemu-system-x86_64) bin d
-    case $OUTER_QEMU in
-    debian) ;;
-    fixed)
-        bin=$("$REPO/scripts/e2e-outer-qemu.sh" 2> "$run/outer-qemu.log" | sed -n 's/^OUTER_QEMU=//p')
-        outer=("$bin")
-        # Debian's firmware and option ROMs (the build tree's own
-        # qemu-bundle has none)
-        for d in /usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu; do
-            outer+=(-L "$d")
-        done
-        [ -x "$bin" ] ||
-            { notok "$SCENARIO: the outer machine's QEMU is built (scripts/e2e-outer-qemu.sh: $(tail -1 "$run/outer-qemu.log"))"; return; }
-        echo "# $SCENARIO: outer machine: $(tail -1 "$run/outer-qemu.log") with e2e/outer-qemu/" ;;
-    *) notok "$SCENARIO: OUTER_QEMU is debian or fixed, not '$OUTER_QEMU'"; return ;;
-    esac
     t0=$(date +%s)
     for attempt in 1 2; do
         stall=0
         truncate -s 0 "$run/out.img"; truncate -s 256M "$run/out.img"
-        "${outer[@]}" -machine q35 -accel tcg -cpu max,-smap -smp "${E2E_SMP:-2}" \
+        qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-smap -smp "${E2E_SMP:-2}" \
             -m "$OUTER_MEM" -nodefaults -display none -vga none -monitor none -no-reboot \
             -device intel-iommu,intremap=on \
             -kernel "$E2E/xen/xen.elf" -append "$xen_args" \

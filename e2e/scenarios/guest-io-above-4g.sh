@@ -85,7 +85,10 @@ checks() {
             eval 'v=$(guest_io "dma high-write" ok); [ -n "$v" ] && [ "${v%/*}" = 0 ] &&
                   [ "$(guest_io "dma high-write" got)" = 0x00000000 ]'
     else
-        check_dma_high_ok
+        check "RDM-aware QEMU: DMA into RAM above 4 GiB arrives: $(guest_io "dma high-read" ok)" \
+            guest_io_all_ok "dma high-read"
+        check "RDM-aware QEMU: DMA from RAM above 4 GiB reads what the guest wrote: $(guest_io "dma high-write" ok)" \
+            guest_io_all_ok "dma high-write"
         check_dm_follows_libxl 0x8000000 0x108000000 0x8000000
         check_libxl_told_dm host relaxed 100*1024*1024
         check "RDM-aware QEMU: query-xen-rdm mmio-start = 0x10000000 (mmio_hole)" \
